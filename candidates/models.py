@@ -1,0 +1,243 @@
+"""Who, where and when: recruiters, clients, positions, candidates, applications, interviews."""
+
+import zoneinfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+
+def validate_time_zone(value: str) -> None:
+    """An IANA name such as America/Chicago (a validator, not choices: the list of zones
+    comes from the machine's tz database and must not leak into migrations)."""
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValidationError(f"“{value}” is not a time zone (try e.g. America/Chicago).") from exc
+
+
+def time_zone_field(**kwargs):
+    return models.CharField(
+        max_length=64,
+        default="UTC",
+        validators=[validate_time_zone],
+        help_text="e.g. America/Chicago",
+        **kwargs,
+    )
+
+
+class Recruiter(models.Model):
+    """The profile of a staff user who owns candidates and positions."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="recruiter"
+    )
+    office_phone = models.CharField(max_length=32, blank=True)
+    cell_phone = models.CharField(max_length=32, blank=True)
+    time_zone = time_zone_field()
+    signature = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["user__first_name", "user__last_name"]
+
+    def __str__(self):
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return self.user.get_full_name() or self.user.get_username()
+
+    @property
+    def email(self) -> str:
+        return self.user.email
+
+
+class Client(models.Model):
+    """An employer the agency recruits for."""
+
+    name = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=100, blank=True, help_text="e.g. specialty hospital group")
+    city = models.CharField(max_length=100, blank=True)
+    time_zone = time_zone_field()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class ClientContact(models.Model):
+    """A person at a client, usually a hiring manager; may log in to the client pages."""
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="contacts")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="client_contact",
+    )
+    name = models.CharField(max_length=200)
+    title = models.CharField(max_length=200, blank=True)
+    email = models.EmailField()
+    phone = models.CharField(max_length=32, blank=True)
+    time_zone = time_zone_field()
+
+    class Meta:
+        ordering = ["client__name", "name"]
+
+    def __str__(self):
+        return f"{self.name} ({self.client})"
+
+
+class Position(models.Model):
+    """A job order at a client, owned by a recruiter."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        ON_HOLD = "on_hold", "On hold"
+        FILLED = "filled", "Filled"
+        CLOSED = "closed", "Closed"
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="positions")
+    title = models.CharField(max_length=200)
+    location = models.CharField(max_length=200, blank=True)
+    recruiter = models.ForeignKey(Recruiter, on_delete=models.PROTECT, related_name="positions")
+    hiring_contact = models.ForeignKey(
+        ClientContact,
+        on_delete=models.PROTECT,
+        related_name="positions",
+        help_text="Receives the client feedback requests for this position.",
+    )
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["client__name", "title"]
+
+    def __str__(self):
+        return f"{self.title} at {self.client}"
+
+
+class Candidate(models.Model):
+    first_name = models.CharField(max_length=100)
+    last_name = models.CharField(max_length=100)
+    email = models.EmailField()
+    phone = models.CharField(max_length=32, blank=True)
+    time_zone = time_zone_field()
+    specialty = models.CharField(max_length=200, blank=True, help_text="e.g. emergency medicine")
+    owner = models.ForeignKey(Recruiter, on_delete=models.PROTECT, related_name="candidates")
+    consent_email = models.BooleanField(default=True, help_text="Agreed to be emailed.")
+    consent_sms = models.BooleanField(default=False, help_text="Agreed to receive text messages.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+
+    def __str__(self):
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
+class Application(models.Model):
+    """A candidate in process for a position, with the candidate's current interest."""
+
+    class Stage(models.TextChoices):
+        SUBMITTED = "submitted", "Submitted"
+        INTERVIEWING = "interviewing", "Interviewing"
+        OFFER = "offer", "Offer"
+        HIRED = "hired", "Hired"
+        REJECTED = "rejected", "Rejected"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    class InterestStatus(models.TextChoices):
+        UNKNOWN = "unknown", "Unknown"
+        HIGH = "high", "High"
+        MODERATE = "moderate", "Moderate"
+        LOW = "low", "Low"
+        POSSIBLY_WANED = "possibly_waned", "Possibly waned"
+        NOT_INTERESTED = "not_interested", "Not interested"
+
+    candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="applications")
+    position = models.ForeignKey(Position, on_delete=models.CASCADE, related_name="applications")
+    stage = models.CharField(max_length=16, choices=Stage.choices, default=Stage.SUBMITTED)
+    interest_level = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(10)],
+    )
+    interest_status = models.CharField(
+        max_length=16, choices=InterestStatus.choices, default=InterestStatus.UNKNOWN
+    )
+    interest_updated_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["candidate", "position"], name="application_unique_candidate_position"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(interest_level__isnull=True)
+                | models.Q(interest_level__gte=1, interest_level__lte=10),
+                name="application_interest_level_1_to_10",
+            ),
+        ]
+        indexes = [
+            # Serves the dashboard's call list: WHERE interest_status = 'possibly_waned'.
+            models.Index(fields=["interest_status"], name="application_interest_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.candidate} for {self.position}"
+
+
+class Interview(models.Model):
+    class Kind(models.TextChoices):
+        IN_PERSON = "in_person", "In person"
+        VIDEO = "video", "Video"
+        PHONE = "phone", "Phone"
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", "Scheduled"
+        COMPLETED = "completed", "Completed"
+        NO_SHOW = "no_show", "No-show"
+        CANCELLED = "cancelled", "Cancelled"
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="interviews"
+    )
+    round = models.PositiveSmallIntegerField(default=1)
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.IN_PERSON)
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    time_zone = time_zone_field()
+    location = models.CharField(max_length=300, blank=True)
+    video_link = models.URLField(blank=True)
+    interviewers = models.CharField(max_length=300, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.SCHEDULED)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["starts_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")),
+                name="interview_ends_after_start",
+            ),
+        ]
+        indexes = [models.Index(fields=["starts_at"], name="interview_starts_at_idx")]
+
+    def __str__(self):
+        return f"Round {self.round} – {self.application}"
+
+    @property
+    def local_starts_at(self):
+        return self.starts_at.astimezone(zoneinfo.ZoneInfo(self.time_zone))

@@ -1,0 +1,128 @@
+"""Interview lifecycle. Each change re-plans or settles the feedback requests and is
+recorded on the application's timeline with the acting user."""
+
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from feedback import services as feedback_services
+from feedback.models import TimelineEvent
+
+from .models import Application, Interview
+
+
+def _local(interview: Interview, moment: datetime) -> str:
+    import zoneinfo
+
+    return moment.astimezone(zoneinfo.ZoneInfo(interview.time_zone)).strftime("%a %d %b %H:%M")
+
+
+@transaction.atomic
+def interview_schedule(
+    *,
+    application: Application,
+    starts_at: datetime,
+    ends_at: datetime,
+    kind: str = Interview.Kind.IN_PERSON,
+    time_zone: str = "UTC",
+    round: int | None = None,
+    location: str = "",
+    video_link: str = "",
+    interviewers: str = "",
+    actor=None,
+) -> Interview:
+    if ends_at <= starts_at:
+        raise ValidationError("The interview must end after it starts.")
+    if round is None:
+        round = application.interviews.count() + 1
+    interview = Interview.objects.create(
+        application=application,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        kind=kind,
+        time_zone=time_zone,
+        round=round,
+        location=location,
+        video_link=video_link,
+        interviewers=interviewers,
+    )
+    if application.stage == Application.Stage.SUBMITTED:
+        Application.objects.filter(pk=application.pk).update(stage=Application.Stage.INTERVIEWING)
+        application.stage = Application.Stage.INTERVIEWING
+    feedback_services.feedback_requests_plan(interview=interview)
+    feedback_services.timeline_record(
+        application=application,
+        kind=TimelineEvent.Kind.INTERVIEW_SCHEDULED,
+        summary=f"Round {round} {interview.get_kind_display().lower()} interview scheduled for "
+        f"{_local(interview, starts_at)}",
+        actor=actor,
+        data={"interview_id": interview.pk},
+    )
+    return interview
+
+
+@transaction.atomic
+def interview_reschedule(
+    *, interview: Interview, starts_at: datetime, ends_at: datetime, actor=None
+) -> Interview:
+    """New times move every request not yet answered, with its pending messages."""
+    if ends_at <= starts_at:
+        raise ValidationError("The interview must end after it starts.")
+    if interview.status in (Interview.Status.CANCELLED, Interview.Status.NO_SHOW):
+        raise ValidationError("A cancelled or no-show interview cannot be rescheduled.")
+    old_start = interview.starts_at
+    interview.starts_at, interview.ends_at = starts_at, ends_at
+    interview.status = Interview.Status.SCHEDULED
+    interview.save(update_fields=["starts_at", "ends_at", "status"])
+    feedback_services.feedback_requests_plan(interview=interview)
+    feedback_services.timeline_record(
+        application=interview.application,
+        kind=TimelineEvent.Kind.INTERVIEW_RESCHEDULED,
+        summary=f"Round {interview.round} moved from {_local(interview, old_start)} to "
+        f"{_local(interview, starts_at)}",
+        actor=actor,
+        data={"interview_id": interview.pk, "from": old_start.isoformat()},
+    )
+    return interview
+
+
+@transaction.atomic
+def interview_cancel(*, interview: Interview, actor=None, no_show: bool = False) -> Interview:
+    """Cancelled or no-show: nobody is asked for feedback; pending asks are not sent."""
+    if interview.status in (Interview.Status.CANCELLED, Interview.Status.NO_SHOW):
+        raise ValidationError("This interview is already cancelled.")
+    interview.status = Interview.Status.NO_SHOW if no_show else Interview.Status.CANCELLED
+    interview.save(update_fields=["status"])
+    feedback_services.feedback_requests_cancel(interview=interview)
+    feedback_services.timeline_record(
+        application=interview.application,
+        kind=TimelineEvent.Kind.INTERVIEW_NO_SHOW
+        if no_show
+        else TimelineEvent.Kind.INTERVIEW_CANCELLED,
+        summary=f"Round {interview.round} " + ("no-show" if no_show else "cancelled"),
+        actor=actor,
+        data={"interview_id": interview.pk},
+    )
+    return interview
+
+
+@transaction.atomic
+def interview_mark_completed(*, interview: Interview, actor=None) -> Interview:
+    """Marked completed before its planned end: ask both parties now."""
+    if interview.status != Interview.Status.SCHEDULED:
+        raise ValidationError("Only a scheduled interview can be marked completed.")
+    now = timezone.now()
+    interview.status = Interview.Status.COMPLETED
+    interview.save(update_fields=["status"])
+    if now < interview.ends_at:
+        feedback_services.feedback_requests_plan(interview=interview, ended_at=now)
+    feedback_services.timeline_record(
+        application=interview.application,
+        kind=TimelineEvent.Kind.INTERVIEW_COMPLETED,
+        summary=f"Round {interview.round} marked completed",
+        actor=actor,
+        data={"interview_id": interview.pk},
+    )
+    return interview

@@ -1,0 +1,128 @@
+"""The answer forms: the candidate's (portal, phone log) and the client's."""
+
+from crispy_forms.bootstrap import InlineRadios
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Field, Layout, Submit
+from django import forms
+
+from .models import Feedback
+
+INTEREST_CHOICES = [(n, str(n)) for n in range(1, 11)]
+RATING_CHOICES = [(n, str(n)) for n in range(1, 6)]
+
+
+class CandidateFeedbackForm(forms.ModelForm):
+    interest_level = forms.TypedChoiceField(
+        label="On a scale of 1 to 10, with 10 the highest, what is your interest in the "
+        "position now?",
+        choices=INTEREST_CHOICES,
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Please choose a number from 1 to 10."},
+    )
+    still_interested = forms.ChoiceField(
+        label="Are you still interested in the position?",
+        choices=Feedback.StillInterested.choices,
+        widget=forms.RadioSelect,
+        help_text="Every answer is fine: it helps us help you.",
+        error_messages={"required": "Please tell us yes, not sure or no."},
+    )
+
+    class Meta:
+        model = Feedback
+        fields = [
+            "interest_level",
+            "still_interested",
+            "went_well",
+            "concerns",
+            "questions",
+            "wants_call",
+            "preferred_call_time",
+        ]
+        labels = {
+            "went_well": "What went well?",
+            "concerns": "Any concerns?",
+            "questions": "Questions, or anything we should tell the employer?",
+            "wants_call": "Please call me",
+            "preferred_call_time": "Best time to call",
+        }
+        widgets = {
+            "went_well": forms.Textarea(attrs={"rows": 2}),
+            "concerns": forms.Textarea(attrs={"rows": 2}),
+            "questions": forms.Textarea(attrs={"rows": 2}),
+            "preferred_call_time": forms.TextInput(attrs={"placeholder": "e.g. today after 5pm"}),
+        }
+
+    def __init__(self, *args, submit_label: str = "Send my feedback", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.layout = Layout(
+            InlineRadios("interest_level"),
+            InlineRadios("still_interested"),
+            Field("went_well"),
+            Field("concerns"),
+            Field("questions"),
+            Field("wants_call"),
+            Field("preferred_call_time"),
+        )
+        self.helper.add_input(Submit("submit", submit_label, css_class="btn-lg w-100"))
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("preferred_call_time") and not cleaned.get("wants_call"):
+            cleaned["wants_call"] = True  # a time to call is a request to be called
+        return cleaned
+
+
+class ClientFeedbackForm(forms.ModelForm):
+    decision = forms.ChoiceField(
+        label="Your decision",
+        choices=Feedback.Decision.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Please choose advance, hold or decline."},
+    )
+    rating = forms.TypedChoiceField(
+        label="Overall rating (1 to 5)",
+        choices=RATING_CHOICES,
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Please rate the candidate from 1 to 5."},
+    )
+
+    class Meta:
+        model = Feedback
+        fields = ["decision", "rating", "strengths", "concerns", "next_step", "next_step_date"]
+        labels = {
+            "strengths": "Strengths",
+            "concerns": "Concerns",
+            "next_step": "Proposed next step",
+            "next_step_date": "Proposed date",
+        }
+        widgets = {
+            "strengths": forms.Textarea(attrs={"rows": 3}),
+            "concerns": forms.Textarea(attrs={"rows": 3}),
+            "next_step_date": forms.DateInput(attrs={"type": "date"}),
+        }
+
+    def __init__(self, *args, submit_label: str = "Send feedback", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.layout = Layout(
+            InlineRadios("decision"),
+            InlineRadios("rating"),
+            Field("strengths"),
+            Field("concerns"),
+            Field("next_step"),
+            Field("next_step_date"),
+        )
+        self.helper.add_input(Submit("submit", submit_label, css_class="btn-lg w-100"))
+
+
+FORM_FOR_PARTY = {"candidate": CandidateFeedbackForm, "client": ClientFeedbackForm}
+
+
+def initial_from(feedback: Feedback | None, form_class) -> dict:
+    """Pre-fill an amendment with the current answer."""
+    if feedback is None:
+        return {}
+    return {name: getattr(feedback, name) for name in form_class.Meta.fields}

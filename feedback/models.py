@@ -1,0 +1,368 @@
+"""The after-interview loop: requests, answers, the outbox and the timeline."""
+
+import uuid
+from datetime import time, timedelta
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+from candidates.models import Application, Interview
+
+
+class Party(models.TextChoices):
+    CANDIDATE = "candidate", "Candidate"
+    CLIENT = "client", "Client"
+
+
+class ReminderPolicy(models.Model):
+    """When to ask, remind and give up; one row (pk=1), edited in the admin.
+
+    Offsets count from the interview's end. Changes apply to interviews scheduled or
+    rescheduled after the change; requests already planned keep their times.
+    """
+
+    candidate_ask_after = models.DurationField(default=timedelta(0))
+    candidate_remind_after = models.DurationField(
+        default=timedelta(minutes=60), null=True, blank=True, help_text="Empty: no reminder."
+    )
+    candidate_deadline_after = models.DurationField(default=timedelta(minutes=120))
+    client_ask_after = models.DurationField(default=timedelta(0))
+    client_remind_after = models.DurationField(
+        default=timedelta(hours=24), null=True, blank=True, help_text="Empty: no reminder."
+    )
+    client_deadline_after = models.DurationField(default=timedelta(hours=48))
+    quiet_hours_start = models.TimeField(
+        default=time(21, 0),
+        null=True,
+        blank=True,
+        help_text="In the recipient's time zone; requests and reminders wait until it ends.",
+    )
+    quiet_hours_end = models.TimeField(default=time(8, 0), null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "reminder policy"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(candidate_deadline_after__gt=models.F("candidate_ask_after")),
+                name="policy_candidate_deadline_after_ask",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(client_deadline_after__gt=models.F("client_ask_after")),
+                name="policy_client_deadline_after_ask",
+            ),
+        ]
+
+    def __str__(self):
+        return "Reminder policy"
+
+    def offsets_for(self, party: str) -> tuple[timedelta, timedelta | None, timedelta]:
+        """(ask, remind or None, deadline) offsets from the interview's end."""
+        if party == Party.CANDIDATE:
+            return (
+                self.candidate_ask_after,
+                self.candidate_remind_after,
+                self.candidate_deadline_after,
+            )
+        return self.client_ask_after, self.client_remind_after, self.client_deadline_after
+
+
+class FeedbackRequest(models.Model):
+    """One per interview and party: the ask, the reminder and the deadline."""
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", "Scheduled (not asked yet)"
+        PENDING = "pending", "Pending"
+        RECEIVED = "received", "Received"
+        OVERDUE = "overdue", "Overdue"
+        CANCELLED = "cancelled", "Cancelled"
+
+    class Step(models.TextChoices):
+        ASK = "ask", "Ask"
+        REMIND = "remind", "Remind"
+        DEADLINE = "deadline", "Deadline"
+
+    ACTIVE_STATUSES = (Status.SCHEDULED, Status.PENDING)
+
+    interview = models.ForeignKey(
+        Interview, on_delete=models.CASCADE, related_name="feedback_requests"
+    )
+    party = models.CharField(max_length=16, choices=Party.choices)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.SCHEDULED)
+    ask_at = models.DateTimeField()
+    remind_at = models.DateTimeField(null=True, blank=True)
+    due_at = models.DateTimeField()
+    # When the sweep must next look at this row; recomputed on every state change.
+    next_action_at = models.DateTimeField(null=True, blank=True)
+    asked_at = models.DateTimeField(null=True, blank=True)
+    reminders_sent = models.PositiveSmallIntegerField(default=0)
+    opened_at = models.DateTimeField(null=True, blank=True)
+    received_at = models.DateTimeField(null=True, blank=True)
+    overdue_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    # Bumped when the request is planned again (reschedule, resend) so that the new
+    # cycle's messages are new outbox rows while each cycle's stay unique.
+    cycle = models.PositiveSmallIntegerField(default=1)
+    # What a portal link signs; rotating it revokes every link issued before.
+    token_key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["due_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["interview", "party"], name="feedback_request_unique_interview_party"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(due_at__gt=models.F("ask_at")),
+                name="feedback_request_due_after_ask",
+            ),
+        ]
+        indexes = [
+            # Serves the sweep: WHERE status IN ('scheduled', 'pending')
+            #   AND next_action_at <= now ORDER BY next_action_at LIMIT batch.
+            models.Index(
+                fields=["next_action_at"],
+                name="feedback_request_sweep_idx",
+                condition=models.Q(status__in=["scheduled", "pending"]),
+            ),
+            # Serves "feedback awaited, soonest deadline first": WHERE status = 'pending'
+            #   ORDER BY due_at.
+            models.Index(
+                fields=["due_at"],
+                name="feedback_request_awaited_idx",
+                condition=models.Q(status="pending"),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_party_display()} feedback for {self.interview}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in self.ACTIVE_STATUSES
+
+    @property
+    def next_step(self) -> str | None:
+        """The next thing the loop must do for this request, or None when it is settled."""
+        if self.status == self.Status.SCHEDULED:
+            return self.Step.ASK
+        if self.status == self.Status.PENDING:
+            if self.reminders_sent == 0 and self.remind_at and self.remind_at < self.due_at:
+                return self.Step.REMIND
+            return self.Step.DEADLINE
+        return None
+
+    def step_time(self, step: str | None):
+        return {
+            self.Step.ASK: self.ask_at,
+            self.Step.REMIND: self.remind_at,
+            self.Step.DEADLINE: self.due_at,
+        }.get(step)
+
+    def time_left(self, now) -> timedelta:
+        return self.due_at - now
+
+
+class Feedback(models.Model):
+    """An answer to a request. An amendment is a new row; the old one is kept."""
+
+    class Channel(models.TextChoices):
+        PORTAL = "portal", "Portal"
+        PHONE = "phone", "Phone"
+        EMAIL = "email", "Email"
+        CLIENT_PAGE = "client_page", "Client page"
+
+    class StillInterested(models.TextChoices):
+        YES = "yes", "Yes"
+        UNSURE = "unsure", "Not sure"
+        NO = "no", "No"
+
+    class Decision(models.TextChoices):
+        ADVANCE = "advance", "Advance"
+        HOLD = "hold", "Hold"
+        DECLINE = "decline", "Decline"
+
+    request = models.ForeignKey(FeedbackRequest, on_delete=models.CASCADE, related_name="answers")
+    channel = models.CharField(max_length=16, choices=Channel.choices, default=Channel.PORTAL)
+    submitted_at = models.DateTimeField()
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The recruiter who logged it (phone, email); empty when given by the party.",
+    )
+    # How long after the deadline it arrived; empty when on time.
+    lateness = models.DurationField(null=True, blank=True)
+    is_current = models.BooleanField(default=True)
+    supersedes = models.OneToOneField(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="amended_by"
+    )
+    # Candidate's answer
+    interest_level = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(10)]
+    )
+    still_interested = models.CharField(max_length=8, choices=StillInterested.choices, blank=True)
+    went_well = models.TextField(blank=True)
+    concerns = models.TextField(blank=True)
+    questions = models.TextField(blank=True, help_text="Questions or notes for the recruiter.")
+    wants_call = models.BooleanField(default=False)
+    preferred_call_time = models.CharField(max_length=200, blank=True)
+    # Client's answer
+    decision = models.CharField(max_length=8, choices=Decision.choices, blank=True)
+    rating = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    strengths = models.TextField(blank=True)
+    next_step = models.CharField(max_length=300, blank=True)
+    next_step_date = models.DateField(null=True, blank=True)
+    # Which parts of a candidate's answer the recruiter shares with the client.
+    shared_with_client = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["-submitted_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["request"],
+                condition=models.Q(is_current=True),
+                name="feedback_one_current_per_request",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(interest_level__isnull=True)
+                | models.Q(interest_level__gte=1, interest_level__lte=10),
+                name="feedback_interest_level_1_to_10",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(rating__isnull=True) | models.Q(rating__gte=1, rating__lte=5),
+                name="feedback_rating_1_to_5",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Feedback on {self.request} at {self.submitted_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def was_late(self) -> bool:
+        return bool(self.lateness)
+
+
+class OutboundMessage(models.Model):
+    """The outbox: one row per message to send, sent at most once after success."""
+
+    class Kind(models.TextChoices):
+        REQUEST = "request", "Feedback request"
+        REMINDER = "reminder", "Reminder"
+        OVERDUE_ALERT = "overdue_alert", "Overdue alert to recruiter"
+        FEEDBACK_RECEIVED = "feedback_received", "Feedback received (to recruiter)"
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", "Email"
+        SMS = "sms", "SMS"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    # Messages that ask the party; they lose their point once the request is settled.
+    ASKING_KINDS = (Kind.REQUEST, Kind.REMINDER)
+
+    request = models.ForeignKey(
+        FeedbackRequest, on_delete=models.CASCADE, related_name="messages", null=True, blank=True
+    )
+    kind = models.CharField(max_length=24, choices=Kind.choices)
+    channel = models.CharField(max_length=8, choices=Channel.choices, default=Channel.EMAIL)
+    dedupe_key = models.CharField(max_length=64, blank=True, default="")
+    recipient = models.CharField(max_length=254)
+    subject = models.CharField(max_length=300)
+    body_text = models.TextField()
+    body_html = models.TextField(blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    next_attempt_at = models.DateTimeField()
+    dispatched_at = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["request", "kind", "channel", "dedupe_key"],
+                name="outbound_message_once_per_request_kind_channel",
+            ),
+        ]
+        indexes = [
+            # Serves the sweep's re-dispatch: WHERE status = 'queued' AND next_attempt_at <= now.
+            models.Index(
+                fields=["next_attempt_at"],
+                name="outbound_queued_idx",
+                condition=models.Q(status="queued"),
+            ),
+            # Serves the lease reclaim: WHERE status = 'sending' AND claimed_at < now - lease.
+            models.Index(
+                fields=["claimed_at"],
+                name="outbound_sending_idx",
+                condition=models.Q(status="sending"),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} to {self.recipient} ({self.status})"
+
+    @property
+    def message_id(self) -> str:
+        """A stable Message-ID, so that a receiver can recognise a repeated delivery."""
+        return f"<outbox-{self.pk}-{self.dedupe_key or 'x'}@tvr-feedback>"
+
+
+class TimelineEvent(models.Model):
+    """The audit trail of an application: what happened, when, and who did it."""
+
+    class Kind(models.TextChoices):
+        INTERVIEW_SCHEDULED = "interview_scheduled", "Interview scheduled"
+        INTERVIEW_RESCHEDULED = "interview_rescheduled", "Interview rescheduled"
+        INTERVIEW_COMPLETED = "interview_completed", "Interview completed"
+        INTERVIEW_CANCELLED = "interview_cancelled", "Interview cancelled"
+        INTERVIEW_NO_SHOW = "interview_no_show", "No-show"
+        REQUEST_SENT = "request_sent", "Feedback requested"
+        REMINDER_SENT = "reminder_sent", "Reminder queued"
+        FEEDBACK_RECEIVED = "feedback_received", "Feedback received"
+        FEEDBACK_AMENDED = "feedback_amended", "Feedback amended"
+        MARKED_OVERDUE = "marked_overdue", "Feedback overdue"
+        MARKED_POSSIBLY_WANED = "marked_possibly_waned", "Marked possibly waned"
+        INTEREST_RESTORED = "interest_restored", "Interest restored by late answer"
+        MESSAGE_FAILED = "message_failed", "Message failed"
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="timeline")
+    request = models.ForeignKey(
+        FeedbackRequest, on_delete=models.SET_NULL, null=True, blank=True, related_name="events"
+    )
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Empty when the system or the party acted.",
+    )
+    summary = models.CharField(max_length=300)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["application", "-created_at"], name="timeline_application_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.summary}"

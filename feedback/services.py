@@ -1,0 +1,696 @@
+"""The after-interview loop: plan, ask, remind, give up, deliver, and take answers.
+
+Every state change is a compare-and-set (`filter(pk=…, status=old).update(…)`) and its
+side effects (outbox rows, timeline events) happen only when exactly one row changed,
+so several sweeps and workers can run at once and nothing happens twice. Outbox rows
+are unique per (request, kind, channel, dedupe_key) as a second line of defence.
+"""
+
+import logging
+import zoneinfo
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from candidates.models import Application, Interview
+
+from . import selectors
+from .models import Feedback, FeedbackRequest, OutboundMessage, Party, TimelineEvent
+from .transports import TransportError, transport_for
+
+logger = logging.getLogger(__name__)
+
+Status = FeedbackRequest.Status
+Kind = OutboundMessage.Kind
+
+# An ask that goes out later than this (quiet hours, downtime, an interview entered after
+# the fact) moves the reminder and the deadline with it: a party always gets the
+# policy's full window counted from the moment they were asked.
+CATCH_UP_GRACE = timedelta(minutes=5)
+
+
+class FeedbackClosed(Exception):
+    """The request no longer takes answers (its interview was cancelled)."""
+
+
+# --- interest ---------------------------------------------------------------------------
+
+
+def interest_status_for(*, level: int | None, still_interested: str) -> str:
+    """8–10 high, 5–7 moderate, 1–4 low; a plain "no" means not interested."""
+    if still_interested == Feedback.StillInterested.NO:
+        return Application.InterestStatus.NOT_INTERESTED
+    if level is None:
+        return Application.InterestStatus.UNKNOWN
+    if level >= 8:
+        return Application.InterestStatus.HIGH
+    if level >= 5:
+        return Application.InterestStatus.MODERATE
+    return Application.InterestStatus.LOW
+
+
+# --- timeline ---------------------------------------------------------------------------
+
+
+def timeline_record(
+    *,
+    application: Application,
+    kind: str,
+    summary: str,
+    request: FeedbackRequest | None = None,
+    actor=None,
+    data: dict | None = None,
+    now: datetime | None = None,
+) -> TimelineEvent:
+    return TimelineEvent.objects.create(
+        application=application,
+        request=request,
+        kind=kind,
+        summary=summary[:300],
+        actor=actor,
+        data=data or {},
+        created_at=now or timezone.now(),
+    )
+
+
+# --- planning ---------------------------------------------------------------------------
+
+
+def _planned_times(*, party: str, ended_at: datetime) -> dict:
+    ask, remind, deadline = selectors.policy_get().offsets_for(party)
+    return {
+        "ask_at": ended_at + ask,
+        "remind_at": ended_at + remind if remind is not None else None,
+        "due_at": ended_at + deadline,
+    }
+
+
+def feedback_requests_plan(
+    *, interview: Interview, ended_at: datetime | None = None
+) -> list[FeedbackRequest]:
+    """Create or re-plan both parties' requests from the interview's end and the policy.
+
+    A request already answered is left alone. Re-planning starts a new cycle: queued
+    asks of the old cycle are cancelled and the new ones are new outbox rows.
+    """
+    ended_at = ended_at or interview.ends_at
+    planned = []
+    for party in Party.values:
+        times = _planned_times(party=party, ended_at=ended_at)
+        request, created = FeedbackRequest.objects.get_or_create(
+            interview=interview,
+            party=party,
+            defaults={**times, "status": Status.SCHEDULED, "next_action_at": times["ask_at"]},
+        )
+        if not created and request.status != Status.RECEIVED:
+            _cancel_queued_asks(request=request)
+            FeedbackRequest.objects.filter(pk=request.pk).update(
+                **times,
+                status=Status.SCHEDULED,
+                next_action_at=times["ask_at"],
+                asked_at=None,
+                reminders_sent=0,
+                overdue_at=None,
+                cancelled_at=None,
+                cycle=F("cycle") + 1,
+            )
+            request.refresh_from_db()
+        planned.append(request)
+    return planned
+
+
+def feedback_requests_cancel(*, interview: Interview, now: datetime | None = None) -> int:
+    """Settle the interview's open requests as cancelled; their queued asks are not sent."""
+    now = now or timezone.now()
+    open_requests = FeedbackRequest.objects.filter(
+        interview=interview, status__in=[Status.SCHEDULED, Status.PENDING, Status.OVERDUE]
+    )
+    OutboundMessage.objects.filter(
+        request__in=open_requests,
+        kind__in=OutboundMessage.ASKING_KINDS,
+        status=OutboundMessage.Status.QUEUED,
+    ).update(status=OutboundMessage.Status.CANCELLED)
+    return open_requests.update(status=Status.CANCELLED, cancelled_at=now, next_action_at=None)
+
+
+def _cancel_queued_asks(*, request: FeedbackRequest) -> int:
+    return OutboundMessage.objects.filter(
+        request=request,
+        kind__in=OutboundMessage.ASKING_KINDS,
+        status=OutboundMessage.Status.QUEUED,
+    ).update(status=OutboundMessage.Status.CANCELLED)
+
+
+# --- the sweep --------------------------------------------------------------------------
+
+
+@dataclass
+class SweepResult:
+    asked: int = 0
+    reminded: int = 0
+    deferred: int = 0
+    overdue: int = 0
+    reclaimed: int = 0
+    redispatched: int = 0
+    batches: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def acted(self) -> int:
+        return self.asked + self.reminded + self.overdue
+
+
+def sweep_run(*, batch_size: int | None = None, max_batches: int | None = None) -> SweepResult:
+    """Do what is due: asks, reminders, deadlines; then put lost messages back on track."""
+    conf = settings.FEEDBACK
+    batch_size = batch_size or conf["SWEEP_BATCH_SIZE"]
+    max_batches = max_batches or conf["SWEEP_MAX_BATCHES"]
+    result = SweepResult()
+    for _ in range(max_batches):
+        taken = _sweep_requests_batch(batch_size=batch_size, result=result)
+        result.batches += 1
+        if taken < batch_size:
+            break
+    result.reclaimed = outbox_reclaim_abandoned()
+    result.redispatched = outbox_redispatch_due(limit=batch_size * 5)
+    return result
+
+
+def _sweep_requests_batch(*, batch_size: int, result: SweepResult) -> int:
+    now = timezone.now()
+    with transaction.atomic():
+        # SKIP LOCKED lets several sweeps share the due rows instead of queueing behind
+        # each other; where the database has no row locks (SQLite) the compare-and-set
+        # updates below still make every step happen once.
+        due = list(
+            FeedbackRequest.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(status__in=FeedbackRequest.ACTIVE_STATUSES, next_action_at__lte=now)
+            .select_related(
+                "interview__application__candidate__owner__user",
+                "interview__application__position__client",
+                "interview__application__position__recruiter__user",
+                "interview__application__position__hiring_contact",
+            )
+            .order_by("next_action_at")[:batch_size]
+        )
+        for request in due:
+            step = request.next_step
+            if step == FeedbackRequest.Step.ASK:
+                outcome = _ask(request=request, now=now)
+            elif step == FeedbackRequest.Step.REMIND:
+                outcome = _remind(request=request, now=now)
+            else:
+                outcome = _mark_overdue(request=request, now=now)
+            if outcome:
+                setattr(result, outcome, getattr(result, outcome) + 1)
+    return len(due)
+
+
+def _compare_and_set(request: FeedbackRequest, **changes) -> bool:
+    """Apply `changes` only if the row is still as we read it; True if we won."""
+    won = FeedbackRequest.objects.filter(
+        pk=request.pk,
+        status=request.status,
+        reminders_sent=request.reminders_sent,
+        cycle=request.cycle,
+    ).update(**changes)
+    if won:
+        for name, value in changes.items():
+            setattr(request, name, value)
+    return bool(won)
+
+
+def _quiet_until(*, request: FeedbackRequest, now: datetime) -> datetime | None:
+    """If it is quiet hours where the recipient is, when they end (else None)."""
+    policy = selectors.policy_get()
+    start, end = policy.quiet_hours_start, policy.quiet_hours_end
+    if start is None or end is None or start == end:
+        return None
+    tz = zoneinfo.ZoneInfo(_recipient_time_zone(request))
+    local = now.astimezone(tz)
+    t = local.time()
+    in_quiet = (start <= t or t < end) if start > end else (start <= t < end)
+    if not in_quiet:
+        return None
+    end_day = local.date() if t < end else local.date() + timedelta(days=1)
+    return datetime.combine(end_day, end, tzinfo=tz).astimezone(UTC)
+
+
+def _ask(*, request: FeedbackRequest, now: datetime) -> str | None:
+    quiet_until = _quiet_until(request=request, now=now)
+    if quiet_until:
+        return "deferred" if _compare_and_set(request, next_action_at=quiet_until) else None
+    shift = now - request.ask_at if now - request.ask_at > CATCH_UP_GRACE else timedelta(0)
+    remind_at = request.remind_at + shift if request.remind_at else None
+    due_at = request.due_at + shift
+    next_action_at = remind_at if remind_at and remind_at < due_at else due_at
+    if not _compare_and_set(
+        request,
+        status=Status.PENDING,
+        asked_at=now,
+        remind_at=remind_at,
+        due_at=due_at,
+        next_action_at=next_action_at,
+    ):
+        return None
+    message = _queue_ask(request=request, kind=Kind.REQUEST, now=now)
+    application = request.interview.application
+    timeline_record(
+        application=application,
+        request=request,
+        kind=TimelineEvent.Kind.REQUEST_SENT,
+        summary=f"Asked the {request.get_party_display().lower()} for feedback"
+        + ("" if message else " (no email: no address or no consent)"),
+        data={"due_at": due_at.isoformat(), "shifted_seconds": int(shift.total_seconds())},
+        now=now,
+    )
+    return "asked"
+
+
+def _remind(*, request: FeedbackRequest, now: datetime) -> str | None:
+    quiet_until = _quiet_until(request=request, now=now)
+    if quiet_until and quiet_until >= request.due_at:
+        # The reminder could only go out after the deadline: drop it.
+        return (
+            None
+            if not _compare_and_set(request, remind_at=None, next_action_at=request.due_at)
+            else "deferred"
+        )
+    if quiet_until:
+        return "deferred" if _compare_and_set(request, next_action_at=quiet_until) else None
+    if not _compare_and_set(request, reminders_sent=1, next_action_at=request.due_at):
+        return None
+    _queue_ask(request=request, kind=Kind.REMINDER, now=now)
+    timeline_record(
+        application=request.interview.application,
+        request=request,
+        kind=TimelineEvent.Kind.REMINDER_SENT,
+        summary=f"Reminded the {request.get_party_display().lower()}",
+        now=now,
+    )
+    return "reminded"
+
+
+def _mark_overdue(*, request: FeedbackRequest, now: datetime) -> str | None:
+    if not _compare_and_set(request, status=Status.OVERDUE, overdue_at=now, next_action_at=None):
+        return None
+    application = request.interview.application
+    party = request.get_party_display().lower()
+    timeline_record(
+        application=application,
+        request=request,
+        kind=TimelineEvent.Kind.MARKED_OVERDUE,
+        summary=f"No {party} feedback by the deadline",
+        data={"due_at": request.due_at.isoformat()},
+        now=now,
+    )
+    if request.party == Party.CANDIDATE:
+        previous = application.interest_status
+        Application.objects.filter(pk=application.pk).update(
+            interest_status=Application.InterestStatus.POSSIBLY_WANED, interest_updated_at=now
+        )
+        application.interest_status = Application.InterestStatus.POSSIBLY_WANED
+        timeline_record(
+            application=application,
+            request=request,
+            kind=TimelineEvent.Kind.MARKED_POSSIBLY_WANED,
+            summary="Interest marked possibly waned: no answer by the deadline",
+            data={"previous_status": previous},
+            now=now,
+        )
+    recruiter = _recruiter_for(request)
+    _queue_message(
+        request=request,
+        kind=Kind.OVERDUE_ALERT,
+        recipient=recruiter.email,
+        template=f"{request.party}_overdue_alert",
+        context=_context(request=request),
+        dedupe_key=f"cycle-{request.cycle}",
+        now=now,
+    )
+    return "overdue"
+
+
+# --- messages ---------------------------------------------------------------------------
+
+
+def _recruiter_for(request: FeedbackRequest):
+    """The candidate's own recruiter calls the candidate; the position's handles the client."""
+    application = request.interview.application
+    if request.party == Party.CANDIDATE:
+        return application.candidate.owner
+    return application.position.recruiter
+
+
+def _recipient_email(request: FeedbackRequest) -> str:
+    application = request.interview.application
+    if request.party == Party.CANDIDATE:
+        candidate = application.candidate
+        return candidate.email if candidate.consent_email else ""
+    return application.position.hiring_contact.email
+
+
+def _recipient_time_zone(request: FeedbackRequest) -> str:
+    application = request.interview.application
+    if request.party == Party.CANDIDATE:
+        return application.candidate.time_zone
+    return application.position.hiring_contact.time_zone
+
+
+def _context(*, request: FeedbackRequest, **extra) -> dict:
+    interview = request.interview
+    application = interview.application
+    return {
+        "request": request,
+        "interview": interview,
+        "interview_local_start": interview.starts_at.astimezone(
+            zoneinfo.ZoneInfo(_recipient_time_zone(request))
+        ),
+        "application": application,
+        "candidate": application.candidate,
+        "position": application.position,
+        "client": application.position.client,
+        "contact": application.position.hiring_contact,
+        "recruiter": _recruiter_for(request),
+        "link": selectors.feedback_request_link(request=request),
+        "site_url": settings.SITE_URL,
+        **extra,
+    }
+
+
+def _queue_ask(*, request: FeedbackRequest, kind: str, now: datetime) -> OutboundMessage | None:
+    recipient = _recipient_email(request)
+    if not recipient:
+        return None
+    return _queue_message(
+        request=request,
+        kind=kind,
+        recipient=recipient,
+        template=f"{request.party}_{kind}",
+        context=_context(request=request),
+        dedupe_key=f"cycle-{request.cycle}",
+        now=now,
+    )
+
+
+def _queue_message(
+    *,
+    request: FeedbackRequest,
+    kind: str,
+    recipient: str,
+    template: str,
+    context: dict,
+    dedupe_key: str,
+    now: datetime,
+) -> OutboundMessage:
+    """Add a message to the outbox once; it is dispatched to a worker after commit."""
+    base = f"feedback/email/{template}"
+    message, created = OutboundMessage.objects.get_or_create(
+        request=request,
+        kind=kind,
+        channel=OutboundMessage.Channel.EMAIL,
+        dedupe_key=dedupe_key,
+        defaults={
+            "recipient": recipient,
+            "subject": " ".join(render_to_string(f"{base}_subject.txt", context).split()),
+            "body_text": render_to_string(f"{base}_body.txt", context),
+            "body_html": render_to_string(f"{base}_body.html", context),
+            "next_attempt_at": now,
+            "dispatched_at": now,
+        },
+    )
+    if created:
+        transaction.on_commit(lambda: outbox_dispatch(message_ids=[message.pk]))
+    return message
+
+
+def outbox_dispatch(*, message_ids: list[int]) -> None:
+    """Hand messages to the workers. A broker outage is logged, not raised: the rows are
+    safe in the database and the sweep dispatches them again."""
+    from .tasks import deliver_message
+
+    for message_id in message_ids:
+        try:
+            deliver_message.delay(message_id)
+        except Exception:  # noqa: BLE001 - any broker failure; the sweep retries
+            logger.warning("could not dispatch message %s; the sweep will retry", message_id)
+            return
+
+
+def outbox_reclaim_abandoned() -> int:
+    """Messages claimed by a worker that died mid-delivery go back to the queue."""
+    lease = settings.FEEDBACK["DELIVERY_LEASE"]
+    return OutboundMessage.objects.filter(
+        status=OutboundMessage.Status.SENDING, claimed_at__lt=timezone.now() - lease
+    ).update(
+        status=OutboundMessage.Status.QUEUED,
+        dispatched_at=None,
+        last_error="worker lost during delivery; retrying",
+    )
+
+
+def outbox_redispatch_due(*, limit: int) -> int:
+    """Dispatch queued messages that are due and whose task is not (or no longer) queued:
+    retries after backoff, and tasks lost with a broker restart."""
+    now = timezone.now()
+    stale = now - settings.FEEDBACK["REDISPATCH_AFTER"]
+    with transaction.atomic():
+        ids = list(
+            OutboundMessage.objects.select_for_update(skip_locked=True)
+            .filter(status=OutboundMessage.Status.QUEUED, next_attempt_at__lte=now)
+            .exclude(dispatched_at__gte=stale)
+            .order_by("next_attempt_at")
+            .values_list("pk", flat=True)[:limit]
+        )
+        if ids:
+            OutboundMessage.objects.filter(pk__in=ids).update(dispatched_at=now)
+            transaction.on_commit(lambda: outbox_dispatch(message_ids=ids))
+    return len(ids)
+
+
+def _backoff(attempts: int) -> timedelta:
+    conf = settings.FEEDBACK
+    return min(
+        conf["DELIVERY_BACKOFF_BASE"] * (2 ** max(attempts - 1, 0)), conf["DELIVERY_BACKOFF_MAX"]
+    )
+
+
+def message_deliver(*, message_id: int) -> str:
+    """Claim one message, send it, record the outcome. Returns what happened.
+
+    The claim is a compare-and-set from queued to sending, so one worker sends it; a
+    message recorded as sent is never claimed again.
+    """
+    now = timezone.now()
+    claimed = OutboundMessage.objects.filter(
+        pk=message_id, status=OutboundMessage.Status.QUEUED, next_attempt_at__lte=now
+    ).update(status=OutboundMessage.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1)
+    if not claimed:
+        return "skipped"
+    message = OutboundMessage.objects.select_related("request").get(pk=message_id)
+    mine = OutboundMessage.objects.filter(
+        pk=message_id, status=OutboundMessage.Status.SENDING, claimed_at=now
+    )
+    if (
+        message.kind in OutboundMessage.ASKING_KINDS
+        and message.request is not None
+        and message.request.status in (Status.RECEIVED, Status.CANCELLED)
+    ):
+        mine.update(status=OutboundMessage.Status.CANCELLED, last_error="request settled")
+        return "cancelled"
+    try:
+        transport_for(message.channel).send(message)
+    except TransportError as exc:
+        return _record_failure(message=message, mine=mine, error=str(exc), permanent=exc.permanent)
+    except Exception as exc:  # noqa: BLE001 - an unexpected transport bug is retried, not lost
+        logger.exception("transport crashed on message %s", message_id)
+        return _record_failure(message=message, mine=mine, error=repr(exc), permanent=False)
+    mine.update(status=OutboundMessage.Status.SENT, sent_at=timezone.now(), last_error="")
+    return "sent"
+
+
+def _record_failure(*, message: OutboundMessage, mine, error: str, permanent: bool) -> str:
+    if permanent or message.attempts >= settings.FEEDBACK["DELIVERY_MAX_ATTEMPTS"]:
+        with transaction.atomic():
+            if (
+                mine.update(status=OutboundMessage.Status.FAILED, last_error=error)
+                and message.request
+            ):
+                timeline_record(
+                    application=message.request.interview.application,
+                    request=message.request,
+                    kind=TimelineEvent.Kind.MESSAGE_FAILED,
+                    summary=f"{message.get_kind_display()} to {message.recipient} failed: {error}",
+                    data={"message_id": message.pk, "attempts": message.attempts},
+                )
+        return "failed"
+    mine.update(
+        status=OutboundMessage.Status.QUEUED,
+        last_error=error,
+        next_attempt_at=timezone.now() + _backoff(message.attempts),
+        dispatched_at=None,
+    )
+    return "retry"
+
+
+def outbox_retry_now(*, message: OutboundMessage) -> bool:
+    """Put a failed message back in the queue for immediate delivery."""
+    now = timezone.now()
+    updated = OutboundMessage.objects.filter(
+        pk=message.pk, status=OutboundMessage.Status.FAILED
+    ).update(status=OutboundMessage.Status.QUEUED, next_attempt_at=now, dispatched_at=now)
+    if updated:
+        transaction.on_commit(lambda: outbox_dispatch(message_ids=[message.pk]))
+    return bool(updated)
+
+
+# --- answers ----------------------------------------------------------------------------
+
+
+CANDIDATE_FIELDS = (
+    "interest_level",
+    "still_interested",
+    "went_well",
+    "concerns",
+    "questions",
+    "wants_call",
+    "preferred_call_time",
+)
+CLIENT_FIELDS = ("decision", "rating", "strengths", "concerns", "next_step", "next_step_date")
+DEFAULT_SHARED_WITH_CLIENT = ["interest_band"]
+
+
+def feedback_request_mark_opened(*, request: FeedbackRequest) -> None:
+    if request.opened_at is None:
+        now = timezone.now()
+        FeedbackRequest.objects.filter(pk=request.pk, opened_at__isnull=True).update(opened_at=now)
+        request.opened_at = now
+
+
+@transaction.atomic
+def feedback_submit(
+    *,
+    request: FeedbackRequest,
+    answers: dict,
+    channel: str = Feedback.Channel.PORTAL,
+    entered_by=None,
+) -> Feedback:
+    """Store an answer (or an amendment), settle the request, update interest, tell the
+    recruiter. A late answer clears "possibly waned" and records how late it was."""
+    now = timezone.now()
+    # The row lock orders us against a sweep marking the same request overdue: whichever
+    # commits first, the other sees its result.
+    request = (
+        FeedbackRequest.objects.select_for_update(of=("self",))
+        .select_related(
+            "interview__application__candidate__owner__user",
+            "interview__application__position__client",
+            "interview__application__position__recruiter__user",
+            "interview__application__position__hiring_contact",
+        )
+        .get(pk=request.pk)
+    )
+    if request.status == Status.CANCELLED:
+        raise FeedbackClosed("This interview was cancelled; no feedback is needed.")
+    fields = CANDIDATE_FIELDS if request.party == Party.CANDIDATE else CLIENT_FIELDS
+    previous = request.answers.filter(is_current=True).first()
+    if previous:
+        previous.is_current = False
+        previous.save(update_fields=["is_current"])
+        lateness = previous.lateness  # lateness belongs to the first answer
+    else:
+        lateness = now - request.due_at if now > request.due_at else None
+    feedback = Feedback.objects.create(
+        request=request,
+        channel=channel,
+        submitted_at=now,
+        entered_by=entered_by,
+        lateness=lateness,
+        is_current=True,
+        supersedes=previous,
+        shared_with_client=previous.shared_with_client if previous else DEFAULT_SHARED_WITH_CLIENT,
+        **{name: answers.get(name) for name in fields if name in answers},
+    )
+    was_overdue = request.status == Status.OVERDUE
+    if request.status != Status.RECEIVED:
+        FeedbackRequest.objects.filter(pk=request.pk).update(
+            status=Status.RECEIVED, received_at=now, next_action_at=None
+        )
+        request.status = Status.RECEIVED
+    _cancel_queued_asks(request=request)
+
+    application = request.interview.application
+    who = "phone" if channel == Feedback.Channel.PHONE else channel
+    timeline_record(
+        application=application,
+        request=request,
+        kind=TimelineEvent.Kind.FEEDBACK_AMENDED
+        if previous
+        else TimelineEvent.Kind.FEEDBACK_RECEIVED,
+        summary=f"{request.get_party_display()} feedback {'amended' if previous else 'received'}"
+        f" ({who})" + (f", {_humanize(lateness)} late" if lateness and not previous else ""),
+        actor=entered_by,
+        data={
+            "feedback_id": feedback.pk,
+            "late_seconds": int(lateness.total_seconds()) if lateness else 0,
+        },
+        now=now,
+    )
+    if request.party == Party.CANDIDATE:
+        _apply_interest(
+            application=application,
+            request=request,
+            feedback=feedback,
+            was_overdue=was_overdue,
+            now=now,
+        )
+    _queue_message(
+        request=request,
+        kind=Kind.FEEDBACK_RECEIVED,
+        recipient=_recruiter_for(request).email,
+        template=f"{request.party}_feedback_received",
+        context=_context(request=request, feedback=feedback, amended=bool(previous)),
+        dedupe_key=f"feedback-{feedback.pk}",
+        now=now,
+    )
+    return feedback
+
+
+def _apply_interest(*, application, request, feedback, was_overdue: bool, now) -> None:
+    previous = application.interest_status
+    status = interest_status_for(
+        level=feedback.interest_level, still_interested=feedback.still_interested
+    )
+    Application.objects.filter(pk=application.pk).update(
+        interest_level=feedback.interest_level, interest_status=status, interest_updated_at=now
+    )
+    application.interest_level, application.interest_status = feedback.interest_level, status
+    if was_overdue and previous == Application.InterestStatus.POSSIBLY_WANED:
+        timeline_record(
+            application=application,
+            request=request,
+            kind=TimelineEvent.Kind.INTEREST_RESTORED,
+            summary=f"Late answer ({_humanize(feedback.lateness)} late) cleared “possibly waned”:"
+            f" interest now {application.get_interest_status_display().lower()}",
+            data={
+                "late_seconds": int(feedback.lateness.total_seconds()) if feedback.lateness else 0
+            },
+            now=now,
+        )
+
+
+def _humanize(delta: timedelta | None) -> str:
+    if not delta:
+        return "0 min"
+    minutes = int(delta.total_seconds() // 60)
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 48:
+        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+    return f"{hours // 24} days"

@@ -1,0 +1,18 @@
+"""Thin Celery wrappers: take ids, call a service. The database says what is due."""
+
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(ignore_result=True)
+def sweep() -> dict:
+    result = services.sweep_run()
+    return {"asked": result.asked, "reminded": result.reminded, "overdue": result.overdue}
+
+
+# acks_late (settings): a worker killed mid-task leaves the task to be delivered again;
+# the service's claim makes a repeated delivery harmless.
+@shared_task(ignore_result=True)
+def deliver_message(message_id: int) -> str:
+    return services.message_deliver(message_id=message_id)

@@ -1,0 +1,25 @@
+"""Test settings: the real services from the environment, fast hashing, an own queue."""
+
+import os
+import uuid
+
+# One Celery queue per test session, inherited by the worker/beat subprocesses the
+# integration tests start, so that tasks of another run never mix with ours.
+os.environ.setdefault("CELERY_QUEUE", f"tvr-test-{uuid.uuid4().hex[:8]}")
+# Playwright's sync API runs an event loop in the test thread; the ORM calls made by
+# the test itself are still synchronous and safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+from .base import *  # noqa: E402, F403
+from .base import DATABASES, VAR_DIR  # noqa: E402
+
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A file, not :memory:, so that worker subprocesses see the same test database.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
