@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import dateformat, timezone
 
 from candidates.models import Application, Interview
 
@@ -202,7 +202,7 @@ def _sweep_requests_batch(*, batch_size: int, result: SweepResult) -> int:
             step = request.next_step
             if step == FeedbackRequest.Step.ASK:
                 outcome = _ask(request=request, now=now)
-            elif step == FeedbackRequest.Step.REMIND:
+            elif step == FeedbackRequest.Step.REMIND and now < request.due_at:
                 outcome = _remind(request=request, now=now)
             else:
                 outcome = _mark_overdue(request=request, now=now)
@@ -362,21 +362,26 @@ def _recipient_time_zone(request: FeedbackRequest) -> str:
     return application.position.hiring_contact.time_zone
 
 
+def _local_text(moment: datetime, time_zone: str) -> str:
+    """A moment as the reader says it, e.g. "Tuesday 3 March, 8:00 AM CST"."""
+    return dateformat.format(moment.astimezone(zoneinfo.ZoneInfo(time_zone)), "l j F, g:i A T")
+
+
 def _context(*, request: FeedbackRequest, **extra) -> dict:
     interview = request.interview
     application = interview.application
+    recruiter = _recruiter_for(request)
     return {
         "request": request,
         "interview": interview,
-        "interview_local_start": interview.starts_at.astimezone(
-            zoneinfo.ZoneInfo(_recipient_time_zone(request))
-        ),
+        "interview_when": _local_text(interview.starts_at, _recipient_time_zone(request)),
+        "due_when": _local_text(request.due_at, recruiter.time_zone),
         "application": application,
         "candidate": application.candidate,
         "position": application.position,
         "client": application.position.client,
         "contact": application.position.hiring_contact,
-        "recruiter": _recruiter_for(request),
+        "recruiter": recruiter,
         "link": selectors.feedback_request_link(request=request),
         "site_url": settings.SITE_URL,
         **extra,

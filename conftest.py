@@ -1,0 +1,69 @@
+"""Fixtures shared by every test: a real SMTP server, users, and the frozen clock."""
+
+import datetime as dt
+import socket
+import threading
+from email import message_from_bytes, policy
+
+import pytest
+from aiosmtpd.controller import Controller
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class RecordingHandler:
+    """An aiosmtpd handler that keeps every accepted message (thread-safe)."""
+
+    def __init__(self):
+        self.messages = []
+        self.lock = threading.Lock()
+        self.arrived = threading.Condition(self.lock)
+
+    async def handle_DATA(self, server, session, envelope):
+        parsed = message_from_bytes(envelope.content, policy=policy.default)
+        with self.arrived:
+            self.messages.append(parsed)
+            self.arrived.notify_all()
+        return "250 Message accepted for delivery"
+
+    def wait_for(self, predicate, timeout: float = 30.0) -> list:
+        """Block until predicate(messages) is truthy; return the matching messages."""
+        with self.arrived:
+            self.arrived.wait_for(lambda: predicate(self.messages), timeout=timeout)
+            return list(self.messages)
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server on a free loopback port; `.handler.messages` holds what arrived."""
+    handler = RecordingHandler()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    yield controller
+    controller.stop()
+
+
+@pytest.fixture
+def smtp_mail(settings, smtp_server):
+    """Route Django mail to the real SMTP server; returns its recording handler."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = smtp_server.port
+    settings.EMAIL_USE_TLS = False
+    settings.EMAIL_HOST_USER = ""
+    settings.EMAIL_HOST_PASSWORD = ""
+    return smtp_server.handler
+
+
+# A weekday morning in Chicago (15:00 UTC = 09:00 CST), far from quiet hours for
+# every boundary the tests cross (+60 min, +120 min, +24 h, +48 h).
+INTERVIEW_END = dt.datetime(2026, 3, 3, 15, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def interview_end():
+    return INTERVIEW_END

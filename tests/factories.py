@@ -1,0 +1,113 @@
+"""factory_boy factories for the domain, with realistic veterinary-hiring values."""
+
+import datetime as dt
+
+import factory
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from candidates.models import (
+    Application,
+    Candidate,
+    Client,
+    ClientContact,
+    Position,
+    Recruiter,
+)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@tvr.example")
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    password = factory.django.Password("pw-for-tests")
+
+
+class RecruiterFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Recruiter
+
+    user = factory.SubFactory(UserFactory, is_staff=True)
+    office_phone = "+1 312 555 0100"
+    cell_phone = "+1 312 555 0199"
+    time_zone = "America/Chicago"
+    signature = "Senior Recruiter, TVR Veterinary Search"
+
+
+class ClientFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Client
+
+    name = factory.Sequence(lambda n: f"Lakeshore Animal Hospital {n}")
+    kind = "Specialty and emergency hospital"
+    city = "Chicago"
+    time_zone = "America/Chicago"
+
+
+class ClientContactFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ClientContact
+
+    client = factory.SubFactory(ClientFactory)
+    name = factory.Faker("name")
+    title = "Medical Director"
+    email = factory.Sequence(lambda n: f"hiring{n}@client.example")
+    phone = "+1 312 555 0142"
+    time_zone = "America/Chicago"
+
+
+class PositionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Position
+
+    client = factory.SubFactory(ClientFactory)
+    title = "Emergency Veterinarian"
+    location = "Chicago, IL"
+    recruiter = factory.SubFactory(RecruiterFactory)
+    hiring_contact = factory.SubFactory(
+        ClientContactFactory, client=factory.SelfAttribute("..client")
+    )
+
+
+class CandidateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Candidate
+
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    email = factory.Sequence(lambda n: f"candidate{n}@mail.example")
+    phone = "+1 773 555 0123"
+    time_zone = "America/Chicago"
+    specialty = "Emergency and critical care"
+    owner = factory.SubFactory(RecruiterFactory)
+
+
+class ApplicationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Application
+
+    candidate = factory.SubFactory(CandidateFactory)
+    position = factory.SubFactory(
+        PositionFactory, recruiter=factory.SelfAttribute("..candidate.owner")
+    )
+
+
+def schedule_interview(*, application=None, ends_at=None, length=dt.timedelta(hours=1), **kwargs):
+    """An interview through the real service, so its feedback requests are planned."""
+    from candidates.services import interview_schedule
+
+    application = application or ApplicationFactory()
+    ends_at = ends_at or timezone.now() + dt.timedelta(hours=2)
+    return interview_schedule(
+        application=application,
+        starts_at=ends_at - length,
+        ends_at=ends_at,
+        time_zone=kwargs.pop("time_zone", "America/Chicago"),
+        location=kwargs.pop("location", "Lakeshore Animal Hospital, 1200 N Lake Shore Dr"),
+        **kwargs,
+    )
