@@ -602,6 +602,9 @@ def feedback_submit(
     )
     if request.status == Status.CANCELLED:
         raise FeedbackClosed("This interview was cancelled; no feedback is needed.")
+    # Rows joined to a locked row keep the snapshot from before the wait (PostgreSQL, READ
+    # COMMITTED): re-read the interest a sweep may just have marked possibly waned.
+    request.interview.application.refresh_from_db(fields=["interest_status", "interest_level"])
     fields = CANDIDATE_FIELDS if request.party == Party.CANDIDATE else CLIENT_FIELDS
     previous = request.answers.filter(is_current=True).first()
     if previous:

@@ -1,0 +1,182 @@
+"""Delivering the outbox through a real SMTP server: once, with retries, never twice."""
+
+import asyncio
+import datetime as dt
+
+import pytest
+import time_machine
+from aiosmtpd.controller import Controller
+from django.utils import timezone
+
+from conftest import free_port
+from feedback import services
+from feedback.models import OutboundMessage, TimelineEvent
+from tests.factories import schedule_interview
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def asked(interview_end):
+    """An interview that has just ended, with both requests queued in the outbox."""
+    with time_machine.travel(interview_end - dt.timedelta(hours=2), tick=False):
+        interview = schedule_interview(ends_at=interview_end)
+    with time_machine.travel(interview_end, tick=False):
+        services.sweep_run()
+    return interview
+
+
+def candidate_ask():
+    return OutboundMessage.objects.get(kind="request", request__party="candidate")
+
+
+def test_a_queued_message_is_sent_once_with_text_and_html(asked, smtp_mail):
+    message = candidate_ask()
+    assert services.message_deliver(message_id=message.pk) == "sent"
+    received = smtp_mail.wait_for(lambda msgs: len(msgs) >= 1, timeout=5)
+    assert len(received) == 1
+    mail = received[0]
+    assert mail["To"] == asked.application.candidate.email
+    assert mail["X-TVR-Outbox-Id"] == str(message.pk)
+    assert "/portal/f/" in mail.get_body(("plain",)).get_content()
+    assert "<a href=" in mail.get_body(("html",)).get_content()
+    message.refresh_from_db()
+    assert (message.status, message.attempts) == (OutboundMessage.Status.SENT, 1)
+    assert message.sent_at is not None
+
+
+def test_a_message_recorded_as_sent_is_never_sent_again(asked, smtp_mail):
+    message = candidate_ask()
+    services.message_deliver(message_id=message.pk)
+    assert services.message_deliver(message_id=message.pk) == "skipped"
+    # Even the sweep's re-dispatch long after does not pick it up again.
+    with time_machine.travel(timezone.now() + dt.timedelta(hours=1), tick=False):
+        assert services.outbox_redispatch_due(limit=100) == 1  # only the client's ask
+        assert services.message_deliver(message_id=message.pk) == "skipped"
+    assert len(smtp_mail.messages) == 1
+
+
+def test_an_unreachable_server_is_retried_with_backoff(asked, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", free_port()  # nobody listens
+    message = candidate_ask()
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        assert services.message_deliver(message_id=message.pk) == "retry"
+    message.refresh_from_db()
+    assert message.status == OutboundMessage.Status.QUEUED
+    assert message.attempts == 1
+    assert "Connection refused" in message.last_error or "Errno" in message.last_error
+    assert message.next_attempt_at == start + settings.FEEDBACK["DELIVERY_BACKOFF_BASE"]
+    # Not before the backoff has passed …
+    with time_machine.travel(start + dt.timedelta(seconds=10), tick=False):
+        assert services.message_deliver(message_id=message.pk) == "skipped"
+    # … then the second failure doubles it.
+    with time_machine.travel(message.next_attempt_at, tick=False):
+        assert services.message_deliver(message_id=message.pk) == "retry"
+    message.refresh_from_db()
+    assert message.next_attempt_at - timezone.now() >= dt.timedelta(seconds=60)
+
+
+def test_it_gives_up_after_the_last_attempt_and_says_so_on_the_timeline(asked, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", free_port()
+    settings.FEEDBACK = {**settings.FEEDBACK, "DELIVERY_MAX_ATTEMPTS": 2}
+    message = candidate_ask()
+    assert services.message_deliver(message_id=message.pk) == "retry"
+    message.refresh_from_db()
+    with time_machine.travel(message.next_attempt_at, tick=False):
+        assert services.message_deliver(message_id=message.pk) == "failed"
+    message.refresh_from_db()
+    assert message.status == OutboundMessage.Status.FAILED
+    assert TimelineEvent.objects.filter(kind=TimelineEvent.Kind.MESSAGE_FAILED).count() == 1
+
+
+class RejectingHandler:
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        return "550 5.1.1 No such mailbox"
+
+
+def test_a_permanent_refusal_fails_at_once(asked, settings):
+    controller = Controller(RejectingHandler(), hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
+        message = candidate_ask()
+        assert services.message_deliver(message_id=message.pk) == "failed"
+    finally:
+        controller.stop()
+    message.refresh_from_db()
+    assert message.attempts == 1
+    assert "550" in message.last_error
+
+
+class SlowHandler:
+    async def handle_DATA(self, server, session, envelope):
+        await asyncio.sleep(3)
+        return "250 OK"
+
+
+def test_a_server_that_times_out_is_retried(asked, settings):
+    controller = Controller(SlowHandler(), hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
+        settings.EMAIL_TIMEOUT = 1
+        message = candidate_ask()
+        assert services.message_deliver(message_id=message.pk) == "retry"
+    finally:
+        controller.stop()
+    message.refresh_from_db()
+    assert message.status == OutboundMessage.Status.QUEUED
+    assert "timed out" in message.last_error.lower()
+
+
+def test_an_ask_for_an_answered_request_is_not_sent(asked, smtp_mail):
+    message = candidate_ask()
+    services.feedback_submit(
+        request=message.request, answers={"interest_level": 9, "still_interested": "yes"}
+    )
+    message.refresh_from_db()
+    assert message.status == OutboundMessage.Status.CANCELLED
+    assert services.message_deliver(message_id=message.pk) == "skipped"
+    assert smtp_mail.messages == []
+
+
+def test_a_claim_abandoned_by_a_dead_worker_is_handed_out_again(asked, smtp_mail, settings):
+    message = candidate_ask()
+    claimed_at = timezone.now()
+    OutboundMessage.objects.filter(pk=message.pk).update(
+        status=OutboundMessage.Status.SENDING, claimed_at=claimed_at, attempts=1
+    )
+    assert services.outbox_reclaim_abandoned() == 0  # still within the lease
+    later = claimed_at + settings.FEEDBACK["DELIVERY_LEASE"] + dt.timedelta(seconds=1)
+    with time_machine.travel(later, tick=False):
+        assert services.outbox_reclaim_abandoned() == 1
+        assert services.message_deliver(message_id=message.pk) == "sent"
+    message.refresh_from_db()
+    assert (message.status, message.attempts) == (OutboundMessage.Status.SENT, 2)
+    assert len(smtp_mail.messages) == 1
+
+
+def test_lost_tasks_are_dispatched_again_by_the_sweep_but_not_too_soon(
+    asked, settings, interview_end
+):
+    # Both asks were dispatched at creation; the broker may have lost them.
+    with time_machine.travel(interview_end + dt.timedelta(seconds=10), tick=False):
+        assert services.outbox_redispatch_due(limit=100) == 0
+    later = interview_end + settings.FEEDBACK["REDISPATCH_AFTER"] + dt.timedelta(seconds=1)
+    with time_machine.travel(later, tick=False):
+        assert services.outbox_redispatch_due(limit=100) == 2
+        assert services.outbox_redispatch_due(limit=100) == 0  # just dispatched
+
+
+def test_a_failed_message_can_be_retried_now(asked, settings, smtp_mail):
+    message = candidate_ask()
+    OutboundMessage.objects.filter(pk=message.pk).update(status=OutboundMessage.Status.FAILED)
+    assert services.outbox_retry_now(message=message) is True
+    assert services.outbox_retry_now(message=message) is False  # already queued
+    assert services.message_deliver(message_id=message.pk) == "sent"
+    assert len(smtp_mail.messages) == 1

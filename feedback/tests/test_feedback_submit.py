@@ -1,0 +1,144 @@
+"""Answers update interest, settle the request, keep amendments and tell the recruiter."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+
+from candidates.models import Application
+from feedback import services
+from feedback.models import Feedback, FeedbackRequest, OutboundMessage, TimelineEvent
+from tests.factories import RecruiterFactory, schedule_interview
+
+pytestmark = pytest.mark.django_db
+
+MIN = dt.timedelta(minutes=1)
+
+
+@pytest.fixture
+def asked(interview_end):
+    with time_machine.travel(interview_end - dt.timedelta(hours=2), tick=False):
+        interview = schedule_interview(ends_at=interview_end)
+    with time_machine.travel(interview_end, tick=False):
+        services.sweep_run()
+    return interview
+
+
+def candidate_request(interview):
+    return FeedbackRequest.objects.get(interview=interview, party="candidate")
+
+
+def submit_at(moment, request, **answers):
+    with time_machine.travel(moment, tick=False):
+        return services.feedback_submit(request=request, answers=answers)
+
+
+@pytest.mark.parametrize(
+    ("level", "still_interested", "expected"),
+    [
+        (10, "yes", "high"),
+        (8, "yes", "high"),
+        (7, "yes", "moderate"),
+        (5, "unsure", "moderate"),
+        (4, "unsure", "low"),
+        (1, "yes", "low"),
+        (9, "no", "not_interested"),
+        (None, "unsure", "unknown"),
+    ],
+)
+def test_interest_bands(level, still_interested, expected):
+    assert services.interest_status_for(level=level, still_interested=still_interested) == expected
+
+
+def test_an_answer_on_time_sets_interest_and_notifies_the_recruiter(asked, interview_end):
+    request = candidate_request(asked)
+    feedback = submit_at(
+        interview_end + 30 * MIN,
+        request,
+        interest_level=8,
+        still_interested="yes",
+        concerns="Commute",
+        wants_call=True,
+        preferred_call_time="after 5pm",
+    )
+    assert feedback.lateness is None
+    assert feedback.channel == Feedback.Channel.PORTAL
+    application = Application.objects.get(pk=asked.application.pk)
+    assert (application.interest_level, application.interest_status) == (8, "high")
+    request.refresh_from_db()
+    assert request.status == FeedbackRequest.Status.RECEIVED
+    notice = OutboundMessage.objects.get(kind=OutboundMessage.Kind.FEEDBACK_RECEIVED)
+    assert notice.recipient == asked.application.candidate.owner.email
+    assert "8/10" in notice.subject
+    assert "please call" in notice.subject
+    assert "after 5pm" in notice.body_text
+
+
+def test_a_late_answer_clears_possibly_waned_and_records_how_late(asked, interview_end):
+    with time_machine.travel(interview_end + 120 * MIN, tick=False):
+        services.sweep_run()
+    assert Application.objects.get(pk=asked.application.pk).interest_status == "possibly_waned"
+
+    feedback = submit_at(
+        interview_end + 165 * MIN,
+        candidate_request(asked),
+        interest_level=6,
+        still_interested="yes",
+    )
+    assert feedback.lateness == 45 * MIN
+    application = Application.objects.get(pk=asked.application.pk)
+    assert application.interest_status == "moderate"
+    restored = TimelineEvent.objects.get(kind=TimelineEvent.Kind.INTEREST_RESTORED)
+    assert restored.data["late_seconds"] == 45 * 60
+    assert "45 min late" in restored.summary
+    assert candidate_request(asked).status == FeedbackRequest.Status.RECEIVED
+
+
+def test_an_amendment_is_kept_beside_the_first_answer(asked, interview_end):
+    request = candidate_request(asked)
+    first = submit_at(interview_end + 10 * MIN, request, interest_level=9, still_interested="yes")
+    second = submit_at(interview_end + 50 * MIN, request, interest_level=4, still_interested="no")
+    first.refresh_from_db()
+    assert (first.is_current, second.is_current) == (False, True)
+    assert second.supersedes == first
+    assert first.interest_level == 9  # not overwritten
+    application = Application.objects.get(pk=asked.application.pk)
+    assert application.interest_status == "not_interested"
+    assert TimelineEvent.objects.filter(kind=TimelineEvent.Kind.FEEDBACK_AMENDED).count() == 1
+    assert OutboundMessage.objects.filter(kind="feedback_received").count() == 2
+
+
+def test_phone_feedback_logged_by_the_recruiter_records_who(asked, interview_end):
+    recruiter = RecruiterFactory()
+    with time_machine.travel(interview_end + 5 * MIN, tick=False):
+        feedback = services.feedback_submit(
+            request=candidate_request(asked),
+            answers={"interest_level": 10, "still_interested": "yes"},
+            channel=Feedback.Channel.PHONE,
+            entered_by=recruiter.user,
+        )
+    assert feedback.entered_by == recruiter.user
+    event = TimelineEvent.objects.get(kind=TimelineEvent.Kind.FEEDBACK_RECEIVED)
+    assert event.actor == recruiter.user
+    assert "phone" in event.summary
+
+
+def test_a_cancelled_request_takes_no_answer(asked):
+    from candidates.services import interview_cancel
+
+    interview_cancel(interview=asked)
+    with pytest.raises(services.FeedbackClosed):
+        services.feedback_submit(
+            request=candidate_request(asked),
+            answers={"interest_level": 8, "still_interested": "yes"},
+        )
+    assert not Feedback.objects.exists()
+
+
+def test_client_feedback_does_not_change_candidate_interest(asked, interview_end):
+    client_request = FeedbackRequest.objects.get(interview=asked, party="client")
+    submit_at(interview_end + dt.timedelta(hours=3), client_request, decision="advance", rating=5)
+    assert Application.objects.get(pk=asked.application.pk).interest_status == "unknown"
+    notice = OutboundMessage.objects.get(kind="feedback_received")
+    assert notice.recipient == asked.application.position.recruiter.email
+    assert "Advance" in notice.subject
