@@ -19,6 +19,12 @@ def _local(interview: Interview, moment: datetime) -> str:
     return moment.astimezone(zoneinfo.ZoneInfo(interview.time_zone)).strftime("%a %d %b %H:%M")
 
 
+def _locked(interview: Interview) -> Interview:
+    """The interview's current row, locked until the transaction ends: a concurrent change
+    waits, then sees this one's result and is refused by the status checks."""
+    return Interview.objects.select_for_update().select_related("application").get(pk=interview.pk)
+
+
 @transaction.atomic
 def interview_schedule(
     *,
@@ -70,6 +76,7 @@ def interview_reschedule(
     """New times move every request not yet answered, with its pending messages."""
     if ends_at <= starts_at:
         raise ValidationError("The interview must end after it starts.")
+    interview = _locked(interview)
     if interview.status in (Interview.Status.CANCELLED, Interview.Status.NO_SHOW):
         raise ValidationError("A cancelled or no-show interview cannot be rescheduled.")
     old_start = interview.starts_at
@@ -91,6 +98,7 @@ def interview_reschedule(
 @transaction.atomic
 def interview_cancel(*, interview: Interview, actor=None, no_show: bool = False) -> Interview:
     """Cancelled or no-show: nobody is asked for feedback; pending asks are not sent."""
+    interview = _locked(interview)
     if interview.status in (Interview.Status.CANCELLED, Interview.Status.NO_SHOW):
         raise ValidationError("This interview is already cancelled.")
     interview.status = Interview.Status.NO_SHOW if no_show else Interview.Status.CANCELLED
@@ -111,6 +119,7 @@ def interview_cancel(*, interview: Interview, actor=None, no_show: bool = False)
 @transaction.atomic
 def interview_mark_completed(*, interview: Interview, actor=None) -> Interview:
     """Marked completed before its planned end: ask both parties now."""
+    interview = _locked(interview)
     if interview.status != Interview.Status.SCHEDULED:
         raise ValidationError("Only a scheduled interview can be marked completed.")
     now = timezone.now()

@@ -293,6 +293,8 @@ class OutboundMessage(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        verbose_name = "outbox message"
+        verbose_name_plural = "outbox"
         constraints = [
             models.UniqueConstraint(
                 fields=["request", "kind", "channel", "dedupe_key"],

@@ -20,7 +20,14 @@ from django.utils import dateformat, timezone
 from candidates.models import Application, Interview
 
 from . import selectors
-from .models import Feedback, FeedbackRequest, OutboundMessage, Party, TimelineEvent
+from .models import (
+    Feedback,
+    FeedbackRequest,
+    OutboundMessage,
+    Party,
+    ReminderPolicy,
+    TimelineEvent,
+)
 from .transports import TransportError, transport_for
 
 logger = logging.getLogger(__name__)
@@ -183,6 +190,7 @@ def sweep_run(*, batch_size: int | None = None, max_batches: int | None = None) 
 
 def _sweep_requests_batch(*, batch_size: int, result: SweepResult) -> int:
     now = timezone.now()
+    policy = selectors.policy_get()
     with transaction.atomic():
         # SKIP LOCKED lets several sweeps share the due rows instead of queueing behind
         # each other; where the database has no row locks (SQLite) the compare-and-set
@@ -201,9 +209,9 @@ def _sweep_requests_batch(*, batch_size: int, result: SweepResult) -> int:
         for request in due:
             step = request.next_step
             if step == FeedbackRequest.Step.ASK:
-                outcome = _ask(request=request, now=now)
+                outcome = _ask(request=request, now=now, policy=policy)
             elif step == FeedbackRequest.Step.REMIND and now < request.due_at:
-                outcome = _remind(request=request, now=now)
+                outcome = _remind(request=request, now=now, policy=policy)
             else:
                 outcome = _mark_overdue(request=request, now=now)
             if outcome:
@@ -225,9 +233,10 @@ def _compare_and_set(request: FeedbackRequest, **changes) -> bool:
     return bool(won)
 
 
-def _quiet_until(*, request: FeedbackRequest, now: datetime) -> datetime | None:
+def _quiet_until(
+    *, request: FeedbackRequest, now: datetime, policy: ReminderPolicy
+) -> datetime | None:
     """If it is quiet hours where the recipient is, when they end (else None)."""
-    policy = selectors.policy_get()
     start, end = policy.quiet_hours_start, policy.quiet_hours_end
     if start is None or end is None or start == end:
         return None
@@ -241,8 +250,8 @@ def _quiet_until(*, request: FeedbackRequest, now: datetime) -> datetime | None:
     return datetime.combine(end_day, end, tzinfo=tz).astimezone(UTC)
 
 
-def _ask(*, request: FeedbackRequest, now: datetime) -> str | None:
-    quiet_until = _quiet_until(request=request, now=now)
+def _ask(*, request: FeedbackRequest, now: datetime, policy: ReminderPolicy) -> str | None:
+    quiet_until = _quiet_until(request=request, now=now, policy=policy)
     if quiet_until:
         return "deferred" if _compare_and_set(request, next_action_at=quiet_until) else None
     shift = now - request.ask_at if now - request.ask_at > CATCH_UP_GRACE else timedelta(0)
@@ -272,8 +281,8 @@ def _ask(*, request: FeedbackRequest, now: datetime) -> str | None:
     return "asked"
 
 
-def _remind(*, request: FeedbackRequest, now: datetime) -> str | None:
-    quiet_until = _quiet_until(request=request, now=now)
+def _remind(*, request: FeedbackRequest, now: datetime, policy: ReminderPolicy) -> str | None:
+    quiet_until = _quiet_until(request=request, now=now, policy=policy)
     if quiet_until and quiet_until >= request.due_at:
         # The reminder could only go out after the deadline: drop it.
         return (

@@ -5,7 +5,8 @@ import uuid
 
 # One Celery queue per test session, inherited by the worker/beat subprocesses the
 # integration tests start, so that tasks of another run never mix with ours.
-os.environ.setdefault("CELERY_QUEUE", f"tvr-test-{uuid.uuid4().hex[:8]}")
+os.environ.setdefault("TEST_RUN_ID", uuid.uuid4().hex[:8])
+os.environ.setdefault("CELERY_QUEUE", f"tvr-test-{os.environ['TEST_RUN_ID']}")
 # Playwright's sync API runs an event loop in the test thread; the ORM calls made by
 # the test itself are still synchronous and safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -23,4 +24,7 @@ STORAGES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not :memory:, so that worker subprocesses see the same test database.
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+    # One file per run, so that two runs side by side do not share (and break) it.
+    DATABASES["default"]["TEST"] = {
+        "NAME": str(VAR_DIR / f"test-{os.environ['TEST_RUN_ID']}.sqlite3")
+    }

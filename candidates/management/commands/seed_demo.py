@@ -1,0 +1,527 @@
+"""Load demo data for a veterinary and animal-health recruiting desk, relative to now.
+
+    manage.py seed_demo          # once: does nothing when the demo is already there
+    manage.py seed_demo --reset  # delete the demo objects and load them afresh
+
+Interviews are scheduled through candidates.services (so their feedback requests are
+planned as in real life) and answers go through feedback.services.feedback_submit.
+Only what already happened before now (asks, reminders, deadlines passed) is written
+directly, as the sweep would have left it, so that the running sweep picks up each
+story at the right point within seconds.
+"""
+
+from datetime import datetime, timedelta
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from candidates import services as candidate_services
+from candidates.models import (
+    Application,
+    Candidate,
+    Client,
+    ClientContact,
+    Interview,
+    Position,
+    Recruiter,
+)
+from feedback import services as feedback_services
+from feedback.models import Feedback, FeedbackRequest, Party, ReminderPolicy, TimelineEvent
+
+DEMO_PASSWORD = "tvr-demo-2026"
+MAIN_RECRUITER_USERNAME = "recruiter"
+RECRUITER_GROUP = "Recruiter"
+MINUTE, HOUR, DAY = timedelta(minutes=1), timedelta(hours=1), timedelta(days=1)
+
+RECRUITERS = {
+    "dana": {
+        "username": MAIN_RECRUITER_USERNAME,
+        "first_name": "Dana",
+        "last_name": "Whitfield",
+        "email": "dana.whitfield@tvr.example",
+        "office_phone": "+1 312 555 0100",
+        "cell_phone": "+1 312 555 0199",
+        "time_zone": "America/Chicago",
+        "signature": "Senior Recruiter, Veterinary Medicine\nTVR Veterinary Search, Chicago",
+    },
+    "marcus": {
+        "username": "mreyes",
+        "first_name": "Marcus",
+        "last_name": "Reyes",
+        "email": "marcus.reyes@tvr.example",
+        "office_phone": "+1 816 555 0140",
+        "cell_phone": "+1 816 555 0177",
+        "time_zone": "America/Chicago",
+        "signature": "Recruiter, Animal Health & Practice Management\nTVR Veterinary Search",
+    },
+}
+
+CLIENTS = {
+    "lakeshore": {
+        "name": "Lakeshore Specialty & Emergency Hospitals",
+        "kind": "Specialty and emergency hospital group",
+        "city": "Chicago, IL",
+        "time_zone": "America/Chicago",
+        "contact": {
+            "name": "Dr. Rebecca Lindqvist",
+            "title": "Chief Medical Officer",
+            "email": "rebecca.lindqvist@lakeshore-vets.example",
+            "phone": "+1 312 555 0142",
+            "can_log_in": True,
+        },
+    },
+    "prairie": {
+        "name": "Prairie View Mixed Animal Practice",
+        "kind": "Mixed-animal practice",
+        "city": "Ames, IA",
+        "time_zone": "America/Chicago",
+        "contact": {
+            "name": "Dr. Tom Hendricks",
+            "title": "Practice Owner",
+            "email": "tom.hendricks@prairieview-vet.example",
+            "phone": "+1 515 555 0161",
+            "can_log_in": True,
+        },
+    },
+    "northfield": {
+        "name": "Northfield Animal Health",
+        "kind": "Animal-health manufacturer",
+        "city": "Kansas City, MO",
+        "time_zone": "America/Chicago",
+        "contact": {
+            "name": "Priya Raman",
+            "title": "Regional Sales Director",
+            "email": "priya.raman@northfield-ah.example",
+            "phone": "+1 816 555 0123",
+            "can_log_in": False,
+        },
+    },
+}
+
+POSITIONS = {
+    "er_vet": ("lakeshore", "Emergency Veterinarian", "Chicago, IL", "dana"),
+    "icu_tech": ("lakeshore", "Registered Veterinary Technician (ICU)", "Evanston, IL", "dana"),
+    "associate": ("prairie", "Associate Veterinarian, Mixed Animal", "Ames, IA", "dana"),
+    "manager": ("prairie", "Practice Manager", "Ames, IA", "marcus"),
+    "territory": ("northfield", "Territory Manager, Companion Animal", "Denver, CO", "marcus"),
+}
+
+# Owner recruiter -> candidate key -> (name, specialty, time zone, US phone number).
+CANDIDATES = {
+    "dana": {
+        "maya": ("Maya Okafor", "Emergency and critical care", "America/Chicago", "773 555 0111"),
+        "ethan": ("Ethan Brooks", "Small-animal practice", "America/New_York", "718 555 0112"),
+        "aisha": ("Aisha Karimi", "Emergency medicine", "America/Phoenix", "602 555 0113"),
+        "jordan": ("Jordan Alvarez", "ICU nursing (RVT)", "America/Chicago", "312 555 0114"),
+        "rachel": ("Rachel Nguyen", "Surgical tech (LVT)", "America/New_York", "646 555 0115"),
+        "hannah": ("Hannah Schultz", "Bovine and mixed animal", "America/Chicago", "515 555 0116"),
+        "luis": ("Luis Romero", "Food animal and equine", "America/Denver", "970 555 0117"),
+    },
+    "marcus": {
+        "samantha": ("Samantha Greene", "Practice management", "America/Chicago", "319 555 0118"),
+        "kevin": ("Kevin Park", "Animal-health sales", "America/Los_Angeles", "213 555 0119"),
+        "owen": ("Owen Fitzgerald", "Equine; pharma sales", "America/Denver", "303 555 0120"),
+    },
+}
+# Candidates who agreed to text messages (the SMS transport is a later issue).
+SMS_CONSENT = {"maya", "kevin"}
+
+
+class Command(BaseCommand):
+    help = (
+        "Load demo data (recruiters, clients, candidates, interviews at every point of the loop)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--reset", action="store_true", help="Delete the demo objects and load them afresh."
+        )
+
+    def handle(self, *args, reset: bool, **options):
+        with transaction.atomic():
+            if demo_loaded() and not reset:
+                self.stdout.write("Demo data already loaded (seed_demo --reset reloads it).")
+                return
+            if reset:
+                demo_delete()
+            demo_load(now=timezone.now().replace(second=0, microsecond=0))
+        self.stdout.write(self.style.SUCCESS("Demo data loaded. Logins: manage.py demo_links"))
+
+
+def demo_loaded() -> bool:
+    return get_user_model().objects.filter(username=MAIN_RECRUITER_USERNAME).exists()
+
+
+def demo_usernames() -> list[str]:
+    contacts = [c["contact"]["email"] for c in CLIENTS.values() if c["contact"]["can_log_in"]]
+    return [spec["username"] for spec in RECRUITERS.values()] + contacts
+
+
+def demo_delete() -> None:
+    """Everything the demo created, and whatever was added under the demo recruiters."""
+    recruiters = Recruiter.objects.filter(user__username__in=demo_usernames())
+    clients = Client.objects.filter(name__in=[spec["name"] for spec in CLIENTS.values()])
+    # Candidates and positions first: they protect their recruiter and hiring contact.
+    Candidate.objects.filter(owner__in=recruiters).delete()
+    Position.objects.filter(
+        Q(client__in=clients) | Q(recruiter__in=recruiters) | Q(hiring_contact__client__in=clients)
+    ).delete()
+    clients.delete()
+    get_user_model().objects.filter(username__in=demo_usernames()).delete()
+
+
+# --- people and organisations -----------------------------------------------------------
+
+
+def policy_reset_for_demo() -> None:
+    """The default policy, but without quiet hours, so the demo loop acts at any hour."""
+    ReminderPolicy(pk=1, quiet_hours_start=None, quiet_hours_end=None).save()
+
+
+def recruiter_group() -> Group:
+    group, _ = Group.objects.get_or_create(name=RECRUITER_GROUP)
+    group.permissions.set(
+        Permission.objects.filter(content_type__app_label__in=["candidates", "feedback"])
+    )
+    return group
+
+
+def demo_user(*, username: str, email: str, first_name="", last_name="", staff=False):
+    user = get_user_model().objects.create_user(
+        username=username,
+        email=email,
+        password=DEMO_PASSWORD,
+        first_name=first_name,
+        last_name=last_name,
+        is_staff=staff,
+    )
+    return user
+
+
+def recruiter_create(*, group: Group, username, first_name, last_name, email, **profile):
+    user = demo_user(
+        username=username, email=email, first_name=first_name, last_name=last_name, staff=True
+    )
+    user.groups.add(group)
+    return Recruiter.objects.create(user=user, **profile)
+
+
+def client_create(*, contact: dict, **details) -> tuple[Client, ClientContact]:
+    client = Client.objects.create(**details)
+    can_log_in = contact.pop("can_log_in")
+    user = demo_user(username=contact["email"], email=contact["email"]) if can_log_in else None
+    hiring_contact = ClientContact.objects.create(
+        client=client, user=user, time_zone=client.time_zone, **contact
+    )
+    return client, hiring_contact
+
+
+def candidate_create(*, key, name, specialty, time_zone, phone, owner) -> Candidate:
+    first, last = name.split(" ", 1)
+    return Candidate.objects.create(
+        first_name=first,
+        last_name=last,
+        email=f"{first}.{last}@mail.example".lower(),
+        phone=f"+1 {phone}",
+        time_zone=time_zone,
+        specialty=specialty,
+        owner=owner,
+        consent_sms=key in SMS_CONSENT,
+    )
+
+
+def application_create(*, candidate, position, since: datetime) -> Application:
+    application = Application.objects.create(candidate=candidate, position=position)
+    # Submitted before its interviews, so that the timeline reads in order.
+    Application.objects.filter(pk=application.pk).update(created_at=since)
+    return application
+
+
+# --- the loop, as it would have run -----------------------------------------------------
+
+
+def interview_at(
+    *, application, starts_at: datetime, actor, length=HOUR, kind=Interview.Kind.IN_PERSON
+):
+    """Scheduled through the service; for a past interview the "scheduled" entry on the
+    timeline is moved to a few days before it."""
+    client = application.position.client
+    interview = candidate_services.interview_schedule(
+        application=application,
+        starts_at=starts_at,
+        ends_at=starts_at + length,
+        kind=kind,
+        time_zone=client.time_zone,
+        location=f"{client.name}, {application.position.location}"
+        if kind == Interview.Kind.IN_PERSON
+        else "",
+        video_link="https://meet.example/tvr-" + str(application.pk)
+        if kind == Interview.Kind.VIDEO
+        else "",
+        interviewers=application.position.hiring_contact.name,
+        actor=actor,
+    )
+    now = timezone.now()
+    if starts_at < now:
+        TimelineEvent.objects.filter(
+            application=application,
+            kind=TimelineEvent.Kind.INTERVIEW_SCHEDULED,
+            data__interview_id=interview.pk,
+        ).update(created_at=starts_at - 3 * DAY)
+    return interview
+
+
+def request_for(interview: Interview, party: str) -> FeedbackRequest:
+    return interview.feedback_requests.select_related("interview__application").get(party=party)
+
+
+def was_asked(request: FeedbackRequest, *, reminded: bool = False) -> FeedbackRequest:
+    """As the sweep leaves a request it asked on time (and reminded, if `reminded`).
+
+    Asked exactly at ask_at, so the sweep's catch-up rule (which moves the reminder and
+    the deadline of a late ask) never applies; next_action_at is the next step's time,
+    e.g. the deadline itself once the reminder went out.
+    """
+    request.status = FeedbackRequest.Status.PENDING
+    request.asked_at = request.ask_at
+    request.reminders_sent = 1 if reminded else 0
+    request.next_action_at = request.step_time(request.next_step)
+    request.save(update_fields=["status", "asked_at", "reminders_sent", "next_action_at"])
+    application, party = request.interview.application, request.get_party_display().lower()
+    feedback_services.timeline_record(
+        application=application,
+        request=request,
+        kind=TimelineEvent.Kind.REQUEST_SENT,
+        summary=f"Asked the {party} for feedback",
+        data={"due_at": request.due_at.isoformat(), "shifted_seconds": 0},
+        now=request.asked_at,
+    )
+    if reminded:
+        feedback_services.timeline_record(
+            application=application,
+            request=request,
+            kind=TimelineEvent.Kind.REMINDER_SENT,
+            summary=f"Reminded the {party}",
+            now=request.remind_at,
+        )
+    return request
+
+
+def went_overdue(request: FeedbackRequest) -> FeedbackRequest:
+    """As the sweep leaves a request that got no answer by its deadline."""
+    request.status = FeedbackRequest.Status.OVERDUE
+    request.overdue_at = request.due_at
+    request.next_action_at = None
+    request.save(update_fields=["status", "overdue_at", "next_action_at"])
+    application = request.interview.application
+    feedback_services.timeline_record(
+        application=application,
+        request=request,
+        kind=TimelineEvent.Kind.MARKED_OVERDUE,
+        summary=f"No {request.get_party_display().lower()} feedback by the deadline",
+        data={"due_at": request.due_at.isoformat()},
+        now=request.due_at,
+    )
+    if request.party == Party.CANDIDATE:
+        previous = application.interest_status
+        Application.objects.filter(pk=application.pk).update(
+            interest_status=Application.InterestStatus.POSSIBLY_WANED,
+            interest_updated_at=request.due_at,
+        )
+        feedback_services.timeline_record(
+            application=application,
+            request=request,
+            kind=TimelineEvent.Kind.MARKED_POSSIBLY_WANED,
+            summary="Interest marked possibly waned: no answer by the deadline",
+            data={"previous_status": previous},
+            now=request.due_at,
+        )
+    return request
+
+
+def answered_long_ago(request: FeedbackRequest, *, at: datetime, **answers) -> Feedback:
+    """An on-time answer from days ago, written as history (feedback_submit would date it
+    now and notify the recruiter again)."""
+    feedback = Feedback.objects.create(
+        request=request,
+        channel=Feedback.Channel.PORTAL,
+        submitted_at=at,
+        shared_with_client=feedback_services.DEFAULT_SHARED_WITH_CLIENT,
+        **answers,
+    )
+    request.status = FeedbackRequest.Status.RECEIVED
+    request.received_at, request.next_action_at = at, None
+    request.save(update_fields=["status", "received_at", "next_action_at"])
+    application = request.interview.application
+    feedback_services.timeline_record(
+        application=application,
+        request=request,
+        kind=TimelineEvent.Kind.FEEDBACK_RECEIVED,
+        summary=f"{request.get_party_display()} feedback received (portal)",
+        data={"feedback_id": feedback.pk, "late_seconds": 0},
+        now=at,
+    )
+    if request.party == Party.CANDIDATE:
+        Application.objects.filter(pk=application.pk).update(
+            interest_level=feedback.interest_level,
+            interest_status=feedback_services.interest_status_for(
+                level=feedback.interest_level, still_interested=feedback.still_interested
+            ),
+            interest_updated_at=at,
+        )
+    return feedback
+
+
+# --- the whole demo ---------------------------------------------------------------------
+
+
+def demo_load(*, now: datetime) -> None:
+    policy_reset_for_demo()  # first: scheduling plans the requests from the policy
+    group = recruiter_group()
+    recruiters = {key: recruiter_create(group=group, **spec) for key, spec in RECRUITERS.items()}
+    dana, marcus = recruiters["dana"].user, recruiters["marcus"].user
+
+    contacts = {}  # the hiring contact of each client
+    for key, spec in CLIENTS.items():
+        _client, contacts[key] = client_create(**{**spec, "contact": dict(spec["contact"])})
+    positions = {
+        key: Position.objects.create(
+            client=contacts[client_key].client,
+            title=title,
+            location=location,
+            recruiter=recruiters[recruiter_key],
+            hiring_contact=contacts[client_key],
+        )
+        for key, (client_key, title, location, recruiter_key) in POSITIONS.items()
+    }
+    candidates = {
+        key: candidate_create(
+            key=key,
+            name=name,
+            specialty=specialty,
+            time_zone=time_zone,
+            phone=phone,
+            owner=recruiters[owner],
+        )
+        for owner, owned in CANDIDATES.items()
+        for key, (name, specialty, time_zone, phone) in owned.items()
+    }
+
+    def apply(candidate_key, position_key):
+        return application_create(
+            candidate=candidates[candidate_key],
+            position=positions[position_key],
+            since=now - 6 * DAY,
+        )
+
+    # Upcoming: later today and tomorrow. Nothing is asked until they end.
+    interview_at(
+        application=apply("ethan", "er_vet"),
+        starts_at=now + 3 * HOUR,
+        kind=Interview.Kind.VIDEO,
+        actor=dana,
+    )
+    interview_at(application=apply("aisha", "er_vet"), starts_at=now + DAY, actor=dana)
+    interview_at(
+        application=apply("owen", "territory"),
+        starts_at=now + DAY + 2 * HOUR,
+        kind=Interview.Kind.PHONE,
+        length=45 * MINUTE,
+        actor=marcus,
+    )
+
+    # Ended three minutes ago and left as planned: the running sweep asks both parties
+    # within seconds (inside the catch-up grace, so their windows are not shifted).
+    interview_at(application=apply("maya", "er_vet"), starts_at=now - 63 * MINUTE, actor=dana)
+
+    # Asked 65 minutes ago, no answer: the candidate's reminder is due now.
+    interview = interview_at(
+        application=apply("jordan", "icu_tech"), starts_at=now - 125 * MINUTE, actor=dana
+    )
+    was_asked(request_for(interview, Party.CANDIDATE))
+    was_asked(request_for(interview, Party.CLIENT))
+
+    # Reminded, and the candidate deadline passed ten minutes ago: the sweep marks the
+    # request overdue, the interest "possibly waned" and alerts Dana once.
+    interview = interview_at(
+        application=apply("hannah", "associate"), starts_at=now - 190 * MINUTE, actor=dana
+    )
+    was_asked(request_for(interview, Party.CANDIDATE), reminded=True)
+    was_asked(request_for(interview, Party.CLIENT))
+
+    # Answered on time through the portal, 50 minutes after the interview.
+    interview = interview_at(
+        application=apply("luis", "associate"), starts_at=now - 110 * MINUTE, actor=dana
+    )
+    feedback_services.feedback_submit(
+        request=was_asked(request_for(interview, Party.CANDIDATE)),
+        answers={
+            "interest_level": 9,
+            "still_interested": Feedback.StillInterested.YES,
+            "went_well": "Great rapport with Dr. Hendricks; the ambulatory truck is well kitted.",
+            "concerns": "On-call rotation every third weekend is more than I do now.",
+            "questions": "Is there a CE allowance for the bovine repro course?",
+        },
+    )
+    was_asked(request_for(interview, Party.CLIENT))
+
+    # The client contact's deadline passed ten minutes ago (reminded at +24 h); the
+    # candidate answered within the hour two days ago. The sweep alerts Marcus once.
+    interview = interview_at(
+        application=apply("samantha", "manager"),
+        starts_at=now - 48 * HOUR - 70 * MINUTE,
+        kind=Interview.Kind.VIDEO,
+        actor=marcus,
+    )
+    answered_long_ago(
+        was_asked(request_for(interview, Party.CANDIDATE)),
+        at=interview.ends_at + 35 * MINUTE,
+        interest_level=8,
+        still_interested=Feedback.StillInterested.YES,
+        went_well="Clear plan for the new Nevada clinic; the team clearly gets along.",
+        concerns="Salary range tops out below my current package.",
+    )
+    was_asked(request_for(interview, Party.CLIENT), reminded=True)
+    candidate_services.interview_mark_completed(interview=interview, actor=marcus)
+
+    # Answered late: overdue and "possibly waned" for two hours until Kevin called back;
+    # Marcus logged it by phone, which records the lateness and restores the interest.
+    interview = interview_at(
+        application=apply("kevin", "territory"),
+        starts_at=now - 5 * HOUR,
+        kind=Interview.Kind.VIDEO,
+        actor=marcus,
+    )
+    candidate_services.interview_mark_completed(interview=interview, actor=marcus)
+    feedback_services.feedback_submit(
+        request=went_overdue(was_asked(request_for(interview, Party.CANDIDATE), reminded=True)),
+        answers={
+            "interest_level": 7,
+            "still_interested": Feedback.StillInterested.YES,
+            "went_well": "The product training programme and the Denver territory.",
+            "concerns": "About 40% travel; wants to know how overnight stays are handled.",
+            "wants_call": True,
+            "preferred_call_time": "Weekdays after 4pm Pacific",
+        },
+        channel=Feedback.Channel.PHONE,
+        entered_by=marcus,
+    )
+    feedback_services.feedback_submit(
+        request=was_asked(request_for(interview, Party.CLIENT)),
+        answers={
+            "decision": Feedback.Decision.ADVANCE,
+            "rating": 4,
+            "strengths": "Strong clinic relationships from his distributor years.",
+            "concerns": "Limited equine product knowledge.",
+            "next_step": "Ride-along with the regional manager",
+            "next_step_date": (now + 7 * DAY).date(),
+        },
+        channel=Feedback.Channel.CLIENT_PAGE,
+    )
+
+    # Submitted, no interview yet.
+    apply("rachel", "icu_tech")

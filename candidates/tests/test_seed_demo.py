@@ -1,0 +1,187 @@
+"""seed_demo loads every point of the loop once; demo_links prints links that open."""
+
+import datetime as dt
+import re
+from io import StringIO
+
+import pytest
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.utils import timezone
+
+from candidates.management.commands.seed_demo import DEMO_PASSWORD
+from candidates.models import Application, Candidate, Interview
+from feedback import services as feedback_services
+from feedback.models import (
+    Feedback,
+    FeedbackRequest,
+    OutboundMessage,
+    Party,
+    ReminderPolicy,
+    TimelineEvent,
+)
+
+pytestmark = pytest.mark.django_db
+
+Status = FeedbackRequest.Status
+
+
+def seed(*args) -> str:
+    out = StringIO()
+    call_command("seed_demo", *args, stdout=out)
+    return out.getvalue()
+
+
+def row_counts() -> dict[str, int]:
+    models = [
+        *apps.get_app_config("candidates").get_models(),
+        *apps.get_app_config("feedback").get_models(),
+        get_user_model(),
+        Group,
+    ]
+    return {model._meta.label: model.objects.count() for model in models}
+
+
+def overdue_alerts(application) -> int:
+    return OutboundMessage.objects.filter(
+        request__interview__application=application, kind=OutboundMessage.Kind.OVERDUE_ALERT
+    ).count()
+
+
+def test_it_loads_a_whole_agency_desk():
+    assert "Demo data loaded" in seed()
+    counts = row_counts()
+    assert counts["candidates.Recruiter"] == 2
+    assert counts["candidates.Client"] == 3
+    assert counts["candidates.Candidate"] == 10
+    assert counts["candidates.Application"] == 10
+    assert counts["feedback.FeedbackRequest"] == 2 * counts["candidates.Interview"]
+
+
+def test_running_it_again_changes_nothing():
+    seed()
+    loaded = row_counts()
+    assert "Demo data already loaded" in seed()
+    assert row_counts() == loaded
+
+
+def test_reset_deletes_the_demo_and_loads_it_afresh():
+    seed()
+    loaded = row_counts()
+    recruiter_pk = get_user_model().objects.get(username="recruiter").pk
+    Candidate.objects.filter(first_name="Rachel").delete()
+
+    seed()  # without --reset: a half-played demo is left alone
+    assert row_counts()["candidates.Candidate"] == loaded["candidates.Candidate"] - 1
+
+    seed("--reset")
+    assert row_counts() == loaded
+    assert get_user_model().objects.get(username="recruiter").pk != recruiter_pk
+
+
+def test_the_logins_work_and_recruiters_may_edit_both_apps():
+    seed()
+    User = get_user_model()
+    recruiter = User.objects.get(username="recruiter")
+    assert recruiter.check_password(DEMO_PASSWORD)
+    assert recruiter.is_staff
+    assert not recruiter.is_superuser
+    assert recruiter.has_perm("candidates.add_interview")
+    assert recruiter.has_perm("feedback.change_reminderpolicy")
+    assert User.objects.filter(groups__name="Recruiter", is_staff=True).count() == 2
+    contact_users = User.objects.filter(client_contact__isnull=False)
+    assert contact_users.count() == 2
+    assert all(u.username == u.email and not u.is_staff for u in contact_users)
+    assert all(u.check_password(DEMO_PASSWORD) for u in contact_users)
+
+
+def test_the_policy_has_the_defaults_without_quiet_hours():
+    seed()
+    policy = ReminderPolicy.objects.get(pk=1)
+    assert (policy.quiet_hours_start, policy.quiet_hours_end) == (None, None)
+    assert policy.candidate_deadline_after == ReminderPolicy().candidate_deadline_after
+
+
+def test_every_point_of_the_loop_is_there():
+    seed()
+    now = timezone.now()
+    candidate_requests = FeedbackRequest.objects.filter(party=Party.CANDIDATE)
+
+    assert Interview.objects.filter(starts_at__gt=now).count() >= 2  # upcoming
+    # Ended minutes ago, not asked yet, within the sweep's catch-up grace.
+    assert candidate_requests.filter(
+        status=Status.SCHEDULED,
+        ask_at__lte=now,
+        ask_at__gt=now - feedback_services.CATCH_UP_GRACE,
+    ).exists()
+    # Asked, reminder due, deadline still ahead.
+    assert candidate_requests.filter(
+        status=Status.PENDING, reminders_sent=0, remind_at__lte=now, due_at__gt=now
+    ).exists()
+    # Past the deadline and waiting for the sweep.
+    past_deadline = candidate_requests.get(status=Status.PENDING, due_at__lt=now)
+    assert past_deadline.next_action_at == past_deadline.due_at
+    assert FeedbackRequest.objects.filter(
+        party=Party.CLIENT, status=Status.PENDING, due_at__lt=now
+    ).exists()
+
+    # Answered on time, just now (the other on-time answer is days old).
+    on_time = Feedback.objects.get(
+        request__party=Party.CANDIDATE,
+        lateness__isnull=True,
+        submitted_at__gte=now - dt.timedelta(minutes=5),
+    )
+    assert on_time.request.status == Status.RECEIVED
+    late = Feedback.objects.get(request__party=Party.CANDIDATE, lateness__isnull=False)
+    assert late.lateness > dt.timedelta(hours=1)
+    application = late.request.interview.application
+    assert application.interest_status != Application.InterestStatus.POSSIBLY_WANED
+    assert application.timeline.filter(kind=TimelineEvent.Kind.INTEREST_RESTORED).exists()
+
+
+def test_the_sweep_marks_each_past_deadline_application_possibly_waned_and_alerts_once():
+    seed()
+    now = timezone.now()
+    past_deadline = list(
+        Application.objects.filter(
+            interviews__feedback_requests__party=Party.CANDIDATE,
+            interviews__feedback_requests__status=Status.PENDING,
+            interviews__feedback_requests__due_at__lt=now,
+        )
+    )
+    client_past_deadline = FeedbackRequest.objects.get(
+        party=Party.CLIENT, status=Status.PENDING, due_at__lt=now
+    )
+    assert past_deadline
+
+    feedback_services.sweep_run()
+
+    for application in past_deadline:
+        application.refresh_from_db()
+        assert application.interest_status == Application.InterestStatus.POSSIBLY_WANED
+        assert overdue_alerts(application) == 1
+    client_past_deadline.refresh_from_db()
+    assert client_past_deadline.status == Status.OVERDUE
+    assert overdue_alerts(client_past_deadline.interview.application) == 1
+
+    messages = OutboundMessage.objects.count()
+    assert feedback_services.sweep_run().acted == 0
+    assert OutboundMessage.objects.count() == messages
+
+
+def test_demo_links_prints_the_logins_and_links_that_open(client, settings):
+    seed()
+    out = StringIO()
+    call_command("demo_links", stdout=out)
+    printed = out.getvalue()
+    assert "recruiter" in printed
+    assert DEMO_PASSWORD in printed
+    assert "rebecca.lindqvist@lakeshore-vets.example" in printed
+
+    links = re.findall(re.escape(settings.SITE_URL) + r"(/(?:portal|clients)/\S+)", printed)
+    assert [link.split("/")[1] for link in links] == ["portal", "clients"]
+    for path in links:
+        response = client.get(path)
+        assert response.status_code == 200, path
