@@ -225,6 +225,8 @@ class FeedbackRequestInline(ReadOnlyInline):
 class InterviewAdminForm(forms.ModelForm):
     # Empty means "the next round", which the scheduling service works out.
     round = forms.IntegerField(min_value=1, required=False, help_text="Empty: the next round.")
+    # Video links typed without a scheme are https (Django 6's default, chosen now).
+    video_link = forms.URLField(required=False, assume_scheme="https")
 
     class Meta:
         model = Interview
