@@ -46,6 +46,7 @@ class CandidateFeedbackForm(forms.ModelForm):
             "wants_call": "Please call me",
             "preferred_call_time": "Best time to call",
         }
+        help_texts = {"questions": ""}
         widgets = {
             "went_well": forms.Textarea(attrs={"rows": 2}),
             "concerns": forms.Textarea(attrs={"rows": 2}),

@@ -671,7 +671,12 @@ def feedback_submit(
         kind=Kind.FEEDBACK_RECEIVED,
         recipient=_recruiter_for(request).email,
         template=f"{request.party}_feedback_received",
-        context=_context(request=request, feedback=feedback, amended=bool(previous)),
+        context=_context(
+            request=request,
+            feedback=feedback,
+            amended=bool(previous),
+            lateness_text=_humanize(feedback.lateness) if feedback.lateness else "",
+        ),
         dedupe_key=f"feedback-{feedback.pk}",
         now=now,
     )
