@@ -67,3 +67,30 @@ INTERVIEW_END = dt.datetime(2026, 3, 3, 15, 0, tzinfo=dt.UTC)
 @pytest.fixture
 def interview_end():
     return INTERVIEW_END
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _drop_session_celery_queue():
+    """Tasks that this session's tests published to its own queue (see test settings) have
+    no consumer once it ends: drop them, so that a shared Redis does not collect them."""
+    yield
+    import redis
+    from django.conf import settings
+
+    queue = settings.CELERY_TASK_DEFAULT_QUEUE
+    if not queue.startswith("tvr-test-"):
+        return
+    # kombu's Redis transport: one list per priority step, and the exchange's bindings.
+    keys = [
+        queue,
+        *(f"{queue}\x06\x16{step}" for step in (3, 6, 9)),
+        f"_kombu.binding.{queue}",
+        f"_kombu.binding_permanent.{queue}",
+    ]
+    try:
+        client = redis.Redis.from_url(
+            settings.CELERY_BROKER_URL, socket_connect_timeout=1, socket_timeout=2
+        )
+        client.delete(*keys)
+    except redis.RedisError:
+        pass  # no broker reachable: then nothing was left there either
