@@ -176,6 +176,10 @@ class Application(models.Model):
         max_length=16, choices=InterestStatus.choices, default=InterestStatus.UNKNOWN
     )
     interest_updated_at = models.DateTimeField(null=True, blank=True)
+    # Set when the two sides disagree after an interview (e.g. the client advances but the
+    # candidate is lukewarm): the recruiter should call. Cleared when the call is logged.
+    debrief_needed_at = models.DateTimeField(null=True, blank=True)
+    debrief_reason = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
