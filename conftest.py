@@ -82,10 +82,14 @@ def _drop_session_celery_queue():
         return
     # kombu's Redis transport: one list per priority step, and the exchange's bindings.
     keys = [
-        queue,
-        *(f"{queue}\x06\x16{step}" for step in (3, 6, 9)),
-        f"_kombu.binding.{queue}",
-        f"_kombu.binding_permanent.{queue}",
+        key
+        for name in (queue, settings.SWEEP_QUEUE)
+        for key in (
+            name,
+            *(f"{name}\x06\x16{step}" for step in (3, 6, 9)),
+            f"_kombu.binding.{name}",
+            f"_kombu.binding_permanent.{name}",
+        )
     ]
     try:
         client = redis.Redis.from_url(

@@ -5,15 +5,30 @@ rescheduling, completing or cancelling an interview) goes through candidates.ser
 requests are planned and the timeline records who did it.
 """
 
+import zoneinfo
+from dataclasses import dataclass
 from functools import partial
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.contrib.admin.widgets import AdminSplitDateTime
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 
-from feedback.models import FeedbackRequest, TimelineEvent
+from clients.selectors import feedback_shared_parts
+from feedback import selectors as feedback_selectors
+from feedback.models import FeedbackRequest, Party
+from feedback.templatetags.recruiter_desk import duration, tel
+from tvr_site.admin_filters import recruiter_filter, user_time_zone, when_filter
+from tvr_site.admin_site import action_page, change_url, next_url
+from tvr_site.paginators import CountFreePaginator
 
 from . import services
 from .models import (
@@ -24,6 +39,44 @@ from .models import (
     Interview,
     Position,
     Recruiter,
+)
+
+
+def subquery_count(queryset, *, group_by: str):
+    """COUNT(*) of `queryset` (filtered on an OuterRef) as a column: one subquery per row,
+    no join that would multiply the outer rows."""
+    counted = queryset.order_by().values(group_by).annotate(n=Count("pk")).values("n")[:1]
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def phone_link(phone: str) -> str:
+    return format_html('<a href="{}">{}</a>', tel(phone), phone) if phone else "–"
+
+
+def with_next(url: str, next_to: str) -> str:
+    return f"{url}?{urlencode({'next': next_to})}"
+
+
+class ExistsFilter(admin.SimpleListFilter):
+    """A yes/no filter on whether a related row exists (no join, no DISTINCT)."""
+
+    def related(self, request):  # a queryset filtered on OuterRef("pk")
+        raise NotImplementedError
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Yes"), ("no", "No")]
+
+    def queryset(self, request, queryset):
+        if self.value() not in ("yes", "no"):
+            return queryset
+        exists = Exists(self.related(request))
+        return queryset.filter(exists if self.value() == "yes" else ~exists)
+
+
+IN_PROCESS = (
+    Application.Stage.SUBMITTED,
+    Application.Stage.INTERVIEWING,
+    Application.Stage.OFFER,
 )
 
 
@@ -75,13 +128,80 @@ class ClientContactInline(admin.TabularInline):
     autocomplete_fields = ["user"]
 
 
+class ClientFeedbackOverdueFilter(ExistsFilter):
+    title = "client feedback overdue"
+    parameter_name = "overdue"
+
+    def related(self, request):
+        return FeedbackRequest.objects.filter(
+            interview__application__position__client=OuterRef("pk"),
+            party=Party.CLIENT,
+            status=FeedbackRequest.Status.OVERDUE,
+        )
+
+
 @admin.register(Client)
 class ClientAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "city", "time_zone", "created_at"]
-    list_filter = ["kind"]
+    list_display = [
+        "name",
+        "kind",
+        "city",
+        "open_positions",
+        "in_process",
+        "feedback_overdue",
+        "time_zone",
+    ]
+    list_filter = ["kind", ClientFeedbackOverdueFilter]
     search_fields = ["name", "city", "kind"]
     readonly_fields = ["created_at"]
     inlines = [ClientContactInline]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                open_positions_count=subquery_count(
+                    Position.objects.filter(client=OuterRef("pk"), status=Position.Status.OPEN),
+                    group_by="client",
+                ),
+                in_process_count=subquery_count(
+                    Application.objects.filter(
+                        position__client=OuterRef("pk"), stage__in=IN_PROCESS
+                    ),
+                    group_by="position__client",
+                ),
+                overdue_count=subquery_count(
+                    FeedbackRequest.objects.filter(
+                        interview__application__position__client=OuterRef("pk"),
+                        party=Party.CLIENT,
+                        status=FeedbackRequest.Status.OVERDUE,
+                    ),
+                    group_by="interview__application__position__client",
+                ),
+            )
+        )
+
+    @admin.display(description="Open positions", ordering="open_positions_count")
+    def open_positions(self, obj):
+        return obj.open_positions_count
+
+    @admin.display(description="Candidates in process", ordering="in_process_count")
+    def in_process(self, obj):
+        return obj.in_process_count
+
+    @admin.display(description="Their feedback overdue", ordering="overdue_count")
+    def feedback_overdue(self, obj):
+        if not obj.overdue_count:
+            return "–"
+        url = reverse("admin:feedback_feedbackrequest_changelist")
+        query = urlencode({"interview__application__position__client__id__exact": obj.pk})
+        return format_html(
+            '<a href="{}?party__exact=client&status__exact=overdue&{}"><strong>{}</strong></a>',
+            url,
+            query,
+            obj.overdue_count,
+        )
 
 
 @admin.register(ClientContact)
@@ -105,51 +225,114 @@ class ApplicationInline(ReadOnlyInline):
 
 @admin.register(Position)
 class PositionAdmin(admin.ModelAdmin):
-    list_display = ["title", "client", "location", "recruiter", "hiring_contact", "status"]
-    list_filter = ["status", "client", "recruiter"]
+    list_display = [
+        "title",
+        "client",
+        "location",
+        "recruiter",
+        "hiring_contact",
+        "status",
+        "in_process",
+        "created_at",
+    ]
+    list_filter = ["status", "client", recruiter_filter("recruiter"), "created_at"]
     list_select_related = ["client", "recruiter__user", "hiring_contact__client"]
     search_fields = ["title", "location", "client__name"]
     autocomplete_fields = ["client", "recruiter", "hiring_contact"]
     readonly_fields = ["created_at"]
     inlines = [ApplicationInline]
 
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                in_process_count=subquery_count(
+                    Application.objects.filter(position=OuterRef("pk"), stage__in=IN_PROCESS),
+                    group_by="position",
+                )
+            )
+        )
+
+    @admin.display(description="Candidates in process", ordering="in_process_count")
+    def in_process(self, obj):
+        return obj.in_process_count
+
+
+class CandidateInterestFilter(admin.SimpleListFilter):
+    """Candidates with an application in process at this interest status."""
+
+    title = "interest status (in process)"
+    parameter_name = "interest"
+
+    def lookups(self, request, model_admin):
+        return Application.InterestStatus.choices
+
+    def queryset(self, request, queryset):
+        if self.value() not in Application.InterestStatus.values:
+            return queryset
+        return queryset.filter(
+            Exists(
+                Application.objects.filter(
+                    candidate=OuterRef("pk"), stage__in=IN_PROCESS, interest_status=self.value()
+                )
+            )
+        )
+
 
 @admin.register(Candidate)
 class CandidateAdmin(admin.ModelAdmin):
-    list_display = ["full_name", "specialty", "email", "phone", "time_zone", "owner"]
-    list_filter = ["owner", "consent_email", "consent_sms"]
+    list_display = [
+        "full_name",
+        "specialty",
+        "call",
+        "email",
+        "time_zone",
+        "owner",
+        "in_process",
+        "created_at",
+    ]
+    list_filter = [
+        recruiter_filter("owner", title="owner", parameter="owner"),
+        CandidateInterestFilter,
+        "consent_email",
+        "consent_sms",
+        "created_at",
+    ]
     list_select_related = ["owner__user"]
     search_fields = ["first_name", "last_name", "email", "phone", "specialty"]
     autocomplete_fields = ["owner"]
     readonly_fields = ["created_at"]
     inlines = [ApplicationInline]
+    paginator = CountFreePaginator
+    show_full_result_count = False
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                in_process_count=subquery_count(
+                    Application.objects.filter(candidate=OuterRef("pk"), stage__in=IN_PROCESS),
+                    group_by="candidate",
+                )
+            )
+        )
 
     @admin.display(description="Name", ordering="last_name")
     def full_name(self, obj):
         return obj.full_name
 
+    @admin.display(description="Phone", ordering="phone")
+    def call(self, obj):
+        return phone_link(obj.phone)
+
+    @admin.display(description="In process", ordering="in_process_count")
+    def in_process(self, obj):
+        return obj.in_process_count
+
 
 # --- applications -----------------------------------------------------------------------
-
-
-class InterviewInline(ReadOnlyInline):
-    model = Interview
-    fields = ["round", "kind", "starts_at", "ends_at", "time_zone", "status"]
-    readonly_fields = fields
-
-
-class TimelineInline(ReadOnlyInline):
-    model = TimelineEvent
-    fk_name = "application"
-    # Each row is titled by the event itself (its time and summary).
-    fields = ["kind", "actor"]
-    readonly_fields = fields
-    ordering = ["-created_at", "-id"]
-    show_change_link = False
-    verbose_name_plural = "timeline (newest first)"
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("actor")
 
 
 def interest_badge(application: Application) -> str:
@@ -163,18 +346,93 @@ def interest_badge(application: Application) -> str:
     return format_html("<strong>{}</strong> · {}", level, status)
 
 
+def local_text(moment, time_zone: str) -> str:
+    """A moment in a named time zone, saying which: "Tue 03 Mar 2026 09:00 CST"."""
+    if moment is None:
+        return "–"
+    return moment.astimezone(zoneinfo.ZoneInfo(time_zone)).strftime("%a %d %b %Y %H:%M %Z")
+
+
+class NeedsCallFilter(admin.SimpleListFilter):
+    """The dashboard's call list as a filter (feedback.selectors.applications_to_call)."""
+
+    title = "on the call list"
+    parameter_name = "call"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Yes")]
+
+    def queryset(self, request, queryset):
+        if self.value() != "yes":
+            return queryset
+        return queryset.filter(pk__in=feedback_selectors.applications_to_call().values("pk"))
+
+
+class ApplicationFeedbackOverdueFilter(admin.SimpleListFilter):
+    title = "feedback overdue"
+    parameter_name = "overdue"
+
+    def lookups(self, request, model_admin):
+        return [("any", "Either side"), *Party.choices]
+
+    def queryset(self, request, queryset):
+        if self.value() not in ("any", *Party.values):
+            return queryset
+        overdue = FeedbackRequest.objects.filter(
+            interview__application=OuterRef("pk"), status=FeedbackRequest.Status.OVERDUE
+        )
+        if self.value() != "any":
+            overdue = overdue.filter(party=self.value())
+        return queryset.filter(Exists(overdue))
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        max_length=200,
+        required=False,
+        help_text="Optional; kept on the timeline, e.g. “accepted another offer”.",
+    )
+
+
+@dataclass(frozen=True)
+class RequestCard:
+    """One party's request on the application page, with what the recruiter can do."""
+
+    story: feedback_selectors.RequestStory
+    shared: list  # what the client sees of the current candidate answer
+    log_call_url: str = ""
+    resend_url: str = ""
+
+
+@dataclass(frozen=True)
+class InterviewCard:
+    story: feedback_selectors.InterviewStory
+    local_start: str
+    requests: list[RequestCard]
+    actions: list[tuple[str, str]]  # (label, url)
+
+
 @admin.register(Application)
 class ApplicationAdmin(admin.ModelAdmin):
     list_display = [
         "candidate",
         "position_title",
         "client",
+        "recruiter",
         "stage",
         "interest",
-        "interest_updated_at",
+        "next_interview",
     ]
-    list_filter = ["interest_status", "stage", "position__client", "position__recruiter"]
-    list_select_related = ["candidate", "position__client"]
+    list_filter = [
+        "interest_status",
+        NeedsCallFilter,
+        ApplicationFeedbackOverdueFilter,
+        "stage",
+        recruiter_filter("position__recruiter"),
+        "position__client",
+        "created_at",
+    ]
+    list_select_related = ["candidate", "position__client", "position__recruiter__user"]
     search_fields = [
         "candidate__first_name",
         "candidate__last_name",
@@ -184,17 +442,34 @@ class ApplicationAdmin(admin.ModelAdmin):
     ]
     autocomplete_fields = ["candidate", "position"]
     date_hierarchy = "created_at"
+    paginator = CountFreePaginator
+    show_full_result_count = False
+    change_form_template = "admin/candidates/application/change_form.html"
     # Interest comes from feedback (with a timeline entry saying why); to change it, log
     # the candidate's feedback instead of editing the numbers.
-    readonly_fields = ["interest_summary", "interest_updated_at", "created_at"]
+    readonly_fields = ["interest_summary", "interest_updated_at", "debrief", "created_at"]
     fieldsets = [
         (
             "Interest (from the candidate's feedback)",
-            {"fields": ["interest_summary", "interest_updated_at"]},
+            {"fields": ["interest_summary", "interest_updated_at", "debrief"]},
         ),
         (None, {"fields": ["candidate", "position", "stage", "created_at"]}),
     ]
-    inlines = [InterviewInline, TimelineInline]
+
+    def get_queryset(self, request):
+        upcoming = Interview.objects.filter(
+            application=OuterRef("pk"),
+            status=Interview.Status.SCHEDULED,
+            starts_at__gte=timezone.now(),
+        ).order_by("starts_at")
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                next_interview_at=Subquery(upcoming.values("starts_at")[:1]),
+                next_interview_tz=Subquery(upcoming.values("time_zone")[:1]),
+            )
+        )
 
     @admin.display(description="Position", ordering="position__title")
     def position_title(self, obj):
@@ -204,13 +479,152 @@ class ApplicationAdmin(admin.ModelAdmin):
     def client(self, obj):
         return obj.position.client
 
+    @admin.display(description="Recruiter", ordering="position__recruiter__user__last_name")
+    def recruiter(self, obj):
+        return obj.position.recruiter
+
     @admin.display(description="Interest", ordering="interest_level")
     def interest(self, obj):
         return interest_badge(obj)
 
+    @admin.display(description="Next interview", ordering="next_interview_at")
+    def next_interview(self, obj):
+        if obj.next_interview_at is None:
+            return "–"
+        local = obj.next_interview_at.astimezone(zoneinfo.ZoneInfo(obj.next_interview_tz))
+        return local.strftime("%a %d %b %H:%M %Z")  # in the interview's time zone
+
     @admin.display(description="Interest")
     def interest_summary(self, obj):
         return interest_badge(obj)
+
+    @admin.display(description="Debrief")
+    def debrief(self, obj):
+        if obj.debrief_needed_at is None:
+            return "–"
+        return format_html(
+            "<strong>Call needed</strong> (waiting {}): {}",
+            duration(timezone.now() - obj.debrief_needed_at),
+            obj.debrief_reason,
+        )
+
+    # -- the whole story on the change page --
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        application = self.get_object(request, object_id)
+        extra_context = extra_context or {}
+        if application is not None:
+            extra_context.update(self._story_context(request, application))
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def _story_context(self, request, application) -> dict:
+        story = feedback_selectors.application_story(application=application)
+        here = change_url(application)
+        user = request.user
+        can_log = user.has_perm("feedback.add_feedback")
+        can_resend = user.has_perm("feedback.change_feedbackrequest")
+        can_move = user.has_perm("candidates.change_interview")
+        interviews = []
+        for interview_story in story.interviews:
+            interview = interview_story.interview
+            cards = []
+            for request_story in interview_story.requests:
+                feedback_request = request_story.request
+                current = next((a for a in request_story.answers if a.is_current), None)
+                is_open = feedback_request.status in (
+                    FeedbackRequest.Status.PENDING,
+                    FeedbackRequest.Status.OVERDUE,
+                )
+                cards.append(
+                    RequestCard(
+                        story=request_story,
+                        shared=feedback_shared_parts(feedback=current)
+                        if feedback_request.party == Party.CANDIDATE
+                        else [],
+                        log_call_url=with_next(
+                            reverse(
+                                "admin:feedback_feedbackrequest_log_call",
+                                args=[feedback_request.pk],
+                            ),
+                            here,
+                        )
+                        if can_log and feedback_request.status != FeedbackRequest.Status.CANCELLED
+                        else "",
+                        resend_url=with_next(
+                            reverse(
+                                "admin:feedback_feedbackrequest_resend_link",
+                                args=[feedback_request.pk],
+                            ),
+                            here,
+                        )
+                        if can_resend and is_open
+                        else "",
+                    )
+                )
+            interviews.append(
+                InterviewCard(
+                    story=interview_story,
+                    local_start=local_text(interview.starts_at, interview.time_zone),
+                    requests=cards,
+                    actions=interview_actions(interview, next_to=here) if can_move else [],
+                )
+            )
+        withdraw = ""
+        if self.has_change_permission(request, application) and application.stage in IN_PROCESS:
+            withdraw = with_next(
+                reverse("admin:candidates_application_withdraw", args=[application.pk]), here
+            )
+        return {
+            "story": story,
+            "interview_cards": interviews,
+            "story_time_zone": str(user_time_zone(user)),
+            "withdraw_url": withdraw,
+        }
+
+    # -- mark withdrawn --
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/withdraw/",
+                self.admin_site.admin_view(self.withdraw_view),
+                name="candidates_application_withdraw",
+            ),
+            *super().get_urls(),
+        ]
+
+    def withdraw_view(self, request, object_id):
+        application = get_object_or_404(
+            self.get_queryset(request).select_related("candidate", "position__client"),
+            pk=object_id,
+        )
+        if not self.has_change_permission(request, application):
+            raise PermissionDenied
+        form = WithdrawForm(request.POST if request.method == "POST" else None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.application_withdraw(
+                    application=application,
+                    actor=request.user,
+                    reason=form.cleaned_data["reason"],
+                )
+            except ValidationError as refusal:
+                self.message_user(request, " ".join(refusal.messages), messages.ERROR)
+            else:
+                self.message_user(request, f"{application}: marked withdrawn.", messages.SUCCESS)
+            return HttpResponseRedirect(next_url(request, change_url(application)))
+        return action_page(
+            request,
+            self,
+            application,
+            title="Mark withdrawn",
+            intro="The candidate leaves this process: interviews still to come are "
+            "cancelled and nobody is asked for feedback any more. The timeline keeps "
+            "everything.",
+            form=form,
+            submit="Mark withdrawn",
+            danger=True,
+        )
 
 
 # --- interviews -------------------------------------------------------------------------
@@ -261,12 +675,81 @@ class InterviewAdminForm(forms.ModelForm):
 SETTLED_STATUSES = (Interview.Status.CANCELLED, Interview.Status.NO_SHOW)
 
 
+class RescheduleForm(forms.Form):
+    """New times, read in the interview's own time zone (the view activates it)."""
+
+    starts_at = forms.SplitDateTimeField(widget=AdminSplitDateTime, label="Starts")
+    ends_at = forms.SplitDateTimeField(widget=AdminSplitDateTime, label="Ends")
+
+    def clean(self):
+        cleaned = super().clean()
+        starts_at, ends_at = cleaned.get("starts_at"), cleaned.get("ends_at")
+        if starts_at and ends_at and ends_at <= starts_at:
+            self.add_error("ends_at", "The interview must end after it starts.")
+        return cleaned
+
+
+# name -> (button and page title, what it does, the service, what the message says)
+INTERVIEW_STATUS_ACTIONS = {
+    "complete": (
+        "Mark completed",
+        "The interview took place. If its planned end is still ahead, both parties are "
+        "asked for feedback now instead of at the end.",
+        services.interview_mark_completed,
+        "marked completed",
+    ),
+    "no_show": (
+        "Mark no-show",
+        "The candidate did not attend: nobody is asked for feedback, and requests or "
+        "reminders still queued are not sent.",
+        partial(services.interview_cancel, no_show=True),
+        "marked no-show",
+    ),
+    "cancel": (
+        "Cancel interview",
+        "The interview will not take place: nobody is asked for feedback, and requests or "
+        "reminders still queued are not sent.",
+        partial(services.interview_cancel, no_show=False),
+        "cancelled",
+    ),
+}
+
+
+def interview_actions(interview: Interview, *, next_to: str) -> list[tuple[str, str]]:
+    """(label, url) of what can be done to the interview in its current status."""
+    if interview.status in SETTLED_STATUSES:
+        return []
+    names = ["reschedule"]
+    if interview.status == Interview.Status.SCHEDULED:
+        names = ["complete", "reschedule", "no_show", "cancel"]
+    labels = {name: spec[0] for name, spec in INTERVIEW_STATUS_ACTIONS.items()}
+    labels["reschedule"] = "Reschedule"
+    return [
+        (
+            labels[name],
+            with_next(reverse(f"admin:candidates_interview_{name}", args=[interview.pk]), next_to),
+        )
+        for name in names
+    ]
+
+
+class InterviewFeedbackOverdueFilter(ExistsFilter):
+    title = "feedback overdue"
+    parameter_name = "overdue"
+
+    def related(self, request):
+        return FeedbackRequest.objects.filter(
+            interview=OuterRef("pk"), status=FeedbackRequest.Status.OVERDUE
+        )
+
+
 @admin.register(Interview)
 class InterviewAdmin(admin.ModelAdmin):
     form = InterviewAdminForm
     list_display = [
         "candidate",
         "position",
+        "client",
         "round",
         "kind",
         "starts_local",
@@ -274,12 +757,17 @@ class InterviewAdmin(admin.ModelAdmin):
         "feedback_status",
     ]
     list_filter = [
+        when_filter("starts_at", "starts"),
         "status",
+        InterviewFeedbackOverdueFilter,
         "kind",
+        recruiter_filter("application__position__recruiter"),
         "application__position__client",
-        "application__position__recruiter",
     ]
-    list_select_related = ["application__candidate", "application__position"]
+    list_select_related = ["application__candidate", "application__position__client"]
+    paginator = CountFreePaginator
+    show_full_result_count = False
+    change_form_template = "admin/candidates/interview/change_form.html"
     search_fields = [
         "application__candidate__first_name",
         "application__candidate__last_name",
@@ -314,6 +802,10 @@ class InterviewAdmin(admin.ModelAdmin):
     @admin.display(description="Position", ordering="application__position__title")
     def position(self, obj):
         return obj.application.position.title
+
+    @admin.display(description="Client", ordering="application__position__client__name")
+    def client(self, obj):
+        return obj.application.position.client
 
     @admin.display(description="Starts (interview's time zone)", ordering="starts_at")
     def starts_local(self, obj):
@@ -359,6 +851,15 @@ class InterviewAdmin(admin.ModelAdmin):
             obj.status = stored.status
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if object_id is not None and request.method == "GET":
+            interview = self.get_object(request, object_id)
+            if interview is not None and self.has_change_permission(request, interview):
+                extra_context = {
+                    **(extra_context or {}),
+                    "interview_actions": interview_actions(
+                        interview, next_to=change_url(interview)
+                    ),
+                }
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
         except ValidationError as refusal:
@@ -399,4 +900,98 @@ class InterviewAdmin(admin.ModelAdmin):
     def mark_no_show(self, request, queryset):
         self._apply_to_each(
             request, queryset, partial(services.interview_cancel, no_show=True), "marked no-show"
+        )
+
+    # -- one interview at a time: completed, no-show, cancelled, rescheduled --
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            *(
+                path(
+                    f"<path:object_id>/{name.replace('_', '-')}/",
+                    wrap(partial(self.status_action_view, action=name)),
+                    name=f"candidates_interview_{name}",
+                )
+                for name in INTERVIEW_STATUS_ACTIONS
+            ),
+            path(
+                "<path:object_id>/reschedule/",
+                wrap(self.reschedule_view),
+                name="candidates_interview_reschedule",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _interview_to_change(self, request, object_id) -> Interview:
+        interview = get_object_or_404(
+            self.get_queryset(request).select_related(
+                "application__candidate", "application__position__client"
+            ),
+            pk=object_id,
+        )
+        if not self.has_change_permission(request, interview):
+            raise PermissionDenied
+        return interview
+
+    def status_action_view(self, request, object_id, action: str):
+        interview = self._interview_to_change(request, object_id)
+        title, intro, service, done = INTERVIEW_STATUS_ACTIONS[action]
+        if request.method == "POST":
+            try:
+                service(interview=interview, actor=request.user)
+            except ValidationError as refusal:
+                self.message_user(request, " ".join(refusal.messages), messages.ERROR)
+            else:
+                self.message_user(request, f"{interview}: {done}.", messages.SUCCESS)
+            return HttpResponseRedirect(next_url(request, change_url(interview)))
+        return action_page(
+            request,
+            self,
+            interview,
+            title=title,
+            intro=intro,
+            submit=title,
+            danger=action != "complete",
+        )
+
+    def reschedule_view(self, request, object_id):
+        interview = self._interview_to_change(request, object_id)
+        tz = zoneinfo.ZoneInfo(interview.time_zone)
+        if request.method == "POST":
+            form = RescheduleForm(request.POST)
+            with timezone.override(tz):
+                valid = form.is_valid()
+            if valid:
+                try:
+                    services.interview_reschedule(
+                        interview=interview,
+                        starts_at=form.cleaned_data["starts_at"],
+                        ends_at=form.cleaned_data["ends_at"],
+                        actor=request.user,
+                    )
+                except ValidationError as refusal:
+                    self.message_user(request, " ".join(refusal.messages), messages.ERROR)
+                else:
+                    self.message_user(request, f"{interview}: rescheduled.", messages.SUCCESS)
+                return HttpResponseRedirect(next_url(request, change_url(interview)))
+        else:
+            # Naive local times: the widget shows them as they are, in the interview's zone.
+            form = RescheduleForm(
+                initial={
+                    "starts_at": interview.starts_at.astimezone(tz).replace(tzinfo=None),
+                    "ends_at": interview.ends_at.astimezone(tz).replace(tzinfo=None),
+                }
+            )
+        return action_page(
+            request,
+            self,
+            interview,
+            title="Reschedule",
+            intro=f"New times, in the interview's time zone ({interview.time_zone}). Feedback "
+            "requests not yet answered move with it: their ask, reminder and deadline are "
+            "planned again from the new end, and messages still queued for the old times "
+            "are cancelled.",
+            form=form,
+            submit="Reschedule",
         )

@@ -135,3 +135,50 @@ def interview_mark_completed(*, interview: Interview, actor=None) -> Interview:
         data={"interview_id": interview.pk},
     )
     return interview
+
+
+CLOSED_STAGES = (
+    Application.Stage.HIRED,
+    Application.Stage.REJECTED,
+    Application.Stage.WITHDRAWN,
+)
+
+
+@transaction.atomic
+def application_withdraw(*, application: Application, actor=None, reason: str = "") -> Application:
+    """The candidate is out of the process: the application is closed, interviews still to
+    come are cancelled, and nobody is asked for feedback any more (queued asks are not
+    sent). Raises ValidationError, with nothing changed, if it is already closed."""
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    if application.stage in CLOSED_STAGES:
+        raise ValidationError(
+            f"This application is already closed ({application.get_stage_display().lower()})."
+        )
+    now = timezone.now()
+    previous = application.stage
+    Application.objects.filter(pk=application.pk).update(stage=Application.Stage.WITHDRAWN)
+    application.stage = Application.Stage.WITHDRAWN
+    cancelled_interviews = []
+    for interview in application.interviews.filter(
+        status=Interview.Status.SCHEDULED, starts_at__gt=now
+    ).order_by("starts_at"):
+        interview_cancel(interview=interview, actor=actor)
+        cancelled_interviews.append(interview.pk)
+    # Interviews that did take place: their open requests are moot now.
+    stopped = sum(
+        feedback_services.feedback_requests_cancel(interview=interview, now=now)
+        for interview in application.interviews.exclude(pk__in=cancelled_interviews)
+    )
+    feedback_services.timeline_record(
+        application=application,
+        kind=TimelineEvent.Kind.APPLICATION_WITHDRAWN,
+        summary="Application withdrawn" + (f": {reason}" if reason else ""),
+        actor=actor,
+        data={
+            "previous_stage": previous,
+            "cancelled_interview_ids": cancelled_interviews,
+            "stopped_requests": stopped,
+        },
+        now=now,
+    )
+    return application

@@ -1,21 +1,30 @@
 """The recruiter's admin for the feedback loop: mostly a window on what the loop did.
 
 Statuses and times are the loop's to manage (feedback.services); here a recruiter reads
-them, chooses what the client sees of an answer, retries a failed message and edits the
-reminder policy.
+them, chooses what the client sees of an answer, logs feedback taken by phone, sends a new
+link, retries a failed message and edits the reminder policy. Each action is a service
+call, recorded on the application's timeline with the recruiter who did it.
 """
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import HttpResponseRedirect
-from django.urls import reverse
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 
-from candidates.admin import ReadOnlyInline
+from candidates.admin import ReadOnlyInline, with_next
+from tvr_site.admin_filters import recruiter_filter, when_filter
+from tvr_site.admin_site import action_page, change_url, next_url
+from tvr_site.paginators import CountFreePaginator
 
 from . import selectors, services
+from .forms import FORM_FOR_PARTY
 from .models import Feedback, FeedbackRequest, OutboundMessage, Party, ReminderPolicy, TimelineEvent
+from .templatetags.recruiter_desk import duration as _span
 
 # How a request, answer or event names its application in lists (see their __str__).
 REQUEST_PATH = ["interview__application__candidate", "interview__application__position__client"]
@@ -90,6 +99,58 @@ class MessageInline(ReadOnlyInline):
     readonly_fields = fields
 
 
+class RequestOverdueFilter(admin.SimpleListFilter):
+    """Past the deadline: marked overdue, or pending with the sweep about to mark it."""
+
+    title = "overdue"
+    parameter_name = "overdue"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Yes"), ("no", "No")]
+
+    def queryset(self, request, queryset):
+        late = Q(status=FeedbackRequest.Status.OVERDUE) | Q(
+            status=FeedbackRequest.Status.PENDING, due_at__lt=timezone.now()
+        )
+        if self.value() == "yes":
+            return queryset.filter(late)
+        if self.value() == "no":
+            return queryset.exclude(late)
+        return queryset
+
+
+def request_recruiter_filter(prefix: str = ""):
+    """By recruiter: a candidate's side is the owner's, a client's side the position's."""
+    base = recruiter_filter(f"{prefix}interview__application__position__recruiter")
+
+    class RequestRecruiterFilter(base):
+        def queryset(self, request, queryset):
+            value = self.value()
+            if value == "mine":
+                suffix, target = "__user", request.user
+            elif value and value.isdigit():
+                suffix, target = "_id", int(value)
+            else:
+                return queryset
+            application = f"{prefix}interview__application"
+            return queryset.filter(
+                Q(
+                    **{
+                        f"{prefix}party": Party.CANDIDATE,
+                        f"{application}__candidate__owner{suffix}": target,
+                    }
+                )
+                | Q(
+                    **{
+                        f"{prefix}party": Party.CLIENT,
+                        f"{application}__position__recruiter{suffix}": target,
+                    }
+                )
+            )
+
+    return RequestRecruiterFilter
+
+
 @admin.register(FeedbackRequest)
 class FeedbackRequestAdmin(ViewOnlyAdmin):
     list_display = [
@@ -97,12 +158,23 @@ class FeedbackRequestAdmin(ViewOnlyAdmin):
         "party",
         "status",
         "due_at",
-        "next_action_at",
+        "time_left",
         "reminders_sent",
+        "opened_at",
         "interview_link",
     ]
-    list_filter = ["party", "status", "interview__application__position__client"]
+    list_filter = [
+        RequestOverdueFilter,
+        "party",
+        "status",
+        request_recruiter_filter(),
+        "interview__application__position__client",
+        when_filter("due_at", "deadline", parameter="due"),
+    ]
     list_select_related = REQUEST_PATH
+    paginator = CountFreePaginator
+    show_full_result_count = False
+    change_form_template = "admin/feedback/feedbackrequest/change_form.html"
     search_fields = [
         "interview__application__candidate__first_name",
         "interview__application__candidate__last_name",
@@ -144,6 +216,15 @@ class FeedbackRequestAdmin(ViewOnlyAdmin):
     def interview_link(self, obj):
         return admin_link(obj.interview, f"Round {obj.interview.round}")
 
+    @admin.display(description="Time left", ordering="due_at")
+    def time_left(self, obj):
+        if obj.status not in (FeedbackRequest.Status.SCHEDULED, FeedbackRequest.Status.PENDING):
+            return "–"
+        left = obj.time_left(timezone.now())
+        if left.total_seconds() < 0:
+            return format_html('<strong class="tvr-late">{} late</strong>', _span(-left))
+        return _span(left)
+
     @admin.display(description="Answer link")
     def portal_link(self, obj):
         # A bearer link: whoever holds it can answer as this party. Staff may copy it to
@@ -151,12 +232,179 @@ class FeedbackRequestAdmin(ViewOnlyAdmin):
         link = selectors.feedback_request_link(request=obj)
         return format_html('<a href="{0}" target="_blank" rel="noopener">{0}</a>', link)
 
+    # -- log a call, send a new link --
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path(
+                "<path:object_id>/log-call/",
+                wrap(self.log_call_view),
+                name="feedback_feedbackrequest_log_call",
+            ),
+            path(
+                "<path:object_id>/resend-link/",
+                wrap(self.resend_link_view),
+                name="feedback_feedbackrequest_resend_link",
+            ),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, object_id)
+        if obj is not None:
+            extra_context = {
+                **(extra_context or {}),
+                "request_actions": request_actions(request, obj),
+            }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def _request(self, request, object_id) -> FeedbackRequest:
+        return get_object_or_404(
+            FeedbackRequest.objects.select_related(
+                "interview__application__candidate",
+                "interview__application__position__client",
+                "interview__application__position__hiring_contact",
+            ),
+            pk=object_id,
+        )
+
+    def log_call_view(self, request, object_id):
+        """Feedback taken by phone: the portal's (or client's) form, stored as channel
+        "phone" and entered by this recruiter."""
+        if not request.user.has_perm("feedback.add_feedback"):
+            raise PermissionDenied
+        feedback_request = self._request(request, object_id)
+        application = feedback_request.interview.application
+        back = next_url(request, change_url(application))
+        if feedback_request.status == FeedbackRequest.Status.CANCELLED:
+            self.message_user(
+                request, "This interview was cancelled: no feedback is needed.", messages.ERROR
+            )
+            return HttpResponseRedirect(back)
+        bound = request.POST if request.method == "POST" else None
+        form = FORM_FOR_PARTY[feedback_request.party](bound)
+        for name, label in CALL_LABELS.get(feedback_request.party, {}).items():
+            form.fields[name].label, form.fields[name].help_text = label, ""
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.feedback_log_call(
+                    request=feedback_request, answers=form.cleaned_data, actor=request.user
+                )
+            except (ValidationError, services.FeedbackClosed) as refusal:
+                text = " ".join(getattr(refusal, "messages", [str(refusal)]))
+                self.message_user(request, text, messages.ERROR)
+            else:
+                self.message_user(
+                    request,
+                    f"Call logged: {_party_name(feedback_request)}’s feedback on "
+                    f"{application.position}.",
+                    messages.SUCCESS,
+                )
+            return HttpResponseRedirect(back)
+        return action_page(
+            request,
+            self,
+            feedback_request,
+            title=f"Log a call with {_party_name(feedback_request)}",
+            intro="What they told you on the phone, as they would have answered on the "
+            "portal. It is stored as their answer (channel: phone, entered by you); an "
+            "earlier answer is kept as amended.",
+            form=form,
+            submit="Save the call",
+            aside={
+                "phone": _party_phone(feedback_request),
+                "current": selectors.feedback_current(request=feedback_request),
+            },
+            template="admin/tvr/log_call.html",
+        )
+
+    def resend_link_view(self, request, object_id):
+        if not request.user.has_perm("feedback.change_feedbackrequest"):
+            raise PermissionDenied
+        feedback_request = self._request(request, object_id)
+        back = next_url(request, change_url(feedback_request))
+        if request.method == "POST":
+            try:
+                message = services.feedback_request_resend_link(
+                    request=feedback_request, actor=request.user
+                )
+            except ValidationError as refusal:
+                self.message_user(request, " ".join(refusal.messages), messages.ERROR)
+            else:
+                self.message_user(
+                    request,
+                    f"A new link is on its way to {message.recipient}; the old one no longer "
+                    "works.",
+                    messages.SUCCESS,
+                )
+            return HttpResponseRedirect(back)
+        return action_page(
+            request,
+            self,
+            feedback_request,
+            title="Send a new feedback link",
+            intro=f"{_party_name(feedback_request)} gets the request again with a new "
+            "link. Every link sent before stops working (use this when a link was lost, "
+            "forwarded or leaked).",
+            submit="Send a new link",
+        )
+
+
+# The portal's questions, as the recruiter reads them while on the phone.
+CALL_LABELS = {
+    Party.CANDIDATE: {
+        "interest_level": "Their interest in the position now, 1 to 10",
+        "still_interested": "Still interested?",
+        "went_well": "What went well",
+        "concerns": "Concerns",
+        "questions": "Questions, or anything to tell the employer",
+        "wants_call": "Wants another call",
+        "preferred_call_time": "Best time to call",
+    },
+}
+
+
+def _party_name(feedback_request: FeedbackRequest) -> str:
+    application = feedback_request.interview.application
+    if feedback_request.party == Party.CANDIDATE:
+        return application.candidate.full_name
+    return application.position.hiring_contact.name
+
+
+def _party_phone(feedback_request: FeedbackRequest) -> str:
+    application = feedback_request.interview.application
+    if feedback_request.party == Party.CANDIDATE:
+        return application.candidate.phone
+    return application.position.hiring_contact.phone
+
+
+def request_actions(request, feedback_request: FeedbackRequest) -> list[tuple[str, str]]:
+    """(label, url) of the actions the user may take on this request now."""
+    here = change_url(feedback_request)
+    actions = []
+    if (
+        request.user.has_perm("feedback.add_feedback")
+        and feedback_request.status != FeedbackRequest.Status.CANCELLED
+    ):
+        url = reverse("admin:feedback_feedbackrequest_log_call", args=[feedback_request.pk])
+        actions.append(("Log a call", with_next(url, here)))
+    if request.user.has_perm("feedback.change_feedbackrequest") and feedback_request.status in (
+        FeedbackRequest.Status.PENDING,
+        FeedbackRequest.Status.OVERDUE,
+    ):
+        url = reverse("admin:feedback_feedbackrequest_resend_link", args=[feedback_request.pk])
+        actions.append(("Send a new link", with_next(url, here)))
+    return actions
+
 
 def shareable_parts() -> list[tuple[str, str]]:
-    """What of a candidate's answer the recruiter can show the client."""
-    return [("interest_band", "Interest band (high / moderate / low)")] + [
+    """What of a candidate's answer the recruiter can show the client (the client pages
+    show exactly these)."""
+    return [("interest_band", "Interest band (high / moderate / low / not interested)")] + [
         (name, str(Feedback._meta.get_field(name).verbose_name).capitalize())
-        for name in services.CANDIDATE_FIELDS
+        for name in services.CLIENT_SHAREABLE_PARTS
+        if name != "interest_band"
     ]
 
 
@@ -195,8 +443,18 @@ class FeedbackAdmin(KeptRecordAdmin):
         "lateness_display",
         "is_current",
     ]
-    list_filter = ["request__party", "channel", "is_current", "still_interested", "decision"]
+    list_filter = [
+        "request__party",
+        "channel",
+        "is_current",
+        "still_interested",
+        "decision",
+        request_recruiter_filter(prefix="request__"),
+        when_filter("submitted_at", "submitted", parameter="submitted", future=False),
+    ]
     list_select_related = [f"request__{path}" for path in REQUEST_PATH]
+    paginator = CountFreePaginator
+    show_full_result_count = False
     search_fields = [
         "request__interview__application__candidate__first_name",
         "request__interview__application__candidate__last_name",
@@ -273,13 +531,23 @@ class OutboundMessageAdmin(ViewOnlyAdmin):
         "status",
         "attempts",
         "short_error",
+        "rendered",
+        "application",
         "created_at",
         "sent_at",
     ]
-    list_filter = ["status", "kind", "channel"]
+    list_filter = [
+        "status",
+        "kind",
+        "channel",
+        when_filter("created_at", "created", parameter="created", future=False),
+    ]
     search_fields = ["recipient", "subject"]
     date_hierarchy = "created_at"
     actions = ["retry_now"]
+    paginator = CountFreePaginator
+    show_full_result_count = False
+    change_form_template = "admin/feedback/outboundmessage/change_form.html"
     fieldsets = [
         (
             None,
@@ -321,6 +589,22 @@ class OutboundMessageAdmin(ViewOnlyAdmin):
     def short_error(self, obj):
         return obj.last_error[:80]
 
+    @admin.display(description="Message (as rendered)")
+    def rendered(self, obj):
+        # The subject; the text as sent opens in place.
+        return format_html(
+            '<details class="tvr-message"><summary>{}</summary><pre>{}</pre></details>',
+            obj.subject,
+            obj.body_text,
+        )
+
+    @admin.display(description="About")
+    def application(self, obj):
+        if obj.request is None:
+            return "–"
+        application = obj.request.interview.application
+        return admin_link(application, application.candidate.full_name)
+
     @admin.display(description="Request")
     def request_link(self, obj):
         return admin_link(obj.request)
@@ -342,7 +626,7 @@ class OutboundMessageAdmin(ViewOnlyAdmin):
     @admin.action(description="Retry now (failed messages)", permissions=["retry"])
     def retry_now(self, request, queryset):
         for message in queryset:
-            if services.outbox_retry_now(message=message):
+            if services.outbox_retry_now(message=message, actor=request.user):
                 self.message_user(request, f"{message}: queued again.", messages.SUCCESS)
             else:
                 self.message_user(
@@ -351,6 +635,58 @@ class OutboundMessageAdmin(ViewOnlyAdmin):
                     f"(this one is {message.get_status_display().lower()}).",
                     messages.WARNING,
                 )
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/retry/",
+                self.admin_site.admin_view(self.retry_view),
+                name="feedback_outboundmessage_retry",
+            ),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, object_id)
+        if (
+            obj is not None
+            and obj.status == OutboundMessage.Status.FAILED
+            and self.has_retry_permission(request)
+        ):
+            url = reverse("admin:feedback_outboundmessage_retry", args=[obj.pk])
+            extra_context = {**(extra_context or {}), "retry_url": url}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def retry_view(self, request, object_id):
+        if not self.has_retry_permission(request):
+            raise PermissionDenied
+        message = get_object_or_404(OutboundMessage, pk=object_id)
+        if request.method == "POST":
+            if services.outbox_retry_now(message=message, actor=request.user):
+                self.message_user(
+                    request,
+                    f"{message.get_kind_display()} to {message.recipient}: queued again "
+                    "(by you, now).",
+                    messages.SUCCESS,
+                )
+            else:
+                message.refresh_from_db()
+                self.message_user(
+                    request,
+                    "Not retried: only a failed message can be retried (this one is "
+                    f"{message.get_status_display().lower()}).",
+                    messages.ERROR,
+                )
+            return HttpResponseRedirect(next_url(request, change_url(message)))
+        return action_page(
+            request,
+            self,
+            message,
+            title="Retry now",
+            intro=f"Send it again now. It failed after {message.attempts} attempt(s): "
+            f"{message.last_error or 'no error recorded'}.",
+            submit="Retry now",
+        )
 
 
 # --- policy and timeline ----------------------------------------------------------------
@@ -400,8 +736,15 @@ class ReminderPolicyAdmin(admin.ModelAdmin):
 @admin.register(TimelineEvent)
 class TimelineEventAdmin(ViewOnlyAdmin):
     list_display = ["created_at", "application", "kind", "summary", "actor"]
-    list_filter = ["kind", "application__position__client", "application__position__recruiter"]
+    list_filter = [
+        "kind",
+        recruiter_filter("application__position__recruiter"),
+        "application__position__client",
+        when_filter("created_at", "when", future=False),
+    ]
     list_select_related = ["application__candidate", "application__position__client", "actor"]
+    paginator = CountFreePaginator
+    show_full_result_count = False
     search_fields = [
         "summary",
         "application__candidate__first_name",

@@ -257,6 +257,8 @@ class OutboundMessage(models.Model):
         REMINDER = "reminder", "Reminder"
         OVERDUE_ALERT = "overdue_alert", "Overdue alert to recruiter"
         FEEDBACK_RECEIVED = "feedback_received", "Feedback received (to recruiter)"
+        DEBRIEF_ALERT = "debrief_alert", "Debrief alert to recruiter"
+        INVITATION = "invitation", "Client invitation"
 
     class Channel(models.TextChoices):
         EMAIL = "email", "Email"
@@ -342,6 +344,11 @@ class TimelineEvent(models.Model):
         MARKED_POSSIBLY_WANED = "marked_possibly_waned", "Marked possibly waned"
         INTEREST_RESTORED = "interest_restored", "Interest restored by late answer"
         MESSAGE_FAILED = "message_failed", "Message failed"
+        DEBRIEF_NEEDED = "debrief_needed", "Debrief needed (the two sides disagree)"
+        DEBRIEF_DONE = "debrief_done", "Debrief call logged"
+        LINK_RESENT = "link_resent", "Feedback link sent again"
+        MESSAGE_RETRIED = "message_retried", "Message retried"
+        APPLICATION_WITHDRAWN = "application_withdrawn", "Application withdrawn"
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="timeline")
     request = models.ForeignKey(

@@ -1,16 +1,33 @@
-"""Reads for the loop: the policy, a request behind a link, what a candidate has pending."""
+"""Reads for the loop: the policy, a request behind a link, what a candidate has pending,
+the recruiter's dashboard and an application's whole story."""
 
-from datetime import datetime
+import zoneinfo
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import (
+    Case,
+    Count,
+    DateTimeField,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Least
 from django.urls import reverse
 from django.utils import timezone
 
-from candidates.models import Candidate, Interview
+from candidates.models import Application, Candidate, Client, Interview, Recruiter
 
 from . import tokens
-from .models import Feedback, FeedbackRequest, Party, ReminderPolicy
+from .models import Feedback, FeedbackRequest, Party, ReminderPolicy, TimelineEvent
 
 
 def policy_get() -> ReminderPolicy:
@@ -82,3 +99,473 @@ def candidate_pending_requests(
     if exclude is not None:
         qs = qs.exclude(pk=exclude.pk)
     return qs.order_by("due_at")
+
+
+# --- the recruiter's dashboard ----------------------------------------------------------
+#
+# Each section is one query (the interview days, feedback awaited and its count, the call
+# list, client feedback overdue, the latest answers, and one aggregate per chart), bounded
+# by DASHBOARD_LIMIT rows, so the page costs the same however big the desk is. A section
+# reads "this recruiter's desk" as: a candidate's side belongs to the candidate's owner,
+# a client's side to the position's recruiter (who gets the alerts in the loop too).
+
+CLOSED_STAGES = (
+    Application.Stage.HIRED,
+    Application.Stage.REJECTED,
+    Application.Stage.WITHDRAWN,
+)
+DASHBOARD_DAYS = 3  # today and the next two days
+DASHBOARD_LIMIT = 25
+CHART_WINDOW = timedelta(days=30)
+# Buckets of "interview end to the candidate's answer": (label, upper bound or None).
+RESPONSE_BUCKETS = (
+    ("≤30m", timedelta(minutes=30)),
+    ("30–60m", timedelta(hours=1)),
+    ("1–2h", timedelta(hours=2)),
+    ("2–4h", timedelta(hours=4)),
+    ("4–24h", timedelta(hours=24)),
+    (">1d", None),
+)
+# Sorts after any real moment where a "waiting since" is missing (Least() on SQLite is
+# NULL as soon as one argument is).
+_NEVER = Value(datetime(9999, 12, 31, tzinfo=UTC), output_field=DateTimeField())
+
+
+def recruiter_for_user(*, user) -> Recruiter | None:
+    return Recruiter.objects.select_related("user").filter(user_id=user.pk).first()
+
+
+def _desk(recruiter: Recruiter | None, *paths: str) -> Q:
+    """Rows where any of `paths` is this recruiter; everything when recruiter is None."""
+    q = Q()
+    if recruiter is not None:
+        for path in paths:
+            q |= Q(**{path: recruiter})
+    return q
+
+
+def _request_desk(recruiter: Recruiter | None, prefix: str = "") -> Q:
+    if recruiter is None:
+        return Q()
+    return Q(
+        **{
+            f"{prefix}party": Party.CANDIDATE,
+            f"{prefix}interview__application__candidate__owner": recruiter,
+        }
+    ) | Q(
+        **{
+            f"{prefix}party": Party.CLIENT,
+            f"{prefix}interview__application__position__recruiter": recruiter,
+        }
+    )
+
+
+REQUEST_STORY = (
+    "interview__application__candidate",
+    "interview__application__position__client",
+    "interview__application__position__hiring_contact",
+)
+
+
+@dataclass(frozen=True)
+class InterviewDay:
+    day: date
+    interviews: list[Interview]
+
+
+def dashboard_interviews(
+    *,
+    recruiter: Recruiter | None,
+    time_zone: str,
+    now: datetime,
+    days: int = DASHBOARD_DAYS,
+    limit: int = DASHBOARD_LIMIT * 2,
+) -> list[InterviewDay]:
+    """Today's and the next days' interviews (not cancelled), by day in `time_zone`."""
+    tz = zoneinfo.ZoneInfo(time_zone)
+    today = now.astimezone(tz).date()
+    start = datetime.combine(today, time.min, tzinfo=tz)
+    end = datetime.combine(today + timedelta(days=days), time.min, tzinfo=tz)
+    interviews = (
+        Interview.objects.filter(starts_at__gte=start, starts_at__lt=end)
+        .exclude(status=Interview.Status.CANCELLED)
+        .filter(
+            _desk(recruiter, "application__candidate__owner", "application__position__recruiter")
+        )
+        .select_related("application__candidate", "application__position__client")
+        .order_by("starts_at", "pk")[:limit]
+    )
+    by_day = {today + timedelta(days=n): [] for n in range(days)}
+    for interview in interviews:
+        by_day[interview.starts_at.astimezone(tz).date()].append(interview)
+    return [InterviewDay(day=day, interviews=rows) for day, rows in by_day.items()]
+
+
+@dataclass(frozen=True)
+class Awaited:
+    request: FeedbackRequest
+    time_left: timedelta  # negative: past the deadline, the sweep is about to act
+
+
+def dashboard_feedback_awaited(
+    *, recruiter: Recruiter | None, now: datetime, limit: int = DASHBOARD_LIMIT
+) -> tuple[list[Awaited], int]:
+    """Asked and not answered yet, soonest deadline first; and how many there are."""
+    # Served by feedback_request_awaited_idx (WHERE status = 'pending' ORDER BY due_at).
+    pending = FeedbackRequest.objects.filter(status=FeedbackRequest.Status.PENDING).filter(
+        _request_desk(recruiter)
+    )
+    rows = pending.select_related(*REQUEST_STORY).order_by("due_at", "pk")[:limit]
+    return [Awaited(request=r, time_left=r.due_at - now) for r in rows], pending.count()
+
+
+@dataclass(frozen=True)
+class CallReason:
+    label: str
+    since: datetime
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class CallItem:
+    application: Application
+    reasons: list[CallReason]
+    waited: timedelta
+    # The candidate request a call is logged against (its latest open, else latest asked).
+    request_id: int | None
+
+
+def applications_to_call(*, recruiter: Recruiter | None = None) -> QuerySet[Application]:
+    """Applications in process whose candidate the recruiter should call, longest waiting
+    first: interest possibly waned, the candidate's latest answer asks for a call, or the
+    two sides disagree (debrief). Annotated with why and since when."""
+    candidate_answers = Feedback.objects.filter(request__party=Party.CANDIDATE, is_current=True)
+    latest = candidate_answers.filter(request__interview__application=OuterRef("pk")).order_by(
+        "-submitted_at", "-pk"
+    )
+    to_log = (
+        FeedbackRequest.objects.filter(interview__application=OuterRef("pk"), party=Party.CANDIDATE)
+        .exclude(status__in=[FeedbackRequest.Status.CANCELLED, FeedbackRequest.Status.SCHEDULED])
+        .annotate(
+            open=Case(
+                When(
+                    status__in=[FeedbackRequest.Status.OVERDUE, FeedbackRequest.Status.PENDING],
+                    then=0,
+                ),
+                default=1,
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("open", "-interview__ends_at", "-pk")
+    )
+    waned = Q(interest_status=Application.InterestStatus.POSSIBLY_WANED)
+    debrief = Q(debrief_needed_at__isnull=False)
+    return (
+        Application.objects.exclude(stage__in=CLOSED_STAGES)
+        .filter(_desk(recruiter, "candidate__owner"))
+        # Cheap, indexed candidates first; the subqueries below then decide.
+        .filter(
+            waned
+            | debrief
+            | Q(
+                pk__in=candidate_answers.filter(wants_call=True).values(
+                    "request__interview__application"
+                )
+            )
+        )
+        .annotate(
+            call_asked=Subquery(latest.values("wants_call")[:1]),
+            call_asked_at=Subquery(latest.values("submitted_at")[:1]),
+            call_time=Subquery(latest.values("preferred_call_time")[:1]),
+            call_request_id=Subquery(to_log.values("pk")[:1]),
+        )
+        .filter(waned | debrief | Q(call_asked=True))
+        .annotate(
+            waiting_since=Least(
+                Case(
+                    When(waned, then=Coalesce("interest_updated_at", "created_at")), default=_NEVER
+                ),
+                Case(When(call_asked=True, then=F("call_asked_at")), default=_NEVER),
+                Coalesce("debrief_needed_at", _NEVER),
+            )
+        )
+        .order_by("waiting_since", "pk")
+    )
+
+
+def dashboard_call_list(
+    *, recruiter: Recruiter | None, now: datetime, limit: int = DASHBOARD_LIMIT
+) -> list[CallItem]:
+    """The call list, with each application's reasons and how long it has waited."""
+    rows = applications_to_call(recruiter=recruiter).select_related(
+        "candidate", "position__client"
+    )[:limit]
+    items = []
+    for application in rows:
+        reasons = []
+        if application.interest_status == Application.InterestStatus.POSSIBLY_WANED:
+            reasons.append(
+                CallReason(
+                    label="Possibly waned",
+                    since=application.interest_updated_at or application.created_at,
+                    detail="no answer by the deadline",
+                )
+            )
+        if application.call_asked:
+            reasons.append(
+                CallReason(
+                    label="Asked for a call",
+                    since=application.call_asked_at,
+                    detail=application.call_time,
+                )
+            )
+        if application.debrief_needed_at:
+            reasons.append(
+                CallReason(
+                    label="Debrief",
+                    since=application.debrief_needed_at,
+                    detail=application.debrief_reason,
+                )
+            )
+        items.append(
+            CallItem(
+                application=application,
+                reasons=reasons,
+                waited=max(now - application.waiting_since, timedelta(0)),
+                request_id=application.call_request_id,
+            )
+        )
+    return items
+
+
+@dataclass(frozen=True)
+class ClientOverdue:
+    client: Client
+    requests: list[FeedbackRequest]
+
+
+def dashboard_client_feedback_overdue(
+    *, recruiter: Recruiter | None, now: datetime, limit: int = DASHBOARD_LIMIT * 2
+) -> list[ClientOverdue]:
+    """Client feedback past its deadline, per client, the longest overdue client first."""
+    rows = (
+        FeedbackRequest.objects.filter(party=Party.CLIENT)
+        .filter(
+            Q(status=FeedbackRequest.Status.OVERDUE)
+            | Q(status=FeedbackRequest.Status.PENDING, due_at__lt=now)
+        )
+        .filter(_desk(recruiter, "interview__application__position__recruiter"))
+        .select_related(*REQUEST_STORY)
+        .order_by("due_at", "pk")[:limit]
+    )
+    by_client: dict[int, ClientOverdue] = {}
+    for request in rows:
+        client = request.interview.application.position.client
+        by_client.setdefault(client.pk, ClientOverdue(client=client, requests=[]))
+        by_client[client.pk].requests.append(request)
+    return list(by_client.values())
+
+
+def dashboard_latest_answers(
+    *, recruiter: Recruiter | None, limit: int = DASHBOARD_LIMIT // 2
+) -> list[Feedback]:
+    """The newest answers (amendments included), with interest, lateness and channel."""
+    return list(
+        Feedback.objects.filter(_request_desk(recruiter, prefix="request__"))
+        .select_related(*(f"request__{path}" for path in REQUEST_STORY), "entered_by")
+        .order_by("-submitted_at", "-pk")[:limit]
+    )
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    value: int
+    tone: str = ""  # a CSS class suffix: ok, late, bad, low, moderate, high, unknown
+    hint: str = ""
+
+
+@dataclass(frozen=True)
+class ResponseTimes:
+    bars: list[Bar]
+    total: int
+    on_time: int
+
+    @property
+    def on_time_percent(self) -> int | None:
+        return round(100 * self.on_time / self.total) if self.total else None
+
+
+def dashboard_response_times(
+    *, recruiter: Recruiter | None, now: datetime, window: timedelta = CHART_WINDOW
+) -> ResponseTimes:
+    """Candidate answers to interviews that ended in the window: how long after the end
+    each first answer came (or none), and the share that came by the deadline."""
+    deadline = policy_get().candidate_deadline_after
+    ended = F("interview__ends_at")
+    received = Q(status=FeedbackRequest.Status.RECEIVED)
+    counts, bars, lower = {}, [], None
+    for n, (_label, upper) in enumerate(RESPONSE_BUCKETS):
+        condition = received
+        if lower is not None:
+            condition &= Q(received_at__gte=ended + lower)
+        if upper is not None:
+            condition &= Q(received_at__lt=ended + upper)
+        counts[f"bucket{n}"] = Count("pk", filter=condition)
+        lower = upper
+    row = (
+        FeedbackRequest.objects.filter(
+            party=Party.CANDIDATE,
+            status__in=[FeedbackRequest.Status.RECEIVED, FeedbackRequest.Status.OVERDUE],
+            interview__ends_at__gte=now - window,
+            interview__ends_at__lte=now,
+        )
+        .filter(_request_desk(recruiter))
+        .aggregate(
+            **counts,
+            unanswered=Count("pk", filter=Q(status=FeedbackRequest.Status.OVERDUE)),
+            on_time=Count("pk", filter=received & Q(received_at__lte=F("due_at"))),
+            total=Count("pk"),
+        )
+    )
+    for n, (label, upper) in enumerate(RESPONSE_BUCKETS):
+        tone = "ok" if upper is not None and upper <= deadline else "late"
+        bars.append(Bar(label=label, value=row[f"bucket{n}"], tone=tone))
+    bars.append(Bar(label="none", value=row["unanswered"], tone="bad", hint="no answer yet"))
+    return ResponseTimes(bars=bars, total=row["total"], on_time=row["on_time"])
+
+
+def _interest_tone(level: int | None) -> str:
+    if level is None:
+        return "unknown"
+    return "high" if level >= 8 else "moderate" if level >= 5 else "low"
+
+
+def dashboard_interest_spread(*, recruiter: Recruiter | None) -> list[Bar]:
+    """Applications in process by their current interest level, 1 to 10, and not known."""
+    counts = {
+        row["interest_level"]: row["n"]
+        for row in Application.objects.exclude(stage__in=CLOSED_STAGES)
+        .filter(_desk(recruiter, "candidate__owner"))
+        .values("interest_level")
+        .annotate(n=Count("pk"))
+        .order_by()
+    }
+    levels = [*range(1, 11), None]
+    return [
+        Bar(
+            label=str(level) if level else "?",
+            value=counts.get(level, 0),
+            tone=_interest_tone(level),
+            hint="" if level else "no answer yet",
+        )
+        for level in levels
+    ]
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    recruiter: Recruiter | None  # whose desk; None: everyone's
+    own: Recruiter | None  # the signed-in user's profile, if they are a recruiter
+    time_zone: str
+    now: datetime
+    interview_days: list[InterviewDay]
+    awaited: list[Awaited]
+    awaited_total: int
+    call_list: list[CallItem]
+    client_overdue: list[ClientOverdue]
+    latest_answers: list[Feedback]
+    response_times: ResponseTimes
+    interest_spread: list[Bar]
+
+
+def dashboard_get(*, user, everyone: bool = False, now: datetime | None = None) -> Dashboard:
+    """The signed-in recruiter's day (or everyone's), in the recruiter's time zone. A staff
+    user who is not a recruiter sees everyone's, in the site's time zone."""
+    now = now or timezone.now()
+    own = recruiter_for_user(user=user)
+    recruiter = None if everyone else own
+    time_zone = own.time_zone if own else settings.TIME_ZONE
+    awaited, awaited_total = dashboard_feedback_awaited(recruiter=recruiter, now=now)
+    return Dashboard(
+        recruiter=recruiter,
+        own=own,
+        time_zone=time_zone,
+        now=now,
+        interview_days=dashboard_interviews(recruiter=recruiter, time_zone=time_zone, now=now),
+        awaited=awaited,
+        awaited_total=awaited_total,
+        call_list=dashboard_call_list(recruiter=recruiter, now=now),
+        client_overdue=dashboard_client_feedback_overdue(recruiter=recruiter, now=now),
+        latest_answers=dashboard_latest_answers(recruiter=recruiter),
+        response_times=dashboard_response_times(recruiter=recruiter, now=now),
+        interest_spread=dashboard_interest_spread(recruiter=recruiter),
+    )
+
+
+# --- an application's whole story -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    event: TimelineEvent
+    who: str  # the acting user, the party who answered, or "System"
+
+
+@dataclass(frozen=True)
+class RequestStory:
+    request: FeedbackRequest
+    answers: list[Feedback]  # newest first; the first is the current one, if any
+
+
+@dataclass(frozen=True)
+class InterviewStory:
+    interview: Interview
+    requests: list[RequestStory]  # candidate first, then client
+
+
+@dataclass(frozen=True)
+class ApplicationStory:
+    interviews: list[InterviewStory]
+    timeline: list[TimelineEntry]  # newest first
+
+
+def _who(event: TimelineEvent) -> str:
+    if event.actor is not None:
+        return event.actor.get_full_name() or event.actor.get_username()
+    if event.request is not None and event.kind in (
+        TimelineEvent.Kind.FEEDBACK_RECEIVED,
+        TimelineEvent.Kind.FEEDBACK_AMENDED,
+    ):
+        return event.request.get_party_display()
+    return "System"
+
+
+def application_story(*, application: Application, timeline_limit: int = 200) -> ApplicationStory:
+    """Interviews with both parties' requests and every answer (amendments kept), and the
+    timeline of who did what when: four queries, whatever the history."""
+    answers = Feedback.objects.select_related("entered_by").order_by("-submitted_at", "-pk")
+    interviews = application.interviews.order_by("starts_at", "pk").prefetch_related(
+        Prefetch(
+            "feedback_requests",
+            queryset=FeedbackRequest.objects.order_by("party").prefetch_related(
+                Prefetch("answers", queryset=answers)
+            ),
+        )
+    )
+    events = application.timeline.select_related("actor", "request").order_by("-created_at", "-id")[
+        :timeline_limit
+    ]
+    return ApplicationStory(
+        interviews=[
+            InterviewStory(
+                interview=interview,
+                requests=[
+                    RequestStory(request=request, answers=list(request.answers.all()))
+                    for request in interview.feedback_requests.all()
+                ],
+            )
+            for interview in interviews
+        ],
+        timeline=[TimelineEntry(event=event, who=_who(event)) for event in events],
+    )

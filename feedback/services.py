@@ -7,12 +7,15 @@ are unique per (request, kind, channel, dedupe_key) as a second line of defence.
 """
 
 import logging
+import time
+import uuid
 import zoneinfo
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import dateformat, timezone
@@ -443,6 +446,29 @@ def _queue_message(
     return message
 
 
+def outbox_queue(
+    *,
+    kind: str,
+    recipient: str,
+    template: str,
+    context: dict,
+    dedupe_key: str,
+    request: FeedbackRequest | None = None,
+    now: datetime | None = None,
+) -> OutboundMessage:
+    """Queue a message that is not one of the loop's own steps, e.g. a client contact's
+    invitation (which belongs to no request). Rendered from feedback/email/<template>_*."""
+    return _queue_message(
+        request=request,
+        kind=kind,
+        recipient=recipient,
+        template=template,
+        context=context,
+        dedupe_key=dedupe_key,
+        now=now or timezone.now(),
+    )
+
+
 def outbox_dispatch(*, message_ids: list[int]) -> None:
     """Hand messages to the workers. A broker outage is logged, not raised: the rows are
     safe in the database and the sweep dispatches them again."""
@@ -524,8 +550,32 @@ def message_deliver(*, message_id: int) -> str:
     except Exception as exc:  # noqa: BLE001 - an unexpected transport bug is retried, not lost
         logger.exception("transport crashed on message %s", message_id)
         return _record_failure(message=message, mine=mine, error=repr(exc), permanent=False)
-    mine.update(status=OutboundMessage.Status.SENT, sent_at=timezone.now(), last_error="")
+    # The server has the message now: this record is what stops a second send, so it
+    # must not be lost to a database blip (a restart, a failover).
+    _until_the_database_answers(
+        lambda: mine.update(
+            status=OutboundMessage.Status.SENT, sent_at=timezone.now(), last_error=""
+        )
+    )
     return "sent"
+
+
+def _until_the_database_answers(write, *, patience: timedelta | None = None):
+    """Run a write, retrying through a database outage for (most of) the delivery lease,
+    after which the claim would be handed out again and the message sent twice."""
+    patience = patience or settings.FEEDBACK["DELIVERY_LEASE"] * 0.8
+    deadline = time.monotonic() + patience.total_seconds()
+    pause = 0.1
+    while True:
+        try:
+            return write()
+        except (OperationalError, InterfaceError):
+            if time.monotonic() > deadline:
+                raise
+            logger.warning("database unavailable while recording a delivery; retrying")
+            connection.close()  # the next query opens a fresh connection
+            time.sleep(pause)
+            pause = min(pause * 2, 2.0)
 
 
 def _record_failure(*, message: OutboundMessage, mine, error: str, permanent: bool) -> str:
@@ -552,15 +602,128 @@ def _record_failure(*, message: OutboundMessage, mine, error: str, permanent: bo
     return "retry"
 
 
-def outbox_retry_now(*, message: OutboundMessage) -> bool:
-    """Put a failed message back in the queue for immediate delivery."""
+@transaction.atomic
+def outbox_retry_now(*, message: OutboundMessage, actor=None) -> bool:
+    """Put a failed message back in the queue for immediate delivery; the application's
+    timeline records who retried it. False (and nothing changed) unless it had failed."""
     now = timezone.now()
     updated = OutboundMessage.objects.filter(
         pk=message.pk, status=OutboundMessage.Status.FAILED
     ).update(status=OutboundMessage.Status.QUEUED, next_attempt_at=now, dispatched_at=now)
-    if updated:
-        transaction.on_commit(lambda: outbox_dispatch(message_ids=[message.pk]))
-    return bool(updated)
+    if not updated:
+        return False
+    if message.request_id:
+        request = FeedbackRequest.objects.select_related("interview__application").get(
+            pk=message.request_id
+        )
+        timeline_record(
+            application=request.interview.application,
+            request=request,
+            kind=TimelineEvent.Kind.MESSAGE_RETRIED,
+            summary=f"{message.get_kind_display()} to {message.recipient} retried"
+            + (f" after: {message.last_error}" if message.last_error else ""),
+            actor=actor,
+            data={"message_id": message.pk, "attempts": message.attempts},
+            now=now,
+        )
+    transaction.on_commit(lambda: outbox_dispatch(message_ids=[message.pk]))
+    return True
+
+
+# --- the recruiter's actions ------------------------------------------------------------
+
+
+def _locked_request(request: FeedbackRequest) -> FeedbackRequest:
+    """The request's current row, locked until the transaction ends."""
+    return (
+        FeedbackRequest.objects.select_for_update(of=("self",))
+        .select_related(
+            "interview__application__candidate__owner__user",
+            "interview__application__position__client",
+            "interview__application__position__recruiter__user",
+            "interview__application__position__hiring_contact",
+        )
+        .get(pk=request.pk)
+    )
+
+
+@transaction.atomic
+def feedback_request_resend_link(*, request: FeedbackRequest, actor=None) -> OutboundMessage:
+    """Send the party a new link to answer: a new token, so every link sent before stops
+    working (queued asks that carry the old one are cancelled). Raises ValidationError,
+    with nothing changed, when there is nothing to resend."""
+    now = timezone.now()
+    request = _locked_request(request)
+    party = request.get_party_display().lower()
+    if request.status == Status.CANCELLED:
+        raise ValidationError("This interview was cancelled: no feedback is needed.")
+    if request.status == Status.RECEIVED:
+        raise ValidationError(f"The {party} has already answered: there is no link to resend.")
+    if request.status == Status.SCHEDULED:
+        raise ValidationError(
+            f"The {party} has not been asked yet (the first link goes out at "
+            f"{_local_text(request.ask_at, _recruiter_for(request).time_zone)}); "
+            "mark the interview completed to ask now."
+        )
+    recipient = _recipient_email(request)
+    if not recipient:
+        raise ValidationError(
+            f"There is no email address to send it to (or the {party} has not agreed to "
+            "email): call them instead."
+        )
+    resends = request.messages.filter(kind=Kind.REQUEST, dedupe_key__startswith="resend-").count()
+    _cancel_queued_asks(request=request)
+    request.token_key = uuid.uuid4()
+    FeedbackRequest.objects.filter(pk=request.pk).update(token_key=request.token_key)
+    message = _queue_message(
+        request=request,
+        kind=Kind.REQUEST,
+        recipient=recipient,
+        template=f"{request.party}_request",
+        context=_context(request=request),
+        dedupe_key=f"resend-{resends + 1}",
+        now=now,
+    )
+    timeline_record(
+        application=request.interview.application,
+        request=request,
+        kind=TimelineEvent.Kind.LINK_RESENT,
+        summary=f"Sent the {party} a new feedback link ({recipient}); earlier links no longer work",
+        actor=actor,
+        data={"message_id": message.pk},
+        now=now,
+    )
+    return message
+
+
+@transaction.atomic
+def feedback_log_call(*, request: FeedbackRequest, answers: dict, actor) -> Feedback:
+    """Feedback taken by phone: the party's answer (channel phone, entered by the
+    recruiter), like one from the portal. The call is also the debrief the application may
+    have been waiting for: that flag is cleared and the timeline says so."""
+    request = _locked_request(request)
+    if request.status == Status.SCHEDULED and request.interview.starts_at > timezone.now():
+        raise ValidationError("This interview has not started yet: there is nothing to log.")
+    feedback = feedback_submit(
+        request=request, answers=answers, channel=Feedback.Channel.PHONE, entered_by=actor
+    )
+    application = Application.objects.select_for_update().get(pk=request.interview.application_id)
+    if application.debrief_needed_at is not None:
+        Application.objects.filter(pk=application.pk).update(debrief_needed_at=None)
+        timeline_record(
+            application=application,
+            request=request,
+            kind=TimelineEvent.Kind.DEBRIEF_DONE,
+            summary=f"Debrief call logged with the {request.get_party_display().lower()}"
+            + (f" ({application.debrief_reason})" if application.debrief_reason else ""),
+            actor=actor,
+            data={
+                "feedback_id": feedback.pk,
+                "needed_since": application.debrief_needed_at.isoformat(),
+            },
+            now=feedback.submitted_at,
+        )
+    return feedback
 
 
 # --- answers ----------------------------------------------------------------------------
@@ -577,6 +740,16 @@ CANDIDATE_FIELDS = (
 )
 CLIENT_FIELDS = ("decision", "rating", "strengths", "concerns", "next_step", "next_step_date")
 DEFAULT_SHARED_WITH_CLIENT = ["interest_band"]
+# What of a candidate's answer the recruiter may share with the client, in the order the
+# client pages show it; Feedback.shared_with_client holds a subset.
+CLIENT_SHAREABLE_PARTS = (
+    "interest_band",
+    "interest_level",
+    "still_interested",
+    "went_well",
+    "concerns",
+    "questions",
+)
 
 
 def feedback_request_mark_opened(*, request: FeedbackRequest) -> None:
@@ -680,6 +853,9 @@ def feedback_submit(
         dedupe_key=f"feedback-{feedback.pk}",
         now=now,
     )
+    if entered_by is None:
+        # An answer a recruiter logged took a call: that call is the debrief.
+        _debrief_check(request=request, feedback=feedback, now=now)
     return feedback
 
 
@@ -704,6 +880,102 @@ def _apply_interest(*, application, request, feedback, was_overdue: bool, now) -
             },
             now=now,
         )
+
+
+# --- two-sided debrief ------------------------------------------------------------------
+
+
+def debrief_reason_for(*, candidate: Feedback, client: Feedback) -> str:
+    """Why the recruiter should call both sides about an interview, or "" if they agree:
+    the client advances a candidate whose interest is 5 or less (or who said no), or
+    declines one whose interest is 8 or more."""
+    level = candidate.interest_level
+    if client.decision == Feedback.Decision.ADVANCE:
+        if candidate.still_interested == Feedback.StillInterested.NO:
+            return "the client advances, but the candidate is no longer interested" + (
+                f" ({level}/10)" if level else ""
+            )
+        if level is not None and level <= 5:
+            return f"the client advances, but the candidate's interest is {level}/10"
+    if (
+        client.decision == Feedback.Decision.DECLINE
+        and level is not None
+        and level >= 8
+        and candidate.still_interested != Feedback.StillInterested.NO
+    ):
+        return f"the candidate's interest is {level}/10, but the client declines"
+    return ""
+
+
+def _debrief_check(*, request: FeedbackRequest, feedback: Feedback, now: datetime) -> None:
+    """With both sides' answers in for an interview and in disagreement, put the
+    application on the recruiter's call list and alert the candidate's recruiter once.
+
+    Once flagged, further disagreeing amendments only update the reason until the call is
+    logged (which clears the flag); the outbox row is unique per pair of answers.
+    """
+    interview = request.interview
+    # Lock the application: when both sides answer at once, the second to take the lock
+    # sees the first one's committed answer.
+    application = Application.objects.select_for_update().get(pk=interview.application_id)
+    other = (
+        Feedback.objects.filter(request__interview=interview, is_current=True)
+        .exclude(request__party=request.party)
+        .select_related("request")
+        .first()
+    )
+    if other is None:
+        return
+    candidate_answer, client_answer = (
+        (feedback, other) if request.party == Party.CANDIDATE else (other, feedback)
+    )
+    why = debrief_reason_for(candidate=candidate_answer, client=client_answer)
+    if not why:
+        return
+    reason = f"Round {interview.round}: {why}"[:300]
+    if application.debrief_needed_at is not None:
+        Application.objects.filter(pk=application.pk).update(debrief_reason=reason)
+        return
+    if not Application.objects.filter(pk=application.pk, debrief_needed_at__isnull=True).update(
+        debrief_needed_at=now, debrief_reason=reason
+    ):
+        return
+    timeline_record(
+        application=application,
+        request=request,
+        kind=TimelineEvent.Kind.DEBRIEF_NEEDED,
+        summary=f"Debrief needed. {reason}",
+        data={
+            "interview_id": interview.pk,
+            "candidate_feedback_id": candidate_answer.pk,
+            "client_feedback_id": client_answer.pk,
+        },
+        now=now,
+    )
+    candidate_request = (
+        request
+        if request.party == Party.CANDIDATE
+        else FeedbackRequest.objects.select_related(
+            "interview__application__candidate__owner__user",
+            "interview__application__position__client",
+            "interview__application__position__recruiter__user",
+            "interview__application__position__hiring_contact",
+        ).get(pk=candidate_answer.request_id)
+    )
+    _queue_message(
+        request=candidate_request,
+        kind=Kind.DEBRIEF_ALERT,
+        recipient=_recruiter_for(candidate_request).email,
+        template="candidate_debrief_alert",
+        context=_context(
+            request=candidate_request,
+            reason=why,
+            candidate_feedback=candidate_answer,
+            client_feedback=client_answer,
+        ),
+        dedupe_key=f"pair-{candidate_answer.pk}-{client_answer.pk}",
+        now=now,
+    )
 
 
 def _humanize(delta: timedelta | None) -> str:

@@ -198,7 +198,8 @@ def celery_stack(transactional_db, smtp_server, tmp_path, request):
         for name, args in (
             (
                 "worker",
-                ["worker", "-l", "info", "--concurrency", "2", "-Q", queue, "-n", node]
+                ["worker", "-l", "info", "--concurrency", "2", "-Q", f"{queue},{queue}-sweep"]
+                + ["-n", node]
                 + ["--without-mingle", "--without-gossip"],
             ),
             ("beat", ["beat", "-l", "info", "-s", str(tmp_path / "schedule")]),

@@ -2,13 +2,15 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-admin.site.site_header = "TVR Recruiter"
-admin.site.site_title = "TVR Recruiter"
-admin.site.index_title = "Recruiter desk"
+from tvr_site.admin_site import site as recruiter_site
+
+# The apps (and django.contrib.auth) register on Django's default site; the recruiter's
+# site, with the dashboard as its index, serves all of them under the same "admin:" names.
+recruiter_site.adopt(admin.site)
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
-    path("admin/", admin.site.urls),
+    path("admin/", recruiter_site.urls),
     path("portal/", include("feedback.urls_portal")),
-    path("clients/", include("feedback.urls_clients")),
+    path("clients/", include("clients.urls")),
 ]

@@ -180,8 +180,42 @@ def test_demo_links_prints_the_logins_and_links_that_open(client, settings):
     assert DEMO_PASSWORD in printed
     assert "rebecca.lindqvist@lakeshore-vets.example" in printed
 
-    links = re.findall(re.escape(settings.SITE_URL) + r"(/(?:portal|clients)/\S+)", printed)
+    links = re.findall(
+        re.escape(settings.SITE_URL) + r"(/(?:portal/f|clients/feedback)/\S+)", printed
+    )
     assert [link.split("/")[1] for link in links] == ["portal", "clients"]
     for path in links:
         response = client.get(path)
         assert response.status_code == 200, path
+
+    login = f"{settings.SITE_URL}/clients/login/"
+    assert f"Client pages sign-in: {login}" in printed
+    assert client.get(login.removeprefix(settings.SITE_URL)).status_code == 200
+
+
+def test_both_client_logins_see_their_positions_candidates_and_feedback_to_give(client):
+    from django.utils.html import escape
+
+    from candidates.management.commands.seed_demo import CLIENTS
+    from candidates.models import ClientContact
+    from clients import selectors as client_selectors
+
+    seed()
+    logins = [
+        spec["contact"]["email"] for spec in CLIENTS.values() if spec["contact"]["can_log_in"]
+    ]
+    assert len(logins) == 2
+    for email in logins:
+        contact = ClientContact.objects.get(email=email)
+        overview = client_selectors.client_overview(contact=contact)
+        assert overview.open_positions
+        assert all(summary.applications for summary in overview.open_positions)
+        assert client_selectors.contact_requests_awaiting(contact=contact)
+        assert client_selectors.client_responsiveness(client=contact.client).answered >= 2
+        assert client.login(username=email.upper(), password=DEMO_PASSWORD)
+        response = client.get("/clients/")
+        assert response.status_code == 200
+        assert escape(contact.client.name) in response.content.decode()
+    # One two-sided disagreement is already waiting for the recruiter's call.
+    flagged = Application.objects.get(debrief_needed_at__isnull=False)
+    assert flagged.debrief_reason.startswith("Round 1: the client advances")

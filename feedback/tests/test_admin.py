@@ -110,7 +110,10 @@ def recruiter_client(client, recruiter):
 
 
 def interview_of(first_name: str) -> Interview:
-    return Interview.objects.get(application__candidate__first_name=first_name)
+    """The demo candidate's latest interview (some have had an earlier round)."""
+    return Interview.objects.filter(application__candidate__first_name=first_name).latest(
+        "starts_at"
+    )
 
 
 # --- who may open what ------------------------------------------------------------------

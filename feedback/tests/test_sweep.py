@@ -240,3 +240,14 @@ def test_policy_changes_apply_to_interviews_scheduled_afterwards(interview, inte
     assert (new.remind_at, new.due_at) == (None, interview_end + 30 * MIN)
     sweep_at(interview_end)
     assert sweep_at(interview_end + 30 * MIN).overdue == 1
+
+
+def test_subjects_are_plain_text_not_html_escaped(db, interview_end):
+    with time_machine.travel(interview_end - dt.timedelta(days=1), tick=False):
+        interview = schedule_interview(ends_at=interview_end)
+    client = interview.application.position.client
+    client.name = "Smith & Jones Veterinary"
+    client.save()
+    sweep_at(interview_end)
+    ask = messages(OutboundMessage.Kind.REQUEST, request__party="candidate").get()
+    assert ask.subject == "How did your interview with Smith & Jones Veterinary go?"

@@ -57,6 +57,7 @@ class Command(BaseCommand):
                 lines.append(
                     f"  Client     {contact['email']:<40} {contact['name']}, {spec['name']}"
                 )
+        lines.append(f"  Client pages sign-in: {settings.SITE_URL + reverse('clients:login')}")
         for party, label in [(Party.CANDIDATE, "Candidate portal"), (Party.CLIENT, "Client")]:
             request = open_demo_request(party)
             if request is None:

@@ -13,7 +13,7 @@ story at the right point within seconds.
 from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.db.models import Q
@@ -29,12 +29,13 @@ from candidates.models import (
     Position,
     Recruiter,
 )
+from feedback import roles
 from feedback import services as feedback_services
 from feedback.models import Feedback, FeedbackRequest, Party, ReminderPolicy, TimelineEvent
 
 DEMO_PASSWORD = "tvr-demo-2026"
 MAIN_RECRUITER_USERNAME = "recruiter"
-RECRUITER_GROUP = "Recruiter"
+RECRUITER_GROUP = roles.RECRUITER_GROUP
 MINUTE, HOUR, DAY = timedelta(minutes=1), timedelta(hours=1), timedelta(days=1)
 
 RECRUITERS = {
@@ -183,11 +184,8 @@ def policy_reset_for_demo() -> None:
 
 
 def recruiter_group() -> Group:
-    group, _ = Group.objects.get_or_create(name=RECRUITER_GROUP)
-    group.permissions.set(
-        Permission.objects.filter(content_type__app_label__in=["candidates", "feedback"])
-    )
-    return group
+    """The Recruiter group with exactly the permissions in feedback.roles."""
+    return roles.recruiter_group_sync()
 
 
 def demo_user(*, username: str, email: str, first_name="", last_name="", staff=False):
@@ -343,14 +341,22 @@ def went_overdue(request: FeedbackRequest) -> FeedbackRequest:
     return request
 
 
-def answered_long_ago(request: FeedbackRequest, *, at: datetime, **answers) -> Feedback:
-    """An on-time answer from days ago, written as history (feedback_submit would date it
-    now and notify the recruiter again)."""
+def answered_long_ago(
+    request: FeedbackRequest,
+    *,
+    at: datetime,
+    channel: str = Feedback.Channel.PORTAL,
+    shared: list[str] | None = None,
+    **answers,
+) -> Feedback:
+    """An answer from days ago, written as history (feedback_submit would date it now and
+    notify the recruiter again)."""
     feedback = Feedback.objects.create(
         request=request,
-        channel=Feedback.Channel.PORTAL,
+        channel=channel,
         submitted_at=at,
-        shared_with_client=feedback_services.DEFAULT_SHARED_WITH_CLIENT,
+        lateness=at - request.due_at if at > request.due_at else None,
+        shared_with_client=shared or feedback_services.DEFAULT_SHARED_WITH_CLIENT,
         **answers,
     )
     request.status = FeedbackRequest.Status.RECEIVED
@@ -361,8 +367,11 @@ def answered_long_ago(request: FeedbackRequest, *, at: datetime, **answers) -> F
         application=application,
         request=request,
         kind=TimelineEvent.Kind.FEEDBACK_RECEIVED,
-        summary=f"{request.get_party_display()} feedback received (portal)",
-        data={"feedback_id": feedback.pk, "late_seconds": 0},
+        summary=f"{request.get_party_display()} feedback received ({channel})",
+        data={
+            "feedback_id": feedback.pk,
+            "late_seconds": int(feedback.lateness.total_seconds()) if feedback.lateness else 0,
+        },
         now=at,
     )
     if request.party == Party.CANDIDATE:
@@ -374,6 +383,55 @@ def answered_long_ago(request: FeedbackRequest, *, at: datetime, **answers) -> F
             interest_updated_at=at,
         )
     return feedback
+
+
+def earlier_round(
+    *,
+    application,
+    ended_at: datetime,
+    actor,
+    candidate: dict,
+    client: dict,
+    client_after: timedelta,
+    shared: list[str] | None = None,
+    kind=Interview.Kind.VIDEO,
+) -> Interview:
+    """A first round days ago that both sides answered, as history: the candidate within
+    the hour, the client `client_after` the interview (reminded at +24 h)."""
+    interview = interview_at(
+        application=application, starts_at=ended_at - HOUR, actor=actor, kind=kind
+    )
+    answered_long_ago(
+        was_asked(request_for(interview, Party.CANDIDATE)),
+        at=ended_at + 40 * MINUTE,
+        shared=shared,
+        **candidate,
+    )
+    client_request = request_for(interview, Party.CLIENT)
+    answered_long_ago(
+        was_asked(client_request, reminded=client_after > client_request.remind_at - ended_at),
+        at=ended_at + client_after,
+        channel=Feedback.Channel.CLIENT_PAGE,
+        **client,
+    )
+    return interview
+
+
+def debrief_flagged(interview: Interview, *, reason: str, at: datetime) -> None:
+    """As feedback_submit leaves an interview the two sides see differently."""
+    application = interview.application
+    reason = f"Round {interview.round}: {reason}"
+    Application.objects.filter(pk=application.pk).update(
+        debrief_needed_at=at, debrief_reason=reason
+    )
+    feedback_services.timeline_record(
+        application=application,
+        request=request_for(interview, Party.CLIENT),
+        kind=TimelineEvent.Kind.DEBRIEF_NEEDED,
+        summary=f"Debrief needed. {reason}",
+        data={"interview_id": interview.pk},
+        now=at,
+    )
 
 
 # --- the whole demo ---------------------------------------------------------------------
@@ -425,7 +483,33 @@ def demo_load(*, now: datetime) -> None:
         kind=Interview.Kind.VIDEO,
         actor=dana,
     )
-    interview_at(application=apply("aisha", "er_vet"), starts_at=now + DAY, actor=dana)
+    # Aisha's first-round screen three days ago: Lakeshore advanced her, but she rated
+    # her interest 5/10, so she is on Dana's call list for a debrief.
+    aisha = apply("aisha", "er_vet")
+    interview = earlier_round(
+        application=aisha,
+        ended_at=now - 3 * DAY,
+        actor=dana,
+        kind=Interview.Kind.PHONE,
+        candidate={
+            "interest_level": 5,
+            "still_interested": Feedback.StillInterested.UNSURE,
+            "concerns": "Overnight ER shifts two weekends a month; commute from the south side.",
+        },
+        client={
+            "decision": Feedback.Decision.ADVANCE,
+            "rating": 4,
+            "strengths": "Calm, structured triage answers.",
+            "next_step": "Working interview on the ER floor",
+        },
+        client_after=30 * HOUR,
+    )
+    debrief_flagged(
+        interview,
+        reason="the client advances, but the candidate's interest is 5/10",
+        at=interview.ends_at + 30 * HOUR,
+    )
+    interview_at(application=aisha, starts_at=now + DAY, actor=dana)
     interview_at(
         application=apply("owen", "territory"),
         starts_at=now + DAY + 2 * HOUR,
@@ -436,7 +520,27 @@ def demo_load(*, now: datetime) -> None:
 
     # Ended three minutes ago and left as planned: the running sweep asks both parties
     # within seconds (inside the catch-up grace, so their windows are not shifted).
-    interview_at(application=apply("maya", "er_vet"), starts_at=now - 63 * MINUTE, actor=dana)
+    # Her first round was ten days ago; Dana shared what went well with Lakeshore.
+    maya = apply("maya", "er_vet")
+    earlier_round(
+        application=maya,
+        ended_at=now - 10 * DAY,
+        actor=dana,
+        candidate={
+            "interest_level": 8,
+            "still_interested": Feedback.StillInterested.YES,
+            "went_well": "Loved the new ICU and the team's case rounds.",
+        },
+        shared=["interest_band", "went_well"],
+        client={
+            "decision": Feedback.Decision.ADVANCE,
+            "rating": 5,
+            "strengths": "Excellent critical-care reasoning.",
+            "next_step": "Meet the ER team on site",
+        },
+        client_after=4 * HOUR,
+    )
+    interview_at(application=maya, starts_at=now - 63 * MINUTE, actor=dana)
 
     # Asked 65 minutes ago, no answer: the candidate's reminder is due now.
     interview = interview_at(
@@ -447,16 +551,41 @@ def demo_load(*, now: datetime) -> None:
 
     # Reminded, and the candidate deadline passed ten minutes ago: the sweep marks the
     # request overdue, the interest "possibly waned" and alerts Dana once.
-    interview = interview_at(
-        application=apply("hannah", "associate"), starts_at=now - 190 * MINUTE, actor=dana
+    # (Her first round twelve days ago: Prairie View answered two and a half days later,
+    # after its deadline.)
+    hannah = apply("hannah", "associate")
+    earlier_round(
+        application=hannah,
+        ended_at=now - 12 * DAY,
+        actor=dana,
+        candidate={"interest_level": 9, "still_interested": Feedback.StillInterested.YES},
+        client={
+            "decision": Feedback.Decision.ADVANCE,
+            "rating": 4,
+            "strengths": "Solid bovine herd-health experience.",
+        },
+        client_after=60 * HOUR,
     )
+    interview = interview_at(application=hannah, starts_at=now - 190 * MINUTE, actor=dana)
     was_asked(request_for(interview, Party.CANDIDATE), reminded=True)
     was_asked(request_for(interview, Party.CLIENT))
 
-    # Answered on time through the portal, 50 minutes after the interview.
-    interview = interview_at(
-        application=apply("luis", "associate"), starts_at=now - 110 * MINUTE, actor=dana
+    # Answered on time through the portal, 50 minutes after the interview (his second
+    # round; after the first, nine days ago, Prairie View put him on hold).
+    luis = apply("luis", "associate")
+    earlier_round(
+        application=luis,
+        ended_at=now - 9 * DAY,
+        actor=dana,
+        candidate={"interest_level": 7, "still_interested": Feedback.StillInterested.YES},
+        client={
+            "decision": Feedback.Decision.HOLD,
+            "rating": 3,
+            "concerns": "Little equine work so far; we'd like to see a second round.",
+        },
+        client_after=20 * HOUR,
     )
+    interview = interview_at(application=luis, starts_at=now - 110 * MINUTE, actor=dana)
     feedback_services.feedback_submit(
         request=was_asked(request_for(interview, Party.CANDIDATE)),
         answers={

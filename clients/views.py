@@ -1,0 +1,189 @@
+"""The client pages. Thin: the access decorator finds the contact, the selectors read
+within its client, feedback.services takes the answers."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from feedback import services as feedback_services
+from feedback.forms import ClientFeedbackForm, initial_from
+from feedback.models import Feedback
+
+from . import selectors
+from .access import client_contact_required
+from .backends import is_client_user
+from .forms import ClientLoginForm, ClientPasswordResetForm
+
+EMAIL_BACKEND_PATH = "clients.backends.ClientEmailBackend"
+
+
+@client_contact_required
+@require_GET
+def home(request):
+    contact = request.client_contact
+    now = timezone.now()
+    overview = selectors.client_overview(contact=contact, now=now)
+    return render(
+        request,
+        "clients/home.html",
+        {
+            "contact": contact,
+            "nav": "home",
+            "overview": overview,
+            "awaiting": selectors.contact_requests_awaiting(contact=contact, now=now),
+            "responsiveness": selectors.client_responsiveness(client=contact.client, now=now),
+            "now": now,
+        },
+    )
+
+
+@client_contact_required
+@require_GET
+def position_detail(request, position_id: int):
+    contact = request.client_contact
+    summary = selectors.client_position_detail(contact=contact, position_id=position_id)
+    if summary is None:
+        raise Http404("no such position for this client")
+    return render(
+        request,
+        "clients/position_detail.html",
+        {"contact": contact, "nav": "home", "summary": summary, "position": summary.position},
+    )
+
+
+@client_contact_required
+@require_GET
+def request_list(request):
+    contact = request.client_contact
+    now = timezone.now()
+    return render(
+        request,
+        "clients/request_list.html",
+        {
+            "contact": contact,
+            "nav": "requests",
+            "awaiting": selectors.contact_requests_awaiting(contact=contact, now=now),
+            "answered": selectors.contact_requests_answered(contact=contact, now=now),
+            "now": now,
+        },
+    )
+
+
+@client_contact_required
+@require_http_methods(["GET", "POST"])
+def request_answer(request, request_id: int):
+    """Answer (or amend) one of the contact's own requests, in the page."""
+    contact = request.client_contact
+    feedback_request = selectors.contact_request_get(contact=contact, request_id=request_id)
+    if feedback_request is None:
+        raise Http404("no such request for this contact")
+    answers = selectors.request_answers(request=feedback_request)
+    current = answers[0] if answers and answers[0].is_current else None
+    form_kwargs = {"submit_label": "Update my feedback"} if current else {}
+    application = feedback_request.interview.application
+    if request.method == "POST":
+        form = ClientFeedbackForm(request.POST, **form_kwargs)
+        if form.is_valid():
+            try:
+                feedback_services.feedback_submit(
+                    request=feedback_request,
+                    answers=form.cleaned_data,
+                    channel=Feedback.Channel.CLIENT_PAGE,
+                )
+            except feedback_services.FeedbackClosed as closed:
+                raise Http404("the interview was cancelled") from closed
+            recruiter = application.position.recruiter
+            messages.success(
+                request,
+                f"Thank you: your feedback on {application.candidate.full_name} has reached "
+                f"{recruiter.full_name}.",
+            )
+            return redirect("clients:home")
+    else:
+        feedback_services.feedback_request_mark_opened(request=feedback_request)
+        form = ClientFeedbackForm(initial=initial_from(current, ClientFeedbackForm), **form_kwargs)
+    return render(
+        request,
+        "clients/request_answer.html",
+        {
+            "contact": contact,
+            "nav": "requests",
+            "feedback_request": feedback_request,
+            "interview": feedback_request.interview,
+            "application": application,
+            "position": application.position,
+            "recruiter": application.position.recruiter,
+            "form": form,
+            "current": current,
+            "earlier": [a for a in answers if not a.is_current],
+        },
+    )
+
+
+# --- signing in --------------------------------------------------------------------------
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "clients/registration/login.html"
+    authentication_form = ClientLoginForm
+    next_page = reverse_lazy("clients:home")
+
+
+class LogoutView(auth_views.LogoutView):
+    next_page = reverse_lazy("clients:login")
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    template_name = "clients/registration/password_reset_form.html"
+    form_class = ClientPasswordResetForm
+    email_template_name = "clients/registration/password_reset_email.txt"
+    subject_template_name = "clients/registration/password_reset_subject.txt"
+    success_url = reverse_lazy("clients:password_reset_done")
+    title = "Reset your password"
+
+    def form_valid(self, form):
+        # Links in mail start from SITE_URL, like every other link we send.
+        self.extra_email_context = {"site_url": settings.SITE_URL}
+        return super().form_valid(form)
+
+
+class PasswordResetDoneView(auth_views.PasswordResetDoneView):
+    template_name = "clients/registration/password_reset_done.html"
+
+
+class ClientUserOnly:
+    """A set-password link opens only for a client contact's login, never a staff one."""
+
+    def get_user(self, uidb64):
+        user = super().get_user(uidb64)
+        return user if user is not None and is_client_user(user) else None
+
+
+class PasswordResetConfirmView(ClientUserOnly, auth_views.PasswordResetConfirmView):
+    template_name = "clients/registration/password_reset_confirm.html"
+    success_url = reverse_lazy("clients:password_reset_complete")
+    title = "Choose a new password"
+
+
+class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+    template_name = "clients/registration/password_reset_complete.html"
+
+
+class InvitationAcceptView(ClientUserOnly, auth_views.PasswordResetConfirmView):
+    """The invitation's link: choose a password, and you are signed in."""
+
+    template_name = "clients/registration/invitation_confirm.html"
+    success_url = reverse_lazy("clients:home")
+    post_reset_login = True
+    post_reset_login_backend = EMAIL_BACKEND_PATH
+    title = "Welcome: choose your password"
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        messages.success(self.request, "Your password is set. Welcome!")
+        return response

@@ -1,0 +1,60 @@
+"""The "Recruiter" group: the permissions a recruiter needs in the admin, and no others.
+
+Kept in step with this list after every `migrate` (a post_migrate handler, see apps.py),
+so a new database, a test database and an existing one all have the same group.
+"""
+
+from django.contrib.auth.models import Group, Permission
+from django.db.models import Q
+
+RECRUITER_GROUP = "Recruiter"
+
+EDIT = ("view", "add", "change", "delete")
+RECRUITER_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
+    "candidates": {
+        # The desk itself: recruiters run it end to end.
+        "candidate": EDIT,
+        "client": EDIT,
+        "clientcontact": EDIT,
+        "position": EDIT,
+        "application": EDIT,  # change: also "mark withdrawn"
+        "interview": EDIT,  # change: also completed / no-show / rescheduled / cancelled
+        # Chosen as owner or position recruiter; profiles are managed by an administrator.
+        "recruiter": ("view",),
+    },
+    "feedback": {
+        # What the loop writes is read here, never edited by hand. The delete permissions
+        # let deleting a candidate (or an application, an interview) take these rows with
+        # it; the admin itself offers no delete for them.
+        "feedbackrequest": ("view", "change", "delete"),  # change: resend the link
+        "feedback": ("view", "add", "change", "delete"),  # add: log a call; change: sharing
+        "outboundmessage": ("view", "change", "delete"),  # change: retry now
+        "timelineevent": ("view", "delete"),
+        "reminderpolicy": ("view", "change"),
+    },
+}
+
+
+def recruiter_permissions() -> list[tuple[str, str]]:
+    """(app_label, codename) of every permission the group holds."""
+    return sorted(
+        (app_label, f"{action}_{model}")
+        for app_label, models in RECRUITER_PERMISSIONS.items()
+        for model, actions in models.items()
+        for action in actions
+    )
+
+
+def recruiter_group_sync() -> Group:
+    """Create the group or bring its permissions back to exactly the list above."""
+    group, _ = Group.objects.get_or_create(name=RECRUITER_GROUP)
+    wanted = Q(pk__in=[])
+    for app_label, codename in recruiter_permissions():
+        wanted |= Q(content_type__app_label=app_label, codename=codename)
+    group.permissions.set(Permission.objects.filter(wanted))
+    return group
+
+
+def sync_after_migrate(sender, **kwargs) -> None:
+    """post_migrate receiver (sent after this app's permissions are created)."""
+    recruiter_group_sync()

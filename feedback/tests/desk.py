@@ -1,0 +1,54 @@
+"""Helpers for the recruiter admin's tests: recruiters who can log in, and interviews
+brought to each point of the loop through the real services (with frozen time)."""
+
+import datetime as dt
+
+import time_machine
+
+from feedback import roles, services
+from feedback.models import FeedbackRequest, Party
+from tests.factories import ApplicationFactory, RecruiterFactory, schedule_interview
+
+HOUR = dt.timedelta(hours=1)
+MINUTE = dt.timedelta(minutes=1)
+
+
+def recruiter_with_login(**kwargs):
+    """A staff user in the Recruiter group with a Recruiter profile (Chicago)."""
+    recruiter = RecruiterFactory(**kwargs)
+    recruiter.user.groups.add(roles.recruiter_group_sync())
+    return recruiter
+
+
+def interview_asked(*, ends_at: dt.datetime, application=None, **kwargs):
+    """An interview that ended at `ends_at`, both parties asked on time by the sweep."""
+    with time_machine.travel(ends_at - 2 * HOUR, tick=False):
+        interview = schedule_interview(application=application, ends_at=ends_at, **kwargs)
+    with time_machine.travel(ends_at, tick=False):
+        services.sweep_run()
+    return interview
+
+
+def interview_overdue(*, ends_at: dt.datetime, application=None):
+    """Asked, reminded, and past both deadlines: interest "possibly waned"."""
+    interview = interview_asked(ends_at=ends_at, application=application)
+    policy = services.selectors.policy_get()
+    with time_machine.travel(ends_at + policy.candidate_remind_after + MINUTE, tick=False):
+        services.sweep_run()
+    with time_machine.travel(ends_at + policy.client_deadline_after + MINUTE, tick=False):
+        services.sweep_run()
+    return interview
+
+
+def request_of(interview, party: str = Party.CANDIDATE) -> FeedbackRequest:
+    return interview.feedback_requests.get(party=party)
+
+
+def answer(interview, *, at: dt.datetime, party: str = Party.CANDIDATE, **answers):
+    with time_machine.travel(at, tick=False):
+        return services.feedback_submit(request=request_of(interview, party), answers=answers)
+
+
+def application_for(recruiter, **kwargs):
+    """An application of `recruiter`'s candidate, for a position they also handle."""
+    return ApplicationFactory(candidate__owner=recruiter, **kwargs)

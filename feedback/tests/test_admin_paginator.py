@@ -1,0 +1,63 @@
+"""The big change lists never count a whole table: an estimate for an unfiltered big
+table on PostgreSQL, otherwise a count that stops at a cap; the page says which."""
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+
+from feedback.models import TimelineEvent
+from tests.factories import ApplicationFactory
+from tvr_site import paginators
+
+from .desk import recruiter_with_login
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def events():
+    application = ApplicationFactory()
+    TimelineEvent.objects.bulk_create(
+        TimelineEvent(
+            application=application,
+            kind=TimelineEvent.Kind.REMINDER_SENT,
+            summary=f"Reminded the candidate ({n})",
+            created_at=application.created_at,
+        )
+        for n in range(30)
+    )
+    return application
+
+
+def test_a_filtered_list_is_counted_up_to_the_cap_and_says_so(client, events, monkeypatch):
+    monkeypatch.setattr(paginators, "COUNT_CAP", 12)
+    client.force_login(recruiter_with_login().user)
+
+    response = client.get(
+        reverse("admin:feedback_timelineevent_changelist"), {"kind__exact": "reminder_sent"}
+    )
+
+    assert response.context["cl"].result_count == 12
+    assert response.context["cl"].paginator.count_note == "more than"
+    assert "more than 12 timeline events" in " ".join(response.content.decode().split())
+    assert response.context["cl"].full_result_count is None  # no second, unfiltered count
+
+
+def test_below_the_cap_the_count_is_exact(client, events):
+    client.force_login(recruiter_with_login().user)
+    response = client.get(reverse("admin:feedback_timelineevent_changelist"))
+    assert response.context["cl"].result_count == 30
+    assert response.context["cl"].paginator.count_note == ""
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="pg_class estimates: PostgreSQL")
+def test_an_unfiltered_big_table_on_postgresql_is_estimated(client, events, monkeypatch):
+    monkeypatch.setattr(paginators, "ESTIMATE_FROM", 20)
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {TimelineEvent._meta.db_table}")
+    client.force_login(recruiter_with_login().user)
+
+    response = client.get(reverse("admin:feedback_timelineevent_changelist"))
+
+    assert response.context["cl"].paginator.count_note == "about"
+    assert response.context["cl"].result_count == 30  # what ANALYZE saw

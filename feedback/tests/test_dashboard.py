@@ -1,0 +1,360 @@
+"""The recruiter's dashboard: each section's rows, in the recruiter's time zone, for their
+desk or everyone's; and the page that shows them."""
+
+import datetime as dt
+import zoneinfo
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from candidates import services as candidate_services
+from candidates.models import Application
+from feedback import charts, selectors, services
+from feedback.models import Party
+from tests.factories import ApplicationFactory, ClientFactory, schedule_interview
+
+from .desk import (
+    HOUR,
+    MINUTE,
+    answer,
+    application_for,
+    interview_asked,
+    interview_overdue,
+    recruiter_with_login,
+    request_of,
+)
+
+pytestmark = pytest.mark.django_db
+
+CHICAGO = zoneinfo.ZoneInfo("America/Chicago")
+
+
+def chicago(*args) -> dt.datetime:
+    return dt.datetime(*args, tzinfo=CHICAGO)
+
+
+@pytest.fixture
+def dana():
+    return recruiter_with_login(user__first_name="Dana", user__last_name="Whitfield")
+
+
+@pytest.fixture
+def marcus():
+    return recruiter_with_login(user__first_name="Marcus", user__last_name="Reyes")
+
+
+def names(rows) -> list[str]:
+    return [row.application.candidate.first_name for row in rows]
+
+
+# --- interviews -------------------------------------------------------------------------
+
+
+def test_interviews_are_grouped_by_day_in_the_recruiters_time_zone(dana, marcus):
+    now = chicago(2026, 3, 2, 21, 0)  # 03:00 UTC on 3 March: already "tomorrow" in UTC
+    late_tonight = schedule_interview(
+        application=application_for(dana, candidate__first_name="Tonight"),
+        ends_at=chicago(2026, 3, 2, 23, 0),
+    )
+    third_day = schedule_interview(
+        application=application_for(dana, candidate__first_name="Wednesday"),
+        ends_at=chicago(2026, 3, 5, 0, 0),  # starts 23:00 on the third day
+    )
+    schedule_interview(
+        application=application_for(dana, candidate__first_name="Thursday"),
+        ends_at=chicago(2026, 3, 5, 1, 30),  # starts 00:30 on the fourth day: not shown
+    )
+    cancelled = schedule_interview(
+        application=application_for(dana, candidate__first_name="Cancelled"),
+        ends_at=chicago(2026, 3, 3, 11, 0),
+    )
+    candidate_services.interview_cancel(interview=cancelled)
+    others = schedule_interview(
+        application=application_for(marcus, candidate__first_name="Marcus's"),
+        ends_at=chicago(2026, 3, 3, 11, 0),
+    )
+
+    days = selectors.dashboard_interviews(
+        recruiter=dana, time_zone="America/Chicago", now=now.astimezone(dt.UTC)
+    )
+
+    assert [(d.day, d.interviews) for d in days] == [
+        (dt.date(2026, 3, 2), [late_tonight]),
+        (dt.date(2026, 3, 3), []),
+        (dt.date(2026, 3, 4), [third_day]),
+    ]
+    everyone = selectors.dashboard_interviews(
+        recruiter=None, time_zone="America/Chicago", now=now.astimezone(dt.UTC)
+    )
+    assert everyone[1].interviews == [others]
+
+
+# --- feedback awaited -------------------------------------------------------------------
+
+
+def test_feedback_awaited_lists_each_side_on_its_recruiters_desk_soonest_first(
+    dana, marcus, interview_end
+):
+    # Dana's candidate for Marcus's position: the candidate's side is Dana's, the
+    # client's side Marcus's.
+    shared = ApplicationFactory(candidate__owner=dana, position__recruiter=marcus)
+    first = interview_asked(ends_at=interview_end, application=shared)
+    second = interview_asked(ends_at=interview_end + 30 * MINUTE, application=application_for(dana))
+    now = interview_end + 40 * MINUTE
+
+    awaited, total = selectors.dashboard_feedback_awaited(recruiter=dana, now=now)
+
+    assert [row.request for row in awaited] == [
+        request_of(first),
+        request_of(second),
+        request_of(second, Party.CLIENT),
+    ]
+    assert total == 3
+    assert awaited[0].time_left == dt.timedelta(minutes=80)
+    marcus_rows, _ = selectors.dashboard_feedback_awaited(recruiter=marcus, now=now)
+    assert [row.request for row in marcus_rows] == [request_of(first, Party.CLIENT)]
+
+
+def test_a_request_past_its_deadline_not_yet_swept_shows_negative_time_left(dana, interview_end):
+    interview = interview_asked(ends_at=interview_end, application=application_for(dana))
+    awaited, _ = selectors.dashboard_feedback_awaited(
+        recruiter=dana, now=interview_end + 2 * HOUR + 5 * MINUTE
+    )
+    assert awaited[0].request == request_of(interview)
+    assert awaited[0].time_left == -5 * MINUTE
+
+
+# --- the call list ----------------------------------------------------------------------
+
+
+def test_the_call_list_has_waned_call_me_and_debrief_longest_waiting_first(
+    dana, marcus, interview_end
+):
+    waned = interview_overdue(
+        ends_at=interview_end, application=application_for(dana, candidate__first_name="Waned")
+    )
+    wants_call = interview_asked(
+        ends_at=interview_end, application=application_for(dana, candidate__first_name="Callme")
+    )
+    answer(
+        wants_call,
+        at=interview_end + 30 * MINUTE,
+        interest_level=6,
+        still_interested="unsure",
+        wants_call=True,
+        preferred_call_time="after 5pm",
+    )
+    changed_mind = interview_asked(
+        ends_at=interview_end, application=application_for(dana, candidate__first_name="Amended")
+    )
+    answer(changed_mind, at=interview_end + 10 * MINUTE, interest_level=6, wants_call=True)
+    answer(changed_mind, at=interview_end + 20 * MINUTE, interest_level=8, wants_call=False)
+    debrief = application_for(dana, candidate__first_name="Debrief")
+    Application.objects.filter(pk=debrief.pk).update(
+        debrief_needed_at=interview_end + HOUR,
+        debrief_reason="Round 1: the client advances, but the candidate's interest is 4/10",
+    )
+    withdrawn = interview_overdue(
+        ends_at=interview_end, application=application_for(dana, candidate__first_name="Gone")
+    )
+    Application.objects.filter(pk=withdrawn.application_id).update(
+        stage=Application.Stage.WITHDRAWN
+    )
+    interview_overdue(
+        ends_at=interview_end, application=application_for(marcus, candidate__first_name="Other")
+    )
+    now = interview_end + 49 * HOUR
+
+    calls = selectors.dashboard_call_list(recruiter=dana, now=now)
+
+    assert names(calls) == ["Callme", "Debrief", "Waned"]
+    callme, debriefed, waned_item = calls
+    assert [(r.label, r.detail) for r in callme.reasons] == [("Asked for a call", "after 5pm")]
+    assert callme.waited == 48 * HOUR + 30 * MINUTE
+    assert callme.request_id == request_of(wants_call).pk
+    assert [r.label for r in debriefed.reasons] == ["Debrief"]
+    assert "4/10" in debriefed.reasons[0].detail
+    assert debriefed.request_id is None  # no interview yet: nothing to log against
+    assert [r.label for r in waned_item.reasons] == ["Possibly waned"]
+    assert waned_item.request_id == request_of(waned).pk
+    assert sorted(names(selectors.dashboard_call_list(recruiter=None, now=now))) == [
+        "Callme",
+        "Debrief",
+        "Other",
+        "Waned",
+    ]
+
+
+# --- client feedback overdue ------------------------------------------------------------
+
+
+def test_client_feedback_overdue_is_grouped_per_client_oldest_first(dana, interview_end):
+    late_client, other_client = ClientFactory(name="Late Vets"), ClientFactory(name="Slow Farm")
+    oldest = interview_overdue(
+        ends_at=interview_end,
+        application=application_for(dana, position__client=late_client),
+    )
+    middle = interview_overdue(
+        ends_at=interview_end + HOUR,
+        application=application_for(dana, position__client=other_client),
+    )
+    newest = interview_overdue(
+        ends_at=interview_end + 2 * HOUR,
+        application=application_for(dana, position__client=late_client),
+    )
+    answer(newest, at=interview_end + 60 * HOUR, party=Party.CLIENT, decision="hold", rating=3)
+    newer = interview_overdue(
+        ends_at=interview_end + 3 * HOUR,
+        application=application_for(dana, position__client=late_client),
+    )
+
+    groups = selectors.dashboard_client_feedback_overdue(
+        recruiter=dana, now=interview_end + 80 * HOUR
+    )
+
+    assert [(g.client, g.requests) for g in groups] == [
+        (late_client, [request_of(oldest, Party.CLIENT), request_of(newer, Party.CLIENT)]),
+        (other_client, [request_of(middle, Party.CLIENT)]),
+    ]
+
+
+# --- latest answers ---------------------------------------------------------------------
+
+
+def test_latest_answers_show_amendments_and_lateness_newest_first(dana, interview_end):
+    interview = interview_asked(ends_at=interview_end, application=application_for(dana))
+    first = answer(interview, at=interview_end + 3 * HOUR, interest_level=5, still_interested="yes")
+    amended = answer(interview, at=interview_end + 4 * HOUR, interest_level=8)
+
+    answers = selectors.dashboard_latest_answers(recruiter=dana)
+
+    assert answers == [amended, first]
+    assert answers[1].lateness == HOUR
+    assert answers[0].supersedes == first
+
+
+# --- the charts -------------------------------------------------------------------------
+
+
+def test_response_times_bucket_the_first_answers_and_count_the_share_on_time(dana, interview_end):
+    def interview(ends_at):
+        with time_machine.travel(interview_end - 3 * HOUR, tick=False):
+            return schedule_interview(application=application_for(dana), ends_at=ends_at)
+
+    fast, in_time = interview(interview_end), interview(interview_end + HOUR)
+    late, silent = interview(interview_end + 2 * HOUR), interview(interview_end + 3 * HOUR)
+    # The day as it happens: the sweep asks each at its end, answers come in.
+    for moment, step in [
+        (interview_end, sweep),
+        (interview_end + 20 * MINUTE, lambda: submit(fast, interest_level=9)),
+        (interview_end + HOUR, sweep),
+        (interview_end + 2 * HOUR, sweep),
+        (interview_end + 2 * HOUR + 30 * MINUTE, lambda: submit(in_time, interest_level=6)),
+        (interview_end + 3 * HOUR, sweep),
+        (interview_end + 5 * HOUR, lambda: submit(late, interest_level=4)),  # 1 h late
+        (interview_end + 6 * HOUR, sweep),  # silent's deadline passed: overdue
+    ]:
+        with time_machine.travel(moment, tick=False):
+            step()
+    long_ago = interview_asked(
+        ends_at=interview_end - 40 * 24 * HOUR, application=application_for(dana)
+    )
+    answer(long_ago, at=interview_end - 40 * 24 * HOUR + 10 * MINUTE, interest_level=9)
+    now = interview_end + 6 * HOUR
+    interview_asked(ends_at=now - 10 * MINUTE, application=application_for(dana))  # not due
+
+    times = selectors.dashboard_response_times(recruiter=dana, now=now)
+
+    assert [(bar.label, bar.value, bar.tone) for bar in times.bars] == [
+        ("≤30m", 1, "ok"),
+        ("30–60m", 0, "ok"),
+        ("1–2h", 1, "ok"),
+        ("2–4h", 1, "late"),
+        ("4–24h", 0, "late"),
+        (">1d", 0, "late"),
+        ("none", 1, "bad"),
+    ]
+    assert (times.on_time, times.total, times.on_time_percent) == (2, 4, 50)
+    assert request_of(silent).status == "overdue"
+
+
+def sweep():
+    services.sweep_run()
+
+
+def submit(interview, **answers):
+    services.feedback_submit(request=request_of(interview), answers=answers)
+
+
+def test_the_interest_spread_counts_applications_in_process_by_level(dana, marcus):
+    for level in (9, 9, 3, None):
+        application_for(dana, interest_level=level)
+    application_for(dana, interest_level=5, stage=Application.Stage.WITHDRAWN)
+    application_for(marcus, interest_level=7)
+
+    bars = selectors.dashboard_interest_spread(recruiter=dana)
+
+    assert {bar.label: bar.value for bar in bars if bar.value} == {"9": 2, "3": 1, "?": 1}
+    assert [bar.label for bar in bars] == [*map(str, range(1, 11)), "?"]
+    assert {bar.label: bar.tone for bar in bars}["9"] == "high"
+
+
+def test_a_bar_chart_is_an_svg_with_each_value_readable():
+    svg = charts.bar_chart_svg(
+        bars=[selectors.Bar("≤30m", 3, "ok"), selectors.Bar("<none>", 0, "bad")], label="Times"
+    )
+    assert svg.startswith('<svg class="tvr-chart"')
+    assert 'aria-label="Times"' in svg
+    assert "<title>≤30m: 3</title>" in svg
+    assert "&lt;none&gt;" in svg
+    assert "<none>" not in svg
+
+
+# --- the page ---------------------------------------------------------------------------
+
+
+def test_the_dashboard_shows_the_recruiters_day_and_everyones_on_request(
+    client, dana, marcus, interview_end
+):
+    waned = interview_overdue(
+        ends_at=interview_end, application=application_for(dana, candidate__first_name="Hannah")
+    )
+    interview_overdue(
+        ends_at=interview_end, application=application_for(marcus, candidate__first_name="Kevin")
+    )
+    upcoming = schedule_interview(
+        application=application_for(dana, candidate__first_name="Ethan"),
+        ends_at=interview_end + 49 * HOUR + 30 * MINUTE,  # 09:30–10:30 CST, 5 March
+    )
+    client.force_login(dana.user)
+
+    with time_machine.travel(interview_end + 49 * HOUR, tick=False):
+        page = client.get(reverse("admin:index"))
+        everyone = client.get(reverse("admin:index"), {"desk": "everyone"})
+
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "Dana Whitfield’s day" in html
+    call_list = html.split('id="call-list"')[1].split("</section>")[0]
+    assert "Hannah" in call_list
+    assert "Kevin" not in call_list
+    assert 'href="tel:+17735550123"' in call_list
+    log_call = reverse("admin:feedback_feedbackrequest_log_call", args=[request_of(waned).pk])
+    assert f'href="{log_call}?next=/admin/"' in call_list
+    assert "9:30 AM–10:30 AM" in html  # Chicago time, not UTC (15:30)
+    assert upcoming.application.candidate.full_name in html
+    assert html.count('<svg class="tvr-chart"') == 2
+
+    everyone_html = everyone.content.decode()
+    assert "Everyone’s day" in everyone_html
+    everyone_calls = everyone_html.split('id="call-list"')[1].split("</section>")[0]
+    assert "Hannah" in everyone_calls
+    assert "Kevin" in everyone_calls
+
+
+def test_a_staff_user_who_is_not_a_recruiter_sees_everyones_day(admin_client, dana):
+    response = admin_client.get(reverse("admin:index"))
+    assert response.status_code == 200
+    assert "Everyone’s day" in response.content.decode()
+    assert response.context["dashboard"].recruiter is None

@@ -1,0 +1,59 @@
+"""A paginator for the big admin tables (outbox, timeline, requests, interviews, …) that
+never counts a whole table.
+
+Django's admin counts the rows of every change list page it shows; on a table of millions
+that full COUNT(*) is the slowest query of the page. Here:
+
+- unfiltered, on PostgreSQL, a big table's size comes from the planner's estimate
+  (pg_class.reltuples, kept by autovacuum/ANALYZE): one catalogue lookup;
+- otherwise rows are counted up to COUNT_CAP and no further
+  (SELECT COUNT(*) FROM (… LIMIT cap + 1)), so a broad filter costs a bounded scan.
+
+What a page lists is always exact; only the total (and so the number of pages) may be
+approximate, which `count_note` says ("about", "more than") for the admin's pagination
+template. Pair it with `show_full_result_count = False` on the ModelAdmin, which drops the
+admin's second, unfiltered count.
+"""
+
+from django.core.paginator import Paginator
+from django.db import connections
+from django.utils.functional import cached_property
+
+COUNT_CAP = 10_000
+# Below this estimate the real count is cheap enough (and exact).
+ESTIMATE_FROM = 50_000
+
+
+class CountFreePaginator(Paginator):
+    count_note = ""  # "", "about" (an estimate) or "more than" (capped)
+
+    @cached_property
+    def count(self) -> int:
+        queryset = self.object_list
+        if not hasattr(queryset, "query"):
+            return super().count
+        estimate = self._estimate(queryset)
+        if estimate is not None and estimate >= ESTIMATE_FROM:
+            self.count_note = "about"
+            return estimate
+        counted = queryset[: COUNT_CAP + 1].count()
+        if counted > COUNT_CAP:
+            self.count_note = "more than"
+            return COUNT_CAP
+        return counted
+
+    @staticmethod
+    def _estimate(queryset) -> int | None:
+        """The planner's row estimate for an unfiltered queryset's table (PostgreSQL)."""
+        query = queryset.query
+        connection = connections[queryset.db]
+        if connection.vendor != "postgresql" or query.where or query.distinct or query.combinator:
+            return None
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT reltuples::bigint FROM pg_class WHERE oid = to_regclass(%s)",
+                [connection.ops.quote_name(queryset.model._meta.db_table)],
+            )
+            row = cursor.fetchone()
+        # -1: never analysed; then count (up to the cap) instead.
+        return row[0] if row and row[0] >= 0 else None
