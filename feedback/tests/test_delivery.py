@@ -180,3 +180,58 @@ def test_a_failed_message_can_be_retried_now(asked, settings, smtp_mail):
     assert services.outbox_retry_now(message=message) is False  # already queued
     assert services.message_deliver(message_id=message.pk) == "sent"
     assert len(smtp_mail.messages) == 1
+
+
+class SessionCountingHandler:
+    def __init__(self):
+        self.sessions = 0
+        self.messages = 0
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        self.sessions += 1
+        session.host_name = hostname
+        return responses
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages += 1
+        return "250 OK"
+
+
+def _smtp_settings(settings, port):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+
+
+def test_one_connection_serves_many_messages(asked, settings):
+    handler = SessionCountingHandler()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        _smtp_settings(settings, controller.port)
+        for message in OutboundMessage.objects.all():
+            assert services.message_deliver(message_id=message.pk) == "sent"
+    finally:
+        controller.stop()
+    assert handler.messages == 2
+    assert handler.sessions == 1
+
+
+def test_a_connection_the_server_dropped_is_opened_again(asked, settings):
+    port = free_port()
+    first = Controller(SessionCountingHandler(), hostname="127.0.0.1", port=port)
+    first.start()
+    _smtp_settings(settings, port)
+    client_ask, candidate = (
+        OutboundMessage.objects.get(request__party="client"),
+        candidate_ask(),
+    )
+    assert services.message_deliver(message_id=client_ask.pk) == "sent"
+    first.stop()  # the server goes away with our idle connection
+    second_handler = SessionCountingHandler()
+    second = Controller(second_handler, hostname="127.0.0.1", port=port)
+    second.start()
+    try:
+        assert services.message_deliver(message_id=candidate.pk) == "sent"
+    finally:
+        second.stop()
+    assert second_handler.messages == 1

@@ -1,0 +1,83 @@
+"""Create a chaos scenario's interviews in the database named by DATABASE_URL.
+
+    python -m tests.chaos.scenario_data --interviews 100 --ends-in 3
+
+Sets a short policy (seconds, not hours; no quiet hours), then schedules the interviews
+through the real service, all ending `ends-in` seconds from now. Prints one JSON line.
+"""
+
+import argparse
+import json
+import os
+from datetime import timedelta
+
+import django
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--interviews", type=int, required=True)
+    parser.add_argument("--ends-in", type=float, default=3.0)
+    parser.add_argument("--candidate-remind", type=float, default=2.0)
+    parser.add_argument("--candidate-deadline", type=float, default=5.0)
+    parser.add_argument("--client-remind", type=float, default=3.0)
+    parser.add_argument("--client-deadline", type=float, default=6.0)
+    parser.add_argument("--bounce", type=int, default=0, help="candidates whose mail bounces")
+    parser.add_argument("--tag", default="c")
+    parser.add_argument("--admin-password", default="", help="also create a staff login")
+    options = parser.parse_args()
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tvr_site.settings.test")
+    django.setup()
+    from django.utils import timezone
+
+    from feedback.selectors import policy_get
+    from tests.factories import (
+        ApplicationFactory,
+        CandidateFactory,
+        PositionFactory,
+        RecruiterFactory,
+        schedule_interview,
+    )
+
+    policy = policy_get()
+    policy.candidate_ask_after = policy.client_ask_after = timedelta(0)
+    policy.candidate_remind_after = timedelta(seconds=options.candidate_remind)
+    policy.candidate_deadline_after = timedelta(seconds=options.candidate_deadline)
+    policy.client_remind_after = timedelta(seconds=options.client_remind)
+    policy.client_deadline_after = timedelta(seconds=options.client_deadline)
+    policy.quiet_hours_start = policy.quiet_hours_end = None
+    policy.save()
+
+    recruiter = RecruiterFactory(user__username=f"chaos-recruiter-{options.tag}")
+    if options.admin_password:
+        from django.contrib.auth import get_user_model
+
+        get_user_model().objects.create_superuser(
+            username=f"chaos-admin-{options.tag}", email="", password=options.admin_password
+        )
+    positions = [
+        PositionFactory(
+            recruiter=recruiter, client__name=f"Chaos Animal Hospital {options.tag}-{n}"
+        )
+        for n in range(3)
+    ]
+    ends_at = timezone.now() + timedelta(seconds=options.ends_in)
+    interview_ids, bounced = [], []
+    for n in range(options.interviews):
+        bounce = n < options.bounce
+        candidate = CandidateFactory(
+            owner=recruiter,
+            email=f"{options.tag}-{n}{'-bounce' if bounce else ''}@candidates.example",
+        )
+        application = ApplicationFactory(candidate=candidate, position=positions[n % 3])
+        interview = schedule_interview(application=application, ends_at=ends_at)
+        interview_ids.append(interview.pk)
+        if bounce:
+            bounced.append(interview.pk)
+    print(json.dumps({"interviews": interview_ids, "bounced": bounced,
+                      "ends_at": ends_at.isoformat()}))  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()

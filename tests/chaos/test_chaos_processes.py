@@ -1,0 +1,79 @@
+"""Chaos among the system's own processes: many sweeps, two beats, a killed worker.
+
+Each scenario: a few hundred requests fall due within seconds (short policy), the
+processes run, something breaks, and the scenario verifies the promise: every due
+message reached the SMTP server exactly once and every past-deadline application is
+"possibly waned" exactly once.
+"""
+
+import time
+
+from .conftest import SWEEP_INTERVAL
+from .harness import wait_until
+
+INTERVIEWS = 100  # two requests each: 200 requests, 600 messages due
+
+
+def test_four_sweeps_and_two_workers_at_once(scenario):
+    world = scenario()
+    world.load(interviews=INTERVIEWS, ends_in=3)
+    for n in range(4):
+        world.processes.sweep_loop(f"sweep{n}", interval=SWEEP_INTERVAL)
+    world.processes.worker("worker1")
+    world.processes.worker("worker2")
+    world.wait_settled()
+    world.verify()
+
+
+def test_two_beats_at_once(scenario):
+    world = scenario()
+    world.load(interviews=INTERVIEWS, ends_in=6)
+    world.processes.beat("beat1")
+    world.processes.beat("beat2")
+    world.processes.worker("worker1")
+    world.processes.worker("worker2")
+    world.wait_settled()
+    world.verify()
+
+
+def test_a_worker_killed_mid_delivery_and_started_again(scenario):
+    world = scenario()
+    # Windows longer than the outage: the reminders are still due after recovery (a
+    # reminder whose deadline has passed is rightly skipped).
+    world.load(
+        interviews=INTERVIEWS,
+        ends_in=4,
+        candidate_remind=10,
+        candidate_deadline=16,
+        client_remind=11,
+        client_deadline=17,
+    )
+    world.processes.beat("beat")
+    world.processes.worker("victim", concurrency=4)
+    # Kill it while it is delivering: some messages sent, many still to go.
+    wait_until(
+        "deliveries to be under way",
+        lambda: sum(world.smtp.handler.snapshot().values()) >= 60,
+        timeout=90,
+        interval=0.05,
+    )
+    in_flight = world.scalar(
+        "SELECT count(*) FROM feedback_outboundmessage WHERE status IN ('queued','sending')"
+    )
+    world.processes.kill("victim")
+    # What the dead worker had claimed and not recorded: the only messages whose fate the
+    # sender cannot know (see Scenario.verify).
+    interrupted = frozenset(
+        str(row[0])
+        for row in world.sql("SELECT id FROM feedback_outboundmessage WHERE status = 'sending'")
+    )
+    time.sleep(2)
+    world.processes.worker("replacement", concurrency=4)
+    recovered_at = time.time()
+    caught_up = world.caught_up_after(recovered_at)
+    world.wait_settled()
+    world.verify(
+        interrupted=interrupted,
+        in_flight_at_kill=in_flight,
+        caught_up_seconds=round(caught_up, 1),
+    )

@@ -1,0 +1,119 @@
+"""Chaos in the services the system leans on: Redis lost, PostgreSQL crash-restarted,
+an SMTP server that fails, stalls and bounces. The database must put everything right."""
+
+import re
+import time
+import urllib.parse
+import urllib.request
+from http.cookiejar import CookieJar
+
+import redis
+
+from .conftest import SWEEP_INTERVAL
+from .harness import free_port, wait_until
+
+INTERVIEWS = 100
+# Windows longer than the outages, so that what falls due during one is still due after.
+LONG_WINDOWS = {
+    "candidate_remind": 10,
+    "candidate_deadline": 16,
+    "client_remind": 11,
+    "client_deadline": 17,
+}
+
+
+def test_redis_lost_without_saving_while_messages_are_queued(scenario):
+    world = scenario()
+    world.load(interviews=INTERVIEWS, ends_in=2, **LONG_WINDOWS)
+    # A sweep but no worker yet: the asks pile up as tasks in Redis.
+    world.processes.sweep_loop("sweep", interval=SWEEP_INTERVAL)
+    broker = redis.Redis.from_url(world.redis.url)
+    queue = world.env["CELERY_QUEUE"]
+    queued = wait_until(
+        "the asks to be queued in Redis",
+        lambda: (n := broker.llen(queue)) >= 2 * INTERVIEWS and n,
+        timeout=60,
+    )
+    world.redis.shutdown_nosave()
+    time.sleep(2 * SWEEP_INTERVAL)  # the sweep keeps running against a dead broker
+    world.redis.start()
+    assert broker.llen(queue) == 0, "the restarted Redis should have lost the queue"
+    recovered_at = time.time()
+    world.processes.beat("beat")
+    world.processes.worker("worker1")
+    world.processes.worker("worker2")
+    caught_up = world.caught_up_after(recovered_at)
+    world.wait_settled()
+    world.verify(tasks_lost_with_redis=queued, caught_up_seconds=round(caught_up, 1))
+
+
+def test_postgres_restarted_in_immediate_mode_mid_sweep(scenario):
+    world = scenario()
+    world.load(interviews=INTERVIEWS, ends_in=3, **LONG_WINDOWS)
+    world.processes.beat("beat")
+    world.processes.sweep_loop("sweep", interval=SWEEP_INTERVAL / 4)
+    world.processes.worker("worker1")
+    world.processes.worker("worker2")
+    wait_until(
+        "deliveries to be under way",
+        lambda: sum(world.smtp.handler.snapshot().values()) >= 50,
+        timeout=90,
+        interval=0.05,
+    )
+    world.cluster.restart_immediate()  # a crash: connections cut, no checkpoint
+    recovered_at = time.time()
+    caught_up = world.caught_up_after(recovered_at)
+    world.wait_settled()
+    world.verify(caught_up_seconds=round(caught_up, 1))
+
+
+def test_an_smtp_server_that_fails_stalls_and_bounces(scenario):
+    world = scenario(
+        temp_fail_rate=0.5,  # half the deliveries get "451 try later" …
+        max_temp_failures=3,  # … at most three times per message
+        stall_rate=0.05,  # some stall past the client's 2 s timeout (before any data)
+        stall_seconds=3,
+        bounce_marker="-bounce",  # and ten candidates' addresses do not exist
+    )
+    web_port = free_port()
+    world.env["SITE_URL"] = f"http://127.0.0.1:{web_port}"
+    world.load(interviews=INTERVIEWS, ends_in=3, bounce=10, admin_password="chaos-pw-1")
+    world.processes.beat("beat")
+    world.processes.worker("worker1", concurrency=4)
+    world.processes.worker("worker2", concurrency=4)
+    world.processes.web("web", web_port)
+    world.wait_settled(timeout=180)
+    report = world.verify()
+    assert report["temporary_failures_injected"] > 100
+    assert report["permanent_failures"] == 20  # ten candidates: their ask and reminder
+
+    # The recruiter sees the permanent failures in the admin's outbox.
+    page = _admin_get(
+        world.env["SITE_URL"],
+        "/admin/feedback/outboundmessage/?status__exact=failed",
+        username="chaos-admin-c",
+        password="chaos-pw-1",
+    )
+    bounced = re.findall(r"c-\d+-bounce@candidates\.example", page)
+    assert len(set(bounced)) == 10
+
+
+def _admin_get(site: str, path: str, *, username: str, password: str) -> str:
+    jar = CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    wait_until("the web server", lambda: _answers(opener, site + "/admin/login/"), timeout=60)
+    login = opener.open(site + "/admin/login/").read().decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', login).group(1)
+    data = urllib.parse.urlencode(
+        {"csrfmiddlewaretoken": token, "username": username, "password": password, "next": path}
+    ).encode()
+    request = urllib.request.Request(site + "/admin/login/", data=data)
+    request.add_header("Referer", site + "/admin/login/")
+    return opener.open(request).read().decode()
+
+
+def _answers(opener, url: str) -> bool:
+    try:
+        return opener.open(url, timeout=2).status == 200
+    except OSError:
+        return False
