@@ -68,6 +68,15 @@ class ReminderPolicy(models.Model):
         return self.client_ask_after, self.client_remind_after, self.client_deadline_after
 
 
+# Everything a request's messages and pages read: the people on both sides and the job.
+REQUEST_PEOPLE = (
+    "interview__application__candidate__owner__user",
+    "interview__application__position__client",
+    "interview__application__position__recruiter__user",
+    "interview__application__position__hiring_contact",
+)
+
+
 class FeedbackRequest(models.Model):
     """One per interview and party: the ask, the reminder and the deadline."""
 
@@ -224,6 +233,8 @@ class Feedback(models.Model):
 
     class Meta:
         ordering = ["-submitted_at"]
+        verbose_name = "feedback"
+        verbose_name_plural = "feedback"
         constraints = [
             models.UniqueConstraint(
                 fields=["request"],

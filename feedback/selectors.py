@@ -27,7 +27,7 @@ from django.utils import timezone
 from candidates.models import Application, Candidate, Client, Interview, Recruiter
 
 from . import tokens
-from .models import Feedback, FeedbackRequest, Party, ReminderPolicy, TimelineEvent
+from .models import REQUEST_PEOPLE, Feedback, FeedbackRequest, Party, ReminderPolicy, TimelineEvent
 
 
 def policy_get() -> ReminderPolicy:
@@ -39,12 +39,7 @@ def feedback_request_get_by_token(*, party: str, token: str) -> FeedbackRequest:
     """The request a link opens. Raises tokens.LinkInvalid or tokens.LinkExpired."""
     token_key = tokens.token_unsign(party=party, token=token)
     request = (
-        FeedbackRequest.objects.select_related(
-            "interview__application__candidate__owner__user",
-            "interview__application__position__client",
-            "interview__application__position__recruiter__user",
-            "interview__application__position__hiring_contact",
-        )
+        FeedbackRequest.objects.select_related(*REQUEST_PEOPLE)
         .filter(token_key=token_key, party=party)
         .first()
     )

@@ -24,6 +24,7 @@ from candidates.models import Application, Interview
 
 from . import selectors
 from .models import (
+    REQUEST_PEOPLE,
     Feedback,
     FeedbackRequest,
     OutboundMessage,
@@ -201,12 +202,7 @@ def _sweep_requests_batch(*, batch_size: int, result: SweepResult) -> int:
         due = list(
             FeedbackRequest.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(status__in=FeedbackRequest.ACTIVE_STATUSES, next_action_at__lte=now)
-            .select_related(
-                "interview__application__candidate__owner__user",
-                "interview__application__position__client",
-                "interview__application__position__recruiter__user",
-                "interview__application__position__hiring_contact",
-            )
+            .select_related(*REQUEST_PEOPLE)
             .order_by("next_action_at")[:batch_size]
         )
         for request in due:
@@ -637,12 +633,7 @@ def _locked_request(request: FeedbackRequest) -> FeedbackRequest:
     """The request's current row, locked until the transaction ends."""
     return (
         FeedbackRequest.objects.select_for_update(of=("self",))
-        .select_related(
-            "interview__application__candidate__owner__user",
-            "interview__application__position__client",
-            "interview__application__position__recruiter__user",
-            "interview__application__position__hiring_contact",
-        )
+        .select_related(*REQUEST_PEOPLE)
         .get(pk=request.pk)
     )
 
@@ -772,16 +763,7 @@ def feedback_submit(
     now = timezone.now()
     # The row lock orders us against a sweep marking the same request overdue: whichever
     # commits first, the other sees its result.
-    request = (
-        FeedbackRequest.objects.select_for_update(of=("self",))
-        .select_related(
-            "interview__application__candidate__owner__user",
-            "interview__application__position__client",
-            "interview__application__position__recruiter__user",
-            "interview__application__position__hiring_contact",
-        )
-        .get(pk=request.pk)
-    )
+    request = _locked_request(request)
     if request.status == Status.CANCELLED:
         raise FeedbackClosed("This interview was cancelled; no feedback is needed.")
     # Rows joined to a locked row keep the snapshot from before the wait (PostgreSQL, READ
@@ -955,12 +937,9 @@ def _debrief_check(*, request: FeedbackRequest, feedback: Feedback, now: datetim
     candidate_request = (
         request
         if request.party == Party.CANDIDATE
-        else FeedbackRequest.objects.select_related(
-            "interview__application__candidate__owner__user",
-            "interview__application__position__client",
-            "interview__application__position__recruiter__user",
-            "interview__application__position__hiring_contact",
-        ).get(pk=candidate_answer.request_id)
+        else FeedbackRequest.objects.select_related(*REQUEST_PEOPLE).get(
+            pk=candidate_answer.request_id
+        )
     )
     _queue_message(
         request=candidate_request,

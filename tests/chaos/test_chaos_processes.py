@@ -12,11 +12,20 @@ from .conftest import SWEEP_INTERVAL
 from .harness import wait_until
 
 INTERVIEWS = 100  # two requests each: 200 requests, 600 messages due
+# Reminder and deadline a few seconds apart: wide enough that a busy 2-core machine still
+# reminds before the deadline (a reminder whose deadline has passed is rightly skipped,
+# which would make the expected count wrong, not the system).
+WINDOWS = {
+    "candidate_remind": 5,
+    "candidate_deadline": 10,
+    "client_remind": 6,
+    "client_deadline": 11,
+}
 
 
 def test_four_sweeps_and_two_workers_at_once(scenario):
     world = scenario()
-    world.load(interviews=INTERVIEWS, ends_in=3)
+    world.load(interviews=INTERVIEWS, ends_in=3, **WINDOWS)
     for n in range(4):
         world.processes.sweep_loop(f"sweep{n}", interval=SWEEP_INTERVAL)
     world.processes.worker("worker1")
@@ -27,7 +36,7 @@ def test_four_sweeps_and_two_workers_at_once(scenario):
 
 def test_two_beats_at_once(scenario):
     world = scenario()
-    world.load(interviews=INTERVIEWS, ends_in=6)
+    world.load(interviews=INTERVIEWS, ends_in=6, **WINDOWS)
     world.processes.beat("beat1")
     world.processes.beat("beat2")
     world.processes.worker("worker1")

@@ -77,7 +77,9 @@ def test_an_smtp_server_that_fails_stalls_and_bounces(scenario):
     )
     web_port = free_port()
     world.env["SITE_URL"] = f"http://127.0.0.1:{web_port}"
-    world.load(interviews=INTERVIEWS, ends_in=3, bounce=10, admin_password="chaos-pw-1")
+    world.load(
+        interviews=INTERVIEWS, ends_in=3, bounce=10, admin_password="chaos-pw-1", **LONG_WINDOWS
+    )
     world.processes.beat("beat")
     world.processes.worker("worker1", concurrency=4)
     world.processes.worker("worker2", concurrency=4)
