@@ -294,6 +294,17 @@ class Processes:
     def web(self, name: str, port: int):
         return self._spawn(name, ["manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"])
 
+    def wait_ready(self, *names: str, timeout: float = 90) -> None:
+        """Until each named worker says it is connected and consuming ("ready.")."""
+        for name in names:
+            log = self.log_dir / f"{name}.log"
+            wait_until(
+                f"{name} to be ready",
+                lambda log=log: log.exists() and " ready." in log.read_text(errors="replace"),
+                timeout=timeout,
+                interval=0.1,
+            )
+
     def kill(self, name: str, sig=signal.SIGKILL):
         """Signal the whole group (a worker and its pool children)."""
         proc = self.procs.pop(name)

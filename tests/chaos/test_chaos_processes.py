@@ -78,6 +78,7 @@ def test_a_worker_killed_mid_delivery_and_started_again(scenario):
     )
     time.sleep(2)
     world.processes.worker("replacement", concurrency=4)
+    world.processes.wait_ready("replacement")
     recovered_at = time.time()
     caught_up = world.caught_up_after(recovered_at)
     world.wait_settled()
