@@ -6,6 +6,8 @@ link, retries a failed message and edits the reminder policy. Each action is a s
 call, recorded on the application's timeline with the recruiter who did it.
 """
 
+import re
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -523,6 +525,15 @@ class FeedbackAdmin(KeptRecordAdmin):
 # --- outbox -----------------------------------------------------------------------------
 
 
+# A set-password link signs whoever follows it in as that client contact: staff reading
+# the outbox must not be able to use one (the contact gets it by mail).
+SECRET_LINK = re.compile(r"https?://[^\s\"'<>]*/clients/(?:welcome|reset)/[^\s\"'<>]*")
+
+
+def without_secret_links(text: str) -> str:
+    return SECRET_LINK.sub("[set-password link: sent to the contact only]", text)
+
+
 @admin.register(OutboundMessage)
 class OutboundMessageAdmin(ViewOnlyAdmin):
     list_display = [
@@ -576,7 +587,7 @@ class OutboundMessageAdmin(ViewOnlyAdmin):
                 ]
             },
         ),
-        ("Message", {"fields": ["subject", "body_text", "html_preview", "body_html"]}),
+        ("Message", {"fields": ["subject", "text_as_sent", "html_preview", "html_source"]}),
     ]
     readonly_fields = [name for _, options in fieldsets for name in options["fields"]]
 
@@ -595,8 +606,18 @@ class OutboundMessageAdmin(ViewOnlyAdmin):
         return format_html(
             '<details class="tvr-message"><summary>{}</summary><pre>{}</pre></details>',
             obj.subject,
-            obj.body_text,
+            without_secret_links(obj.body_text),
         )
+
+    @admin.display(description="Text")
+    def text_as_sent(self, obj):
+        return format_html("<pre>{}</pre>", without_secret_links(obj.body_text))
+
+    @admin.display(description="HTML source")
+    def html_source(self, obj):
+        if not obj.body_html:
+            return "–"
+        return format_html("<pre>{}</pre>", without_secret_links(obj.body_html))
 
     @admin.display(description="About")
     def application(self, obj):
@@ -617,7 +638,7 @@ class OutboundMessageAdmin(ViewOnlyAdmin):
         return format_html(
             '<iframe sandbox srcdoc="{}" style="width:100%;max-width:720px;height:420px;'
             'border:1px solid #ccc"></iframe>',
-            obj.body_html,
+            without_secret_links(obj.body_html),
         )
 
     def has_retry_permission(self, request):

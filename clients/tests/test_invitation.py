@@ -238,3 +238,19 @@ def test_signing_out_ends_the_session(client_a):
     response = client_a.post(reverse("clients:logout"))
     assert response["Location"] == LOGIN
     assert client_a.get(HOME).status_code == 302
+
+
+def test_staff_reading_the_outbox_never_see_the_set_password_link(contact, admin_client):
+    message = services.client_contact_invite(contact=contact, actor=None)
+    assert "/clients/welcome/" in message.body_text  # the contact's mail carries it
+
+    pages = [
+        admin_client.get(reverse("admin:feedback_outboundmessage_changelist")),
+        admin_client.get(reverse("admin:feedback_outboundmessage_change", args=[message.pk])),
+    ]
+    for page in pages:
+        assert page.status_code == 200
+        html = page.content.decode()
+        assert contact.email in html
+        assert "/clients/welcome/" not in html
+        assert "set-password link: sent to the contact only" in html
