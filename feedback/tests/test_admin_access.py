@@ -3,6 +3,7 @@ exactly the permissions they need) and administrators; nobody else reaches any a
 page, whatever its URL."""
 
 import re
+import zoneinfo
 from io import StringIO
 
 import pytest
@@ -13,6 +14,7 @@ from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.urls import URLResolver, get_resolver, reverse
+from django.utils import dateformat
 
 from candidates.models import Candidate, ClientContact
 from feedback import roles
@@ -218,3 +220,21 @@ def test_the_recruiter_site_serves_every_registration_of_the_default_site():
     reverse("admin:index")  # the URLs are built (and the registrations adopted)
     assert set(admin.site._registry) <= set(site._registry)
     assert site.site_header == "TVR Recruiter"
+
+
+def test_admin_pages_show_times_in_the_recruiters_time_zone(client, demo):
+    from django.utils import timezone as tz
+
+    from feedback.models import FeedbackRequest
+
+    request = FeedbackRequest.objects.filter(status="pending").order_by("due_at").first()
+    user = request.interview.application.candidate.owner.user
+    client.force_login(user)
+    page = client.get(reverse("admin:feedback_feedbackrequest_change", args=[request.pk]))
+    assert page.status_code == 200
+    local = tz.localtime(request.due_at, zoneinfo.ZoneInfo(user.recruiter.time_zone))
+    utc = tz.localtime(request.due_at, zoneinfo.ZoneInfo("UTC"))
+    assert local.utcoffset() != utc.utcoffset()  # the demo recruiters are not on UTC
+    html = page.content.decode()
+    assert dateformat.format(local, "N j, Y, P") in html
+    assert dateformat.format(utc, "N j, Y, P") not in html
