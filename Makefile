@@ -6,7 +6,7 @@ PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint format
+.PHONY: run test lint format bench
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,6 +18,18 @@ run: $(VENV)/.installed
 
 test: lint
 	$(BIN)/python -m tvr_site.devstack test
+
+# make bench: the benchmarks (docs/benchmarks.md), on PostgreSQL and Redis from the
+# environment. Each works in a database of its own named after DATABASE_URL's (_sweep, …).
+BENCH_DATABASE_URL ?= $(or $(DATABASE_URL),postgres://postgres@127.0.0.1:5432/tvr_bench)
+BENCH_REDIS_URL ?= $(or $(REDIS_URL),redis://127.0.0.1:6379/0)
+BENCH_ENV = DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL)
+
+bench: $(VENV)/.installed
+	$(BENCH_ENV) $(BIN)/python bench/sweep.py --rows 10000 100000 1000000
+	$(BENCH_ENV) $(BIN)/python bench/lateness.py --burst 10000
+	$(BENCH_ENV) $(BIN)/python bench/pages.py
+	$(BENCH_ENV) $(BIN)/python bench/load.py
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .

@@ -205,16 +205,26 @@ def _sweep_requests_batch(*, batch_size: int, result: SweepResult) -> int:
             .select_related(*REQUEST_PEOPLE)
             .order_by("next_action_at")[:batch_size]
         )
+        # Deadlines are the bulk of a busy sweep: a run of them is marked set-based (a few
+        # queries for the whole run instead of several per row), in the order read, so
+        # that the timeline reads exactly as if they had been marked one by one.
+        overdue_run: list[FeedbackRequest] = []
         for request in due:
             step = request.next_step
             if step == FeedbackRequest.Step.ASK:
+                result.overdue += _mark_overdue_many(requests=overdue_run, now=now)
+                overdue_run = []
                 outcome = _ask(request=request, now=now, policy=policy)
             elif step == FeedbackRequest.Step.REMIND and now < request.due_at:
+                result.overdue += _mark_overdue_many(requests=overdue_run, now=now)
+                overdue_run = []
                 outcome = _remind(request=request, now=now, policy=policy)
             else:
-                outcome = _mark_overdue(request=request, now=now)
+                overdue_run.append(request)
+                outcome = None
             if outcome:
                 setattr(result, outcome, getattr(result, outcome) + 1)
+        result.overdue += _mark_overdue_many(requests=overdue_run, now=now)
     return len(due)
 
 
@@ -304,44 +314,101 @@ def _remind(*, request: FeedbackRequest, now: datetime, policy: ReminderPolicy) 
     return "reminded"
 
 
-def _mark_overdue(*, request: FeedbackRequest, now: datetime) -> str | None:
-    if not _compare_and_set(request, status=Status.OVERDUE, overdue_at=now, next_action_at=None):
-        return None
-    application = request.interview.application
-    party = request.get_party_display().lower()
-    timeline_record(
-        application=application,
-        request=request,
-        kind=TimelineEvent.Kind.MARKED_OVERDUE,
-        summary=f"No {party} feedback by the deadline",
-        data={"due_at": request.due_at.isoformat()},
-        now=now,
+def _mark_overdue_many(*, requests: list[FeedbackRequest], now: datetime) -> int:
+    """Give up on requests whose deadline passed: mark them overdue, record it on the
+    timeline (and, for a candidate, mark the application's interest possibly waned), and
+    alert the recruiter. Set-based: a few queries for the whole run of requests.
+
+    The compare-and-set is per (status, reminders_sent, cycle) group: the rows that are
+    still as read are the ones this sweep wins (they are locked FOR UPDATE by the batch
+    where the database has row locks; elsewhere the transaction holds the write lock),
+    and only those get their events and alerts. Returns how many were marked.
+    """
+    if not requests:
+        return 0
+    groups: dict[tuple, list[int]] = {}
+    for request in requests:
+        key = (request.status, request.reminders_sent, request.cycle)
+        groups.setdefault(key, []).append(request.pk)
+    for (status, reminders_sent, cycle), pks in groups.items():
+        FeedbackRequest.objects.filter(
+            pk__in=pks, status=status, reminders_sent=reminders_sent, cycle=cycle
+        ).update(status=Status.OVERDUE, overdue_at=now, next_action_at=None)
+    # The winners are the rows this sweep's update stamped: a true compare-and-set, even
+    # where the rows are not locked.
+    won = set(
+        FeedbackRequest.objects.filter(
+            pk__in=[request.pk for request in requests], status=Status.OVERDUE, overdue_at=now
+        ).values_list("pk", flat=True)
     )
-    if request.party == Party.CANDIDATE:
-        previous = application.interest_status
-        Application.objects.filter(pk=application.pk).update(
+    events: list[TimelineEvent] = []
+    messages: list[OutboundMessage] = []
+    waned: list[int] = []
+    for request in requests:
+        if request.pk not in won:
+            continue
+        request.status, request.overdue_at, request.next_action_at = Status.OVERDUE, now, None
+        application = request.interview.application
+        party = request.get_party_display().lower()
+        events.append(
+            TimelineEvent(
+                application=application,
+                request=request,
+                kind=TimelineEvent.Kind.MARKED_OVERDUE,
+                summary=f"No {party} feedback by the deadline"[:300],
+                data={"due_at": request.due_at.isoformat()},
+                created_at=now,
+            )
+        )
+        if request.party == Party.CANDIDATE:
+            previous = application.interest_status
+            waned.append(application.pk)
+            application.interest_status = Application.InterestStatus.POSSIBLY_WANED
+            events.append(
+                TimelineEvent(
+                    application=application,
+                    request=request,
+                    kind=TimelineEvent.Kind.MARKED_POSSIBLY_WANED,
+                    summary="Interest marked possibly waned: no answer by the deadline",
+                    data={"previous_status": previous},
+                    created_at=now,
+                )
+            )
+        template = f"{request.party}_overdue_alert"
+        messages.append(
+            OutboundMessage(
+                request=request,
+                kind=Kind.OVERDUE_ALERT,
+                channel=OutboundMessage.Channel.EMAIL,
+                dedupe_key=f"cycle-{request.cycle}",
+                recipient=_recruiter_for(request).email,
+                next_attempt_at=now,
+                dispatched_at=now,
+                **_rendered(template=template, context=_context(request=request)),
+            )
+        )
+    TimelineEvent.objects.bulk_create(events)
+    if waned:
+        Application.objects.filter(pk__in=waned).update(
             interest_status=Application.InterestStatus.POSSIBLY_WANED, interest_updated_at=now
         )
-        application.interest_status = Application.InterestStatus.POSSIBLY_WANED
-        timeline_record(
-            application=application,
-            request=request,
-            kind=TimelineEvent.Kind.MARKED_POSSIBLY_WANED,
-            summary="Interest marked possibly waned: no answer by the deadline",
-            data={"previous_status": previous},
-            now=now,
+    # Unique per (request, kind, channel, dedupe_key): a row that exists already is kept,
+    # and only the rows written here (dispatched_at is this sweep's now) are dispatched.
+    OutboundMessage.objects.bulk_create(messages, ignore_conflicts=True)
+    created = list(
+        OutboundMessage.objects.filter(
+            request_id__in=won,
+            kind=Kind.OVERDUE_ALERT,
+            channel=OutboundMessage.Channel.EMAIL,
+            status=OutboundMessage.Status.QUEUED,
+            dispatched_at=now,
         )
-    recruiter = _recruiter_for(request)
-    _queue_message(
-        request=request,
-        kind=Kind.OVERDUE_ALERT,
-        recipient=recruiter.email,
-        template=f"{request.party}_overdue_alert",
-        context=_context(request=request),
-        dedupe_key=f"cycle-{request.cycle}",
-        now=now,
+        .order_by("pk")
+        .values_list("pk", flat=True)
     )
-    return "overdue"
+    if created:
+        transaction.on_commit(lambda: outbox_dispatch(message_ids=created))
+    return len(won)
 
 
 # --- messages ---------------------------------------------------------------------------
@@ -422,7 +489,6 @@ def _queue_message(
     now: datetime,
 ) -> OutboundMessage:
     """Add a message to the outbox once; it is dispatched to a worker after commit."""
-    base = f"feedback/email/{template}"
     message, created = OutboundMessage.objects.get_or_create(
         request=request,
         kind=kind,
@@ -430,9 +496,7 @@ def _queue_message(
         dedupe_key=dedupe_key,
         defaults={
             "recipient": recipient,
-            "subject": " ".join(render_to_string(f"{base}_subject.txt", context).split()),
-            "body_text": render_to_string(f"{base}_body.txt", context),
-            "body_html": render_to_string(f"{base}_body.html", context),
+            **_rendered(template=template, context=context),
             "next_attempt_at": now,
             "dispatched_at": now,
         },
@@ -440,6 +504,16 @@ def _queue_message(
     if created:
         transaction.on_commit(lambda: outbox_dispatch(message_ids=[message.pk]))
     return message
+
+
+def _rendered(*, template: str, context: dict) -> dict:
+    """A message's subject and bodies from feedback/email/<template>_*."""
+    base = f"feedback/email/{template}"
+    return {
+        "subject": " ".join(render_to_string(f"{base}_subject.txt", context).split()),
+        "body_text": render_to_string(f"{base}_body.txt", context),
+        "body_html": render_to_string(f"{base}_body.html", context),
+    }
 
 
 def outbox_queue(
@@ -470,12 +544,15 @@ def outbox_dispatch(*, message_ids: list[int]) -> None:
     safe in the database and the sweep dispatches them again."""
     from .tasks import deliver_message
 
-    for message_id in message_ids:
-        try:
-            deliver_message.delay(message_id)
-        except Exception:  # noqa: BLE001 - any broker failure; the sweep retries
-            logger.warning("could not dispatch message %s; the sweep will retry", message_id)
-            return
+    message_id = None
+    try:
+        # One producer (one broker connection) for the lot: a sweep's batch of alerts
+        # is published in one go instead of a pool checkout per message.
+        with deliver_message.app.producer_or_acquire() as producer:
+            for message_id in message_ids:
+                deliver_message.apply_async((message_id,), producer=producer)
+    except Exception:  # noqa: BLE001 - any broker failure; the sweep retries
+        logger.warning("could not dispatch message %s; the sweep will retry", message_id)
 
 
 def outbox_reclaim_abandoned() -> int:

@@ -1,0 +1,162 @@
+"""Lateness of feedback requests when N interviews end in the same minute.
+
+    python bench/lateness.py --burst 10000 [--concurrency 2]
+
+Seeds N interviews ending within one minute starting shortly after the start (two
+requests each, asked at the interview's end, quiet hours off), starts a real Celery
+worker and beat on Redis (own queue, own database) sending to a local SMTP server in this
+process, and measures, for every request email, the time from its due time (ask_at) to
+the SMTP server accepting it. Prints p50 / p99 / max lateness. Every process it starts is
+stopped at the end.
+"""
+
+import argparse
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import ROOT, django_setup, seed, summary  # noqa: E402
+
+QUEUE = "tvr-bench-lateness"
+
+
+class Recorder:
+    """aiosmtpd handler: when each outbox message was accepted."""
+
+    def __init__(self):
+        self.accepted: dict[int, float] = {}
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope):
+        now = time.time()
+        match = re.search(rb"X-TVR-Outbox-Id: (\d+)", envelope.content)
+        if match:
+            with self.lock:
+                self.accepted.setdefault(int(match.group(1)), now)
+        return "250 OK"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--burst", type=int, default=10000)
+    parser.add_argument("--concurrency", type=int, default=os.cpu_count() or 2)
+    parser.add_argument("--lead", type=float, default=20, help="seconds until the minute")
+    parser.add_argument("--timeout", type=float, default=900)
+    args = parser.parse_args()
+
+    import logging
+
+    from aiosmtpd.controller import Controller
+
+    logging.getLogger("mail.log").setLevel(logging.WARNING)
+
+    recorder = Recorder()
+    port = free_port()
+    controller = Controller(recorder, hostname="127.0.0.1", port=port)
+    controller.start()
+    env_extra = {"CELERY_QUEUE": QUEUE, "EMAIL_URL": f"smtp://127.0.0.1:{port}"}
+    url = django_setup("lateness", extra_env=env_extra)
+
+    import redis
+    from django.db import connections
+
+    from feedback.models import FeedbackRequest, OutboundMessage, ReminderPolicy
+
+    redis_client = redis.Redis.from_url(os.environ["REDIS_URL"])
+    redis_client.delete(QUEUE, f"{QUEUE}-sweep")
+    start_at = datetime.now(UTC) + timedelta(seconds=args.lead)
+    ends = f"(timestamptz '{start_at.isoformat()}' + (i % 60) * interval '1 second')"
+    seed(
+        candidates=args.burst,
+        applications=args.burst,
+        interviews=args.burst,
+        ends_at=ends,
+        ask_at=ends,
+        remind_at="NULL",
+        due_at=f"{ends} + interval '2 days'",
+        next_action_at=ends,
+    )
+    ReminderPolicy.objects.update_or_create(
+        pk=1, defaults={"quiet_hours_start": None, "quiet_hours_end": None}
+    )
+    expected = FeedbackRequest.objects.count()
+    connections.close_all()
+
+    log_dir = ROOT / "var" / "bench"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, "DATABASE_URL": url, **env_extra}
+    procs = []
+    for name, celery_args in (
+        (
+            "worker",
+            ["worker", "-l", "warning", "--concurrency", str(args.concurrency),
+             "-n", "bench-lateness@%h", "--without-mingle", "--without-gossip"],
+        ),
+        ("beat", ["beat", "-l", "warning", "-s", str(log_dir / "lateness-beat-schedule")]),
+    ):  # fmt: skip
+        log = (log_dir / f"lateness-{name}.log").open("wb")
+        procs.append(
+            subprocess.Popen(
+                [sys.executable, "-m", "celery", "-A", "tvr_site", *celery_args],
+                cwd=ROOT,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )  # fmt: skip
+        )
+    try:
+        deadline = time.time() + args.lead + 60 + args.timeout
+        while len(recorder.accepted) < expected and time.time() < deadline:
+            time.sleep(0.5)
+    finally:
+        for proc in procs:
+            proc.send_signal(signal.SIGTERM)
+        for proc in procs:
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        controller.stop()
+        redis_client.delete(QUEUE, f"{QUEUE}-sweep")
+
+    due = {
+        pk: ask_at.timestamp()
+        for pk, ask_at in OutboundMessage.objects.filter(
+            kind=OutboundMessage.Kind.REQUEST
+        ).values_list("pk", "request__ask_at")
+    }
+    lateness = [recorder.accepted[pk] - due[pk] for pk in due if pk in recorder.accepted]
+    s = summary(lateness)
+    print(
+        f"burst {args.burst} interviews ({expected} requests) in one minute, "
+        f"worker concurrency {args.concurrency}, sweep every "
+        f"{os.environ.get('SWEEP_INTERVAL_SECONDS', '5.0')} s"
+    )
+    print(f"delivered {len(lateness)}/{expected}")
+    print(
+        f"lateness due -> SMTP accepted: p50 {s['p50']:.2f} s  p99 {s['p99']:.2f} s  "
+        f"max {s['max']:.2f} s  (goal p99 < 10 s)"
+    )
+    connections.close_all()
+
+
+if __name__ == "__main__":
+    main()

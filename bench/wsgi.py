@@ -1,0 +1,9 @@
+"""WSGI entry for load.py's gunicorn: the site with bench.settings."""
+
+import os
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
+
+from django.core.wsgi import get_wsgi_application  # noqa: E402
+
+application = get_wsgi_application()
