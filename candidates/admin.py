@@ -49,6 +49,15 @@ def subquery_count(queryset, *, group_by: str):
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
+def applications_in_process(*, via: str):
+    """How many applications are in process for each row, `via` being the application's
+    field that points at the row ("position", "candidate", "position__client")."""
+    return subquery_count(
+        Application.objects.filter(**{via: OuterRef("pk")}, stage__in=IN_PROCESS),
+        group_by=via,
+    )
+
+
 def phone_link(phone: str) -> str:
     return format_html('<a href="{}">{}</a>', tel(phone), phone) if phone else "–"
 
@@ -165,12 +174,7 @@ class ClientAdmin(admin.ModelAdmin):
                     Position.objects.filter(client=OuterRef("pk"), status=Position.Status.OPEN),
                     group_by="client",
                 ),
-                in_process_count=subquery_count(
-                    Application.objects.filter(
-                        position__client=OuterRef("pk"), stage__in=IN_PROCESS
-                    ),
-                    group_by="position__client",
-                ),
+                in_process_count=applications_in_process(via="position__client"),
                 overdue_count=subquery_count(
                     FeedbackRequest.objects.filter(
                         interview__application__position__client=OuterRef("pk"),
@@ -246,12 +250,7 @@ class PositionAdmin(admin.ModelAdmin):
         return (
             super()
             .get_queryset(request)
-            .annotate(
-                in_process_count=subquery_count(
-                    Application.objects.filter(position=OuterRef("pk"), stage__in=IN_PROCESS),
-                    group_by="position",
-                )
-            )
+            .annotate(in_process_count=applications_in_process(via="position"))
         )
 
     @admin.display(description="Candidates in process", ordering="in_process_count")
@@ -311,12 +310,7 @@ class CandidateAdmin(admin.ModelAdmin):
         return (
             super()
             .get_queryset(request)
-            .annotate(
-                in_process_count=subquery_count(
-                    Application.objects.filter(candidate=OuterRef("pk"), stage__in=IN_PROCESS),
-                    group_by="candidate",
-                )
-            )
+            .annotate(in_process_count=applications_in_process(via="candidate"))
         )
 
     @admin.display(description="Name", ordering="last_name")

@@ -299,7 +299,7 @@ class FeedbackRequestAdmin(ViewOnlyAdmin):
             else:
                 self.message_user(
                     request,
-                    f"Call logged: {_party_name(feedback_request)}’s feedback on "
+                    f"Call logged: {feedback_request.addressee_name}’s feedback on "
                     f"{application.position}.",
                     messages.SUCCESS,
                 )
@@ -308,14 +308,14 @@ class FeedbackRequestAdmin(ViewOnlyAdmin):
             request,
             self,
             feedback_request,
-            title=f"Log a call with {_party_name(feedback_request)}",
+            title=f"Log a call with {feedback_request.addressee_name}",
             intro="What they told you on the phone, as they would have answered on the "
             "portal. It is stored as their answer (channel: phone, entered by you); an "
             "earlier answer is kept as amended.",
             form=form,
             submit="Save the call",
             aside={
-                "phone": _party_phone(feedback_request),
+                "phone": feedback_request.addressee.phone,
                 "current": selectors.feedback_current(request=feedback_request),
             },
             template="admin/tvr/log_call.html",
@@ -346,7 +346,7 @@ class FeedbackRequestAdmin(ViewOnlyAdmin):
             self,
             feedback_request,
             title="Send a new feedback link",
-            intro=f"{_party_name(feedback_request)} gets the request again with a new "
+            intro=f"{feedback_request.addressee_name} gets the request again with a new "
             "link. Every link sent before stops working (use this when a link was lost, "
             "forwarded or leaked).",
             submit="Send a new link",
@@ -365,20 +365,6 @@ CALL_LABELS = {
         "preferred_call_time": "Best time to call",
     },
 }
-
-
-def _party_name(feedback_request: FeedbackRequest) -> str:
-    application = feedback_request.interview.application
-    if feedback_request.party == Party.CANDIDATE:
-        return application.candidate.full_name
-    return application.position.hiring_contact.name
-
-
-def _party_phone(feedback_request: FeedbackRequest) -> str:
-    application = feedback_request.interview.application
-    if feedback_request.party == Party.CANDIDATE:
-        return application.candidate.phone
-    return application.position.hiring_contact.phone
 
 
 def request_actions(request, feedback_request: FeedbackRequest) -> list[tuple[str, str]]:

@@ -163,6 +163,20 @@ class FeedbackRequest(models.Model):
             return self.Step.DEADLINE
         return None
 
+    @property
+    def addressee(self):
+        """Who is asked: the Candidate, or the position's hiring ClientContact (both have
+        an email, a phone and a time zone)."""
+        application = self.interview.application
+        if self.party == Party.CANDIDATE:
+            return application.candidate
+        return application.position.hiring_contact
+
+    @property
+    def addressee_name(self) -> str:
+        person = self.addressee
+        return person.full_name if self.party == Party.CANDIDATE else person.name
+
     def step_time(self, step: str | None):
         return {
             self.Step.ASK: self.ask_at,

@@ -423,18 +423,15 @@ def _recruiter_for(request: FeedbackRequest):
 
 
 def _recipient_email(request: FeedbackRequest) -> str:
-    application = request.interview.application
-    if request.party == Party.CANDIDATE:
-        candidate = application.candidate
-        return candidate.email if candidate.consent_email else ""
-    return application.position.hiring_contact.email
+    """Where the ask goes; empty for a candidate who has not agreed to be emailed."""
+    person = request.addressee
+    if request.party == Party.CANDIDATE and not person.consent_email:
+        return ""
+    return person.email
 
 
 def _recipient_time_zone(request: FeedbackRequest) -> str:
-    application = request.interview.application
-    if request.party == Party.CANDIDATE:
-        return application.candidate.time_zone
-    return application.position.hiring_contact.time_zone
+    return request.addressee.time_zone
 
 
 def _local_text(moment: datetime, time_zone: str) -> str:
