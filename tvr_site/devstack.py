@@ -158,8 +158,11 @@ def _wait_for_web(children, timeout=30.0):
 
 def run():
     VAR_DIR.mkdir(exist_ok=True)
-    # SIGTERM takes the same path as Ctrl-C, so children and Redis are always stopped.
+    # SIGTERM takes the same path as Ctrl-C, so children and Redis are always stopped. Ctrl-C
+    # is set explicitly too: a shell starting us in the background (`make run &`, nohup) hands
+    # us SIGINT ignored, and Python keeps it that way.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     with embedded_redis(VAR_DIR / "redis") as redis_url:
         env = _child_env(redis_url)
         _manage(env, "migrate", "--noinput")
