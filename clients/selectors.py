@@ -15,6 +15,7 @@ from django.db.models import Count, Prefetch, QuerySet
 from django.utils import timezone
 
 from candidates.models import Application, Client, ClientContact, Interview, Position
+from feedback.formatting import duration_text
 from feedback.models import Feedback, FeedbackRequest, Party
 from feedback.services import CLIENT_SHAREABLE_PARTS, interest_status_for
 
@@ -358,15 +359,7 @@ class Responsiveness:
 
     @property
     def median_text(self) -> str:
-        if self.median is None:
-            return ""
-        minutes = int(self.median.total_seconds() // 60)
-        if minutes < 60:
-            return f"{minutes} min"
-        hours, minutes = divmod(minutes, 60)
-        if hours < 48:
-            return f"{hours} h {minutes} min" if minutes else f"{hours} h"
-        return f"{round(hours / 24, 1):g} days"
+        return duration_text(self.median)
 
 
 def client_responsiveness(*, client: Client, now: datetime | None = None) -> Responsiveness:

@@ -30,15 +30,7 @@ class CandidateFeedbackForm(forms.ModelForm):
 
     class Meta:
         model = Feedback
-        fields = [
-            "interest_level",
-            "still_interested",
-            "went_well",
-            "concerns",
-            "questions",
-            "wants_call",
-            "preferred_call_time",
-        ]
+        fields = list(Feedback.CANDIDATE_FIELDS)
         labels = {
             "went_well": "What went well?",
             "concerns": "Any concerns?",
@@ -92,7 +84,7 @@ class ClientFeedbackForm(forms.ModelForm):
 
     class Meta:
         model = Feedback
-        fields = ["decision", "rating", "strengths", "concerns", "next_step", "next_step_date"]
+        fields = list(Feedback.CLIENT_FIELDS)
         labels = {
             "strengths": "Strengths",
             "concerns": "Concerns",

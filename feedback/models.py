@@ -191,6 +191,18 @@ class FeedbackRequest(models.Model):
 class Feedback(models.Model):
     """An answer to a request. An amendment is a new row; the old one is kept."""
 
+    # What each party answers (the portal and phone forms, the client's form).
+    CANDIDATE_FIELDS = (
+        "interest_level",
+        "still_interested",
+        "went_well",
+        "concerns",
+        "questions",
+        "wants_call",
+        "preferred_call_time",
+    )
+    CLIENT_FIELDS = ("decision", "rating", "strengths", "concerns", "next_step", "next_step_date")
+
     class Channel(models.TextChoices):
         PORTAL = "portal", "Portal"
         PHONE = "phone", "Phone"

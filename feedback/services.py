@@ -23,6 +23,7 @@ from django.utils import dateformat, timezone
 from candidates.models import Application, Interview
 
 from . import selectors
+from .formatting import duration_text
 from .models import (
     REQUEST_PEOPLE,
     Feedback,
@@ -794,16 +795,6 @@ def feedback_log_call(*, request: FeedbackRequest, answers: dict, actor) -> Feed
 # --- answers ----------------------------------------------------------------------------
 
 
-CANDIDATE_FIELDS = (
-    "interest_level",
-    "still_interested",
-    "went_well",
-    "concerns",
-    "questions",
-    "wants_call",
-    "preferred_call_time",
-)
-CLIENT_FIELDS = ("decision", "rating", "strengths", "concerns", "next_step", "next_step_date")
 DEFAULT_SHARED_WITH_CLIENT = ["interest_band"]
 # What of a candidate's answer the recruiter may share with the client, in the order the
 # client pages show it; Feedback.shared_with_client holds a subset.
@@ -843,7 +834,9 @@ def feedback_submit(
     # Rows joined to a locked row keep the snapshot from before the wait (PostgreSQL, READ
     # COMMITTED): re-read the interest a sweep may just have marked possibly waned.
     request.interview.application.refresh_from_db(fields=["interest_status", "interest_level"])
-    fields = CANDIDATE_FIELDS if request.party == Party.CANDIDATE else CLIENT_FIELDS
+    fields = (
+        Feedback.CANDIDATE_FIELDS if request.party == Party.CANDIDATE else Feedback.CLIENT_FIELDS
+    )
     previous = request.answers.filter(is_current=True).first()
     if previous:
         previous.is_current = False
@@ -879,7 +872,7 @@ def feedback_submit(
         if previous
         else TimelineEvent.Kind.FEEDBACK_RECEIVED,
         summary=f"{request.get_party_display()} feedback {'amended' if previous else 'received'}"
-        f" ({who})" + (f", {_humanize(lateness)} late" if lateness and not previous else ""),
+        f" ({who})" + (f", {duration_text(lateness)} late" if lateness and not previous else ""),
         actor=entered_by,
         data={
             "feedback_id": feedback.pk,
@@ -904,7 +897,7 @@ def feedback_submit(
             request=request,
             feedback=feedback,
             amended=bool(previous),
-            lateness_text=_humanize(feedback.lateness) if feedback.lateness else "",
+            lateness_text=duration_text(feedback.lateness) if feedback.lateness else "",
         ),
         dedupe_key=f"feedback-{feedback.pk}",
         now=now,
@@ -929,8 +922,8 @@ def _apply_interest(*, application, request, feedback, was_overdue: bool, now) -
             application=application,
             request=request,
             kind=TimelineEvent.Kind.INTEREST_RESTORED,
-            summary=f"Late answer ({_humanize(feedback.lateness)} late) cleared “possibly waned”:"
-            f" interest now {application.get_interest_status_display().lower()}",
+            summary=f"Late answer ({duration_text(feedback.lateness)} late) cleared"
+            f" “possibly waned”: interest now {application.get_interest_status_display().lower()}",
             data={
                 "late_seconds": int(feedback.lateness.total_seconds()) if feedback.lateness else 0
             },
@@ -1029,15 +1022,3 @@ def _debrief_check(*, request: FeedbackRequest, feedback: Feedback, now: datetim
         dedupe_key=f"pair-{candidate_answer.pk}-{client_answer.pk}",
         now=now,
     )
-
-
-def _humanize(delta: timedelta | None) -> str:
-    if not delta:
-        return "0 min"
-    minutes = int(delta.total_seconds() // 60)
-    if minutes < 60:
-        return f"{minutes} min"
-    hours, minutes = divmod(minutes, 60)
-    if hours < 48:
-        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
-    return f"{hours // 24} days"

@@ -5,21 +5,14 @@ from datetime import timedelta
 
 from django import template
 
+from feedback.formatting import duration_text
+
 register = template.Library()
 
 
 @register.filter
 def duration(delta: timedelta | None) -> str:
-    """A span as a recruiter says it: "45 min", "2 h 5 min", "3 days" (sign ignored)."""
-    if delta is None:
-        return ""
-    minutes = int(abs(delta).total_seconds() // 60)
-    if minutes < 60:
-        return f"{minutes} min"
-    hours, minutes = divmod(minutes, 60)
-    if hours < 48:
-        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
-    return f"{hours // 24} days"
+    return duration_text(delta)
 
 
 @register.filter

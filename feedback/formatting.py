@@ -1,0 +1,17 @@
+"""How spans of time read to people, the same in mail, on the timeline and on every page."""
+
+from datetime import timedelta
+
+
+def duration_text(delta: timedelta | None) -> str:
+    """A span as a recruiter says it: "45 min", "2 h 5 min", "2.5 days" (sign ignored;
+    empty for no span)."""
+    if delta is None:
+        return ""
+    minutes = int(abs(delta).total_seconds() // 60)
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 48:
+        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+    return f"{round(hours / 24, 1):g} days"
