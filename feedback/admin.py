@@ -520,6 +520,11 @@ def without_secret_links(text: str) -> str:
     return SECRET_LINK.sub("[set-password link: sent to the contact only]", text)
 
 
+# The sweep queues asks, reminders and alerts without text; the worker that sends one
+# writes it (and stores it before sending).
+NOT_WRITTEN_YET = "(written when it is sent)"
+
+
 @admin.register(OutboundMessage)
 class OutboundMessageAdmin(ViewOnlyAdmin):
     list_display = [
@@ -588,6 +593,8 @@ class OutboundMessageAdmin(ViewOnlyAdmin):
 
     @admin.display(description="Message (as rendered)")
     def rendered(self, obj):
+        if not obj.body_text:
+            return NOT_WRITTEN_YET
         # The subject; the text as sent opens in place.
         return format_html(
             '<details class="tvr-message"><summary>{}</summary><pre>{}</pre></details>',
@@ -597,6 +604,8 @@ class OutboundMessageAdmin(ViewOnlyAdmin):
 
     @admin.display(description="Text")
     def text_as_sent(self, obj):
+        if not obj.body_text:
+            return NOT_WRITTEN_YET
         return format_html("<pre>{}</pre>", without_secret_links(obj.body_text))
 
     @admin.display(description="HTML source")

@@ -16,13 +16,24 @@ from datetime import UTC, datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import InterfaceError, OperationalError, connection, transaction
-from django.db.models import F
+from django.db.models import (
+    Case,
+    CharField,
+    DateTimeField,
+    F,
+    IntegerField,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Concat, JSONObject
 from django.template.loader import render_to_string
 from django.utils import dateformat, timezone
 
 from candidates.models import Application, Interview
 
 from . import selectors
+from .bulk import AnyOf, insert_select
 from .formatting import duration_text
 from .models import (
     REQUEST_PEOPLE,
@@ -193,64 +204,105 @@ def sweep_run(*, batch_size: int | None = None, max_batches: int | None = None) 
     return result
 
 
+# The columns the sweep decides on; the people behind a request are joined in SQL.
+SWEEP_FIELDS = (
+    "id",
+    "party",
+    "status",
+    "ask_at",
+    "remind_at",
+    "due_at",
+    "next_action_at",
+    "reminders_sent",
+    "cycle",
+)
+
+
+class SweepConflict(Exception):
+    """A row the sweep holds changed under it: the batch rolls back and is swept again."""
+
+
 def _sweep_requests_batch(*, batch_size: int, result: SweepResult) -> int:
     now = timezone.now()
     policy = selectors.policy_get()
     with transaction.atomic():
         # SKIP LOCKED lets several sweeps share the due rows instead of queueing behind
-        # each other; where the database has no row locks (SQLite) the compare-and-set
-        # updates below still make every step happen once.
+        # each other. The rows stay locked until commit (SQLite: the transaction holds
+        # the write lock from its start), so what is read here is what is written.
         due = list(
             FeedbackRequest.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(status__in=FeedbackRequest.ACTIVE_STATUSES, next_action_at__lte=now)
-            .select_related(*REQUEST_PEOPLE)
-            .order_by("next_action_at")[:batch_size]
+            .order_by("next_action_at")
+            .only(*SWEEP_FIELDS)[:batch_size]
         )
-        # Deadlines are the bulk of a busy sweep: a run of them is marked set-based (a few
-        # queries for the whole run instead of several per row), in the order read, so
-        # that the timeline reads exactly as if they had been marked one by one.
-        overdue_run: list[FeedbackRequest] = []
+        asks, reminders, deadlines = [], [], []
         for request in due:
             step = request.next_step
             if step == FeedbackRequest.Step.ASK:
-                result.overdue += _mark_overdue_many(requests=overdue_run, now=now)
-                overdue_run = []
-                outcome = _ask(request=request, now=now, policy=policy)
+                asks.append(request)
             elif step == FeedbackRequest.Step.REMIND and now < request.due_at:
-                result.overdue += _mark_overdue_many(requests=overdue_run, now=now)
-                overdue_run = []
-                outcome = _remind(request=request, now=now, policy=policy)
+                reminders.append(request)
             else:
-                overdue_run.append(request)
-                outcome = None
-            if outcome:
-                setattr(result, outcome, getattr(result, outcome) + 1)
-        result.overdue += _mark_overdue_many(requests=overdue_run, now=now)
+                deadlines.append(request)
+        # Each step is set-based: a few statements for the whole batch, whatever its size.
+        quiet = _quiet_hours_until(requests=asks + reminders, now=now, policy=policy)
+        result.deferred += _defer_quiet(asks=asks, reminders=reminders, quiet=quiet)
+        result.asked += _ask_many(requests=[r for r in asks if r.pk not in quiet], now=now)
+        result.reminded += _remind_many(
+            requests=[r for r in reminders if r.pk not in quiet], now=now
+        )
+        result.overdue += _mark_overdue_many(requests=deadlines, now=now)
     return len(due)
 
 
-def _compare_and_set(request: FeedbackRequest, **changes) -> bool:
-    """Apply `changes` only if the row is still as we read it; True if we won."""
-    won = FeedbackRequest.objects.filter(
-        pk=request.pk,
-        status=request.status,
-        reminders_sent=request.reminders_sent,
-        cycle=request.cycle,
-    ).update(**changes)
-    if won:
-        for name, value in changes.items():
-            setattr(request, name, value)
-    return bool(won)
+def _compare_and_set_many(requests: list[FeedbackRequest], **changes) -> None:
+    """Apply `changes` to rows that are still as read (status, reminder count, cycle).
+
+    The batch holds these rows, so every one must match; if one does not, something
+    changed them under the lock's guarantee, and the whole batch is rolled back rather
+    than half applied (the next sweep reads the truth).
+    """
+    groups: dict[tuple, list[int]] = {}
+    for request in requests:
+        key = (request.status, request.reminders_sent, request.cycle)
+        groups.setdefault(key, []).append(request.pk)
+    for (status, reminders_sent, cycle), pks in groups.items():
+        changed = (
+            FeedbackRequest.objects.filter(AnyOf(F("pk"), pks))
+            .filter(status=status, reminders_sent=reminders_sent, cycle=cycle)
+            .update(**changes)
+        )
+        if changed != len(pks):
+            raise SweepConflict(f"{len(pks) - changed} of {len(pks)} requests changed")
 
 
-def _quiet_until(
-    *, request: FeedbackRequest, now: datetime, policy: ReminderPolicy
-) -> datetime | None:
-    """If it is quiet hours where the recipient is, when they end (else None)."""
+def _compare_and_set(request: FeedbackRequest, **changes) -> None:
+    _compare_and_set_many([request], **changes)
+
+
+def _quiet_hours_until(
+    *, requests: list[FeedbackRequest], now: datetime, policy: ReminderPolicy
+) -> dict[int, datetime]:
+    """For requests whose recipient is in quiet hours now, when those end (by request id)."""
     start, end = policy.quiet_hours_start, policy.quiet_hours_end
-    if start is None or end is None or start == end:
-        return None
-    tz = zoneinfo.ZoneInfo(_recipient_time_zone(request))
+    if not requests or start is None or end is None or start == end:
+        return {}
+    zones = FeedbackRequest.objects.filter(AnyOf(F("pk"), [r.pk for r in requests])).values_list(
+        "pk", _RECIPIENT_TIME_ZONE
+    )
+    by_zone: dict[str, datetime | None] = {}
+    quiet = {}
+    for pk, zone in zones:
+        if zone not in by_zone:
+            by_zone[zone] = _quiet_until(time_zone=zone, now=now, start=start, end=end)
+        if by_zone[zone] is not None:
+            quiet[pk] = by_zone[zone]
+    return quiet
+
+
+def _quiet_until(*, time_zone: str, now: datetime, start, end) -> datetime | None:
+    """If it is quiet hours (start–end, local) in `time_zone`, when they end (else None)."""
+    tz = zoneinfo.ZoneInfo(time_zone)
     local = now.astimezone(tz)
     t = local.time()
     in_quiet = (start <= t or t < end) if start > end else (start <= t < end)
@@ -260,156 +312,211 @@ def _quiet_until(
     return datetime.combine(end_day, end, tzinfo=tz).astimezone(UTC)
 
 
-def _ask(*, request: FeedbackRequest, now: datetime, policy: ReminderPolicy) -> str | None:
-    quiet_until = _quiet_until(request=request, now=now, policy=policy)
-    if quiet_until:
-        return "deferred" if _compare_and_set(request, next_action_at=quiet_until) else None
-    shift = now - request.ask_at if now - request.ask_at > CATCH_UP_GRACE else timedelta(0)
-    remind_at = request.remind_at + shift if request.remind_at else None
-    due_at = request.due_at + shift
-    next_action_at = remind_at if remind_at and remind_at < due_at else due_at
-    if not _compare_and_set(
-        request,
+def _defer_quiet(
+    *, asks: list[FeedbackRequest], reminders: list[FeedbackRequest], quiet: dict
+) -> int:
+    """Asks and reminders wait for the recipient's quiet hours to end; a reminder that
+    could only go out after the deadline is dropped."""
+    deferred = 0
+    for request in asks + reminders:
+        until = quiet.get(request.pk)
+        if until is None:
+            continue
+        if request.next_step == FeedbackRequest.Step.REMIND and until >= request.due_at:
+            _compare_and_set(request, remind_at=None, next_action_at=request.due_at)
+        else:
+            _compare_and_set(request, next_action_at=until)
+        deferred += 1
+    return deferred
+
+
+# Who a request asks, in SQL: the candidate, or the position's hiring contact.
+_ADDRESSEE = "interview__application__candidate__"
+_CONTACT = "interview__application__position__hiring_contact__"
+_RECIPIENT_TIME_ZONE = Case(
+    When(party=Party.CANDIDATE, then=F(f"{_ADDRESSEE}time_zone")),
+    default=F(f"{_CONTACT}time_zone"),
+)
+# Where an ask goes; empty for a candidate who has not agreed to be emailed.
+_RECIPIENT_EMAIL = Case(
+    When(
+        party=Party.CANDIDATE, **{f"{_ADDRESSEE}consent_email": True}, then=F(f"{_ADDRESSEE}email")
+    ),
+    When(party=Party.CLIENT, then=F(f"{_CONTACT}email")),
+    default=Value(""),
+    output_field=CharField(),
+)
+# The candidate's own recruiter calls the candidate; the position's handles the client.
+_RECRUITER_EMAIL = Case(
+    When(party=Party.CANDIDATE, then=F("interview__application__candidate__owner__user__email")),
+    default=F("interview__application__position__recruiter__user__email"),
+)
+
+
+def _ask_many(*, requests: list[FeedbackRequest], now: datetime) -> int:
+    """Ask the parties: the requests become pending, their asks go to the outbox (rendered
+    by the worker that sends them) and the timeline says who was asked."""
+    if not requests:
+        return 0
+    on_time = [r for r in requests if now - r.ask_at <= CATCH_UP_GRACE]
+    _compare_and_set_many(
+        on_time,
         status=Status.PENDING,
         asked_at=now,
-        remind_at=remind_at,
-        due_at=due_at,
-        next_action_at=next_action_at,
-    ):
-        return None
-    message = _queue_ask(request=request, kind=Kind.REQUEST, now=now)
-    application = request.interview.application
-    timeline_record(
-        application=application,
-        request=request,
-        kind=TimelineEvent.Kind.REQUEST_SENT,
-        summary=f"Asked the {request.get_party_display().lower()} for feedback"
-        + ("" if message else " (no email: no address or no consent)"),
-        data={"due_at": due_at.isoformat(), "shifted_seconds": int(shift.total_seconds())},
-        now=now,
+        next_action_at=Case(
+            When(remind_at__lt=F("due_at"), then=F("remind_at")), default=F("due_at")
+        ),
     )
-    return "asked"
-
-
-def _remind(*, request: FeedbackRequest, now: datetime, policy: ReminderPolicy) -> str | None:
-    quiet_until = _quiet_until(request=request, now=now, policy=policy)
-    if quiet_until and quiet_until >= request.due_at:
-        # The reminder could only go out after the deadline: drop it.
-        return (
-            None
-            if not _compare_and_set(request, remind_at=None, next_action_at=request.due_at)
-            else "deferred"
+    # An ask that goes out late (quiet hours, downtime) moves the reminder and the
+    # deadline with it. Rare, so one row at a time.
+    shifts = {}
+    for request in requests:
+        shift = now - request.ask_at
+        if shift <= CATCH_UP_GRACE:
+            continue
+        remind_at = request.remind_at + shift if request.remind_at else None
+        due_at = request.due_at + shift
+        _compare_and_set(
+            request,
+            status=Status.PENDING,
+            asked_at=now,
+            remind_at=remind_at,
+            due_at=due_at,
+            next_action_at=remind_at if remind_at and remind_at < due_at else due_at,
         )
-    if quiet_until:
-        return "deferred" if _compare_and_set(request, next_action_at=quiet_until) else None
-    if not _compare_and_set(request, reminders_sent=1, next_action_at=request.due_at):
-        return None
-    _queue_ask(request=request, kind=Kind.REMINDER, now=now)
-    timeline_record(
-        application=request.interview.application,
-        request=request,
-        kind=TimelineEvent.Kind.REMINDER_SENT,
-        summary=f"Reminded the {request.get_party_display().lower()}",
-        now=now,
+        shifts[request.pk] = int(shift.total_seconds())
+    asked = FeedbackRequest.objects.filter(AnyOf(F("pk"), [r.pk for r in requests]))
+    _queue_many(requests=asked, kind=Kind.REQUEST, now=now)
+    insert_select(
+        TimelineEvent,
+        source=asked.alias(email=_RECIPIENT_EMAIL),
+        columns={
+            "application": F("interview__application_id"),
+            "request": F("pk"),
+            "kind": Value(TimelineEvent.Kind.REQUEST_SENT),
+            "summary": Concat(
+                Value("Asked the "),
+                F("party"),
+                Value(" for feedback"),
+                Case(
+                    When(email="", then=Value(" (no email: no address or no consent)")),
+                    default=Value(""),
+                ),
+                output_field=CharField(),
+            ),
+            "data": JSONObject(
+                due_at=F("due_at"),
+                shifted_seconds=Case(
+                    *(When(pk=pk, then=Value(seconds)) for pk, seconds in shifts.items()),
+                    default=Value(0),
+                    output_field=IntegerField(),
+                ),
+            ),
+            "created_at": Value(now, output_field=DateTimeField()),
+        },
     )
-    return "reminded"
+    return len(requests)
+
+
+def _remind_many(*, requests: list[FeedbackRequest], now: datetime) -> int:
+    if not requests:
+        return 0
+    _compare_and_set_many(requests, reminders_sent=1, next_action_at=F("due_at"))
+    reminded = FeedbackRequest.objects.filter(AnyOf(F("pk"), [r.pk for r in requests]))
+    _queue_many(requests=reminded, kind=Kind.REMINDER, now=now)
+    insert_select(
+        TimelineEvent,
+        source=reminded,
+        columns={
+            "application": F("interview__application_id"),
+            "request": F("pk"),
+            "kind": Value(TimelineEvent.Kind.REMINDER_SENT),
+            "summary": Concat(Value("Reminded the "), F("party"), output_field=CharField()),
+            "data": JSONObject(),
+            "created_at": Value(now, output_field=DateTimeField()),
+        },
+    )
+    return len(requests)
 
 
 def _mark_overdue_many(*, requests: list[FeedbackRequest], now: datetime) -> int:
     """Give up on requests whose deadline passed: mark them overdue, record it on the
     timeline (and, for a candidate, mark the application's interest possibly waned), and
-    alert the recruiter. Set-based: a few queries for the whole run of requests.
-
-    The compare-and-set is per (status, reminders_sent, cycle) group: the rows that are
-    still as read are the ones this sweep wins (they are locked FOR UPDATE by the batch
-    where the database has row locks; elsewhere the transaction holds the write lock),
-    and only those get their events and alerts. Returns how many were marked.
-    """
+    alert the recruiter."""
     if not requests:
         return 0
-    groups: dict[tuple, list[int]] = {}
-    for request in requests:
-        key = (request.status, request.reminders_sent, request.cycle)
-        groups.setdefault(key, []).append(request.pk)
-    for (status, reminders_sent, cycle), pks in groups.items():
-        FeedbackRequest.objects.filter(
-            pk__in=pks, status=status, reminders_sent=reminders_sent, cycle=cycle
-        ).update(status=Status.OVERDUE, overdue_at=now, next_action_at=None)
-    # The winners are the rows this sweep's update stamped: a true compare-and-set, even
-    # where the rows are not locked.
-    won = set(
-        FeedbackRequest.objects.filter(
-            pk__in=[request.pk for request in requests], status=Status.OVERDUE, overdue_at=now
-        ).values_list("pk", flat=True)
+    _compare_and_set_many(requests, status=Status.OVERDUE, overdue_at=now, next_action_at=None)
+    marked = FeedbackRequest.objects.filter(AnyOf(F("pk"), [r.pk for r in requests]))
+    created_at = Value(now, output_field=DateTimeField())
+    insert_select(
+        TimelineEvent,
+        source=marked,
+        columns={
+            "application": F("interview__application_id"),
+            "request": F("pk"),
+            "kind": Value(TimelineEvent.Kind.MARKED_OVERDUE),
+            "summary": Concat(
+                Value("No "),
+                F("party"),
+                Value(" feedback by the deadline"),
+                output_field=CharField(),
+            ),
+            "data": JSONObject(due_at=F("due_at")),
+            "created_at": created_at,
+        },
     )
-    events: list[TimelineEvent] = []
-    messages: list[OutboundMessage] = []
-    waned: list[int] = []
-    for request in requests:
-        if request.pk not in won:
-            continue
-        request.status, request.overdue_at, request.next_action_at = Status.OVERDUE, now, None
-        application = request.interview.application
-        party = request.get_party_display().lower()
-        events.append(
-            TimelineEvent(
-                application=application,
-                request=request,
-                kind=TimelineEvent.Kind.MARKED_OVERDUE,
-                summary=f"No {party} feedback by the deadline"[:300],
-                data={"due_at": request.due_at.isoformat()},
-                created_at=now,
-            )
-        )
-        if request.party == Party.CANDIDATE:
-            previous = application.interest_status
-            waned.append(application.pk)
-            application.interest_status = Application.InterestStatus.POSSIBLY_WANED
-            events.append(
-                TimelineEvent(
-                    application=application,
-                    request=request,
-                    kind=TimelineEvent.Kind.MARKED_POSSIBLY_WANED,
-                    summary="Interest marked possibly waned: no answer by the deadline",
-                    data={"previous_status": previous},
-                    created_at=now,
-                )
-            )
-        template = f"{request.party}_overdue_alert"
-        messages.append(
-            OutboundMessage(
-                request=request,
-                kind=Kind.OVERDUE_ALERT,
-                channel=OutboundMessage.Channel.EMAIL,
-                dedupe_key=f"cycle-{request.cycle}",
-                recipient=_recruiter_for(request).email,
-                next_attempt_at=now,
-                dispatched_at=now,
-                **_rendered(template=template, context=_context(request=request)),
-            )
-        )
-    TimelineEvent.objects.bulk_create(events)
-    if waned:
-        Application.objects.filter(pk__in=waned).update(
-            interest_status=Application.InterestStatus.POSSIBLY_WANED, interest_updated_at=now
-        )
-    # Unique per (request, kind, channel, dedupe_key): a row that exists already is kept,
-    # and only the rows written here (dispatched_at is this sweep's now) are dispatched.
-    OutboundMessage.objects.bulk_create(messages, ignore_conflicts=True)
-    created = list(
-        OutboundMessage.objects.filter(
-            request_id__in=won,
-            kind=Kind.OVERDUE_ALERT,
-            channel=OutboundMessage.Channel.EMAIL,
-            status=OutboundMessage.Status.QUEUED,
-            dispatched_at=now,
-        )
-        .order_by("pk")
-        .values_list("pk", flat=True)
+    candidates = marked.filter(party=Party.CANDIDATE)
+    # Recorded before the update below, so that the event keeps what the status was.
+    insert_select(
+        TimelineEvent,
+        source=candidates,
+        columns={
+            "application": F("interview__application_id"),
+            "request": F("pk"),
+            "kind": Value(TimelineEvent.Kind.MARKED_POSSIBLY_WANED),
+            "summary": Value("Interest marked possibly waned: no answer by the deadline"),
+            "data": JSONObject(previous_status=F("interview__application__interest_status")),
+            "created_at": created_at,
+        },
+    )
+    Application.objects.filter(pk__in=candidates.values("interview__application_id")).update(
+        interest_status=Application.InterestStatus.POSSIBLY_WANED, interest_updated_at=now
+    )
+    _queue_many(requests=marked, kind=Kind.OVERDUE_ALERT, now=now)
+    return len(requests)
+
+
+def _queue_many(*, requests: QuerySet[FeedbackRequest], kind: str, now: datetime) -> None:
+    """Add the sweep's messages (asks, reminders, alerts) to the outbox, one per request
+    and cycle; a row that exists already is kept. They are rendered by the worker that
+    sends them, from feedback/email/<party>_<kind>_*, and stored before they are sent.
+    Only the rows written here are dispatched, after commit."""
+    recipient = _RECRUITER_EMAIL if kind == Kind.OVERDUE_ALERT else _RECIPIENT_EMAIL
+    created = insert_select(
+        OutboundMessage,
+        source=requests.alias(recipient_email=recipient).exclude(recipient_email=""),
+        columns={
+            "request": F("pk"),
+            "kind": Value(kind),
+            "channel": Value(OutboundMessage.Channel.EMAIL),
+            "dedupe_key": Concat(
+                Value("cycle-"), Cast("cycle", CharField()), output_field=CharField()
+            ),
+            "recipient": F("recipient_email"),
+            "subject": Value(""),
+            "body_text": Value(""),
+            "body_html": Value(""),
+            "status": Value(OutboundMessage.Status.QUEUED),
+            "attempts": Value(0),
+            "last_error": Value(""),
+            "next_attempt_at": Value(now, output_field=DateTimeField()),
+            "dispatched_at": Value(now, output_field=DateTimeField()),
+            "created_at": Value(now, output_field=DateTimeField()),
+        },
+        ignore_conflicts=True,
     )
     if created:
-        transaction.on_commit(lambda: outbox_dispatch(message_ids=created))
-    return len(won)
+        transaction.on_commit(lambda: outbox_dispatch(message_ids=sorted(created)))
 
 
 # --- messages ---------------------------------------------------------------------------
@@ -459,21 +566,6 @@ def _context(*, request: FeedbackRequest, **extra) -> dict:
         "site_url": settings.SITE_URL,
         **extra,
     }
-
-
-def _queue_ask(*, request: FeedbackRequest, kind: str, now: datetime) -> OutboundMessage | None:
-    recipient = _recipient_email(request)
-    if not recipient:
-        return None
-    return _queue_message(
-        request=request,
-        kind=kind,
-        recipient=recipient,
-        template=f"{request.party}_{kind}",
-        context=_context(request=request),
-        dedupe_key=f"cycle-{request.cycle}",
-        now=now,
-    )
 
 
 def _queue_message(
@@ -538,19 +630,42 @@ def outbox_queue(
 
 
 def outbox_dispatch(*, message_ids: list[int]) -> None:
-    """Hand messages to the workers. A broker outage is logged, not raised: the rows are
-    safe in the database and the sweep dispatches them again."""
-    from .tasks import deliver_message
+    """Hand messages to the workers, a few to a task. A broker outage is logged, not
+    raised: the rows are safe in the database and the sweep dispatches them again."""
+    from .tasks import deliver_messages
 
-    message_id = None
+    # A task per message costs a broker round trip and a worker wake-up each; a task per
+    # handful still spreads a burst over every worker process.
+    size = settings.FEEDBACK["DELIVERY_CHUNK_SIZE"]
+    chunks = [message_ids[i : i + size] for i in range(0, len(message_ids), size)]
+    chunk = None
     try:
-        # One producer (one broker connection) for the lot: a sweep's batch of alerts
-        # is published in one go instead of a pool checkout per message.
-        with deliver_message.app.producer_or_acquire() as producer:
-            for message_id in message_ids:
-                deliver_message.apply_async((message_id,), producer=producer)
+        # One producer (one broker connection) for the lot.
+        with deliver_messages.app.producer_or_acquire() as producer:
+            for chunk in chunks:
+                deliver_messages.apply_async((chunk,), producer=producer)
     except Exception:  # noqa: BLE001 - any broker failure; the sweep retries
-        logger.warning("could not dispatch message %s; the sweep will retry", message_id)
+        logger.warning("could not dispatch messages %s; the sweep will retry", chunk)
+
+
+def outbox_deliver(*, message_ids: list[int]) -> list[str]:
+    """Deliver a task's messages one by one, each claimed and recorded on its own, for up
+    to DELIVERY_TASK_SECONDS; then hand the rest back to the queue, so that a long run of
+    deliveries never keeps the sweep (or anything else) waiting for a worker process."""
+    budget = settings.FEEDBACK["DELIVERY_TASK_SECONDS"]
+    started = time.monotonic()
+    outcomes = []
+    for index, message_id in enumerate(message_ids):
+        if index and time.monotonic() - started > budget:
+            rest = message_ids[index:]
+            # Freshly dispatched: the sweep's re-dispatch of lost tasks leaves them alone.
+            OutboundMessage.objects.filter(
+                pk__in=rest, status=OutboundMessage.Status.QUEUED
+            ).update(dispatched_at=timezone.now())
+            outbox_dispatch(message_ids=rest)
+            break
+        outcomes.append(message_deliver(message_id=message_id))
+    return outcomes
 
 
 def outbox_reclaim_abandoned() -> int:
@@ -603,7 +718,7 @@ def message_deliver(*, message_id: int) -> str:
     ).update(status=OutboundMessage.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1)
     if not claimed:
         return "skipped"
-    message = OutboundMessage.objects.select_related("request").get(pk=message_id)
+    message = OutboundMessage.objects.select_related(*MESSAGE_PEOPLE).get(pk=message_id)
     mine = OutboundMessage.objects.filter(
         pk=message_id, status=OutboundMessage.Status.SENDING, claimed_at=now
     )
@@ -615,6 +730,8 @@ def message_deliver(*, message_id: int) -> str:
         mine.update(status=OutboundMessage.Status.CANCELLED, last_error="request settled")
         return "cancelled"
     try:
+        if not message.body_text:
+            _render_for_sending(message=message, mine=mine)
         transport_for(message.channel).send(message)
     except TransportError as exc:
         return _record_failure(message=message, mine=mine, error=str(exc), permanent=exc.permanent)
@@ -629,6 +746,23 @@ def message_deliver(*, message_id: int) -> str:
         )
     )
     return "sent"
+
+
+# A message and everything its text may name, in one query.
+MESSAGE_PEOPLE = tuple(f"request__{path}" for path in REQUEST_PEOPLE)
+
+
+def _render_for_sending(*, message: OutboundMessage, mine) -> None:
+    """Render a message the sweep queued without text (feedback/email/<party>_<kind>_*),
+    and store the text before it is sent: the outbox shows exactly what went out, and a
+    retry sends the same words."""
+    request = message.request
+    rendered = _rendered(
+        template=f"{request.party}_{message.kind}", context=_context(request=request)
+    )
+    mine.update(**rendered)
+    for name, value in rendered.items():
+        setattr(message, name, value)
 
 
 def _until_the_database_answers(write, *, patience: timedelta | None = None):

@@ -16,3 +16,9 @@ def sweep() -> dict:
 @shared_task(ignore_result=True)
 def deliver_message(message_id: int) -> str:
     return services.message_deliver(message_id=message_id)
+
+
+# The outbox dispatches a few messages to a task; each is claimed and sent on its own.
+@shared_task(ignore_result=True)
+def deliver_messages(message_ids: list[int]) -> list[str]:
+    return services.outbox_deliver(message_ids=message_ids)

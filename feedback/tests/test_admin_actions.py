@@ -495,3 +495,16 @@ def test_the_application_page_shows_interviews_every_amendment_sharing_and_the_t
     assert dana.user.get_full_name() in timeline
     assert ">Candidate<" in timeline  # the portal answer: the candidate acted
     assert first.pk != Feedback.objects.get(request=request, is_current=True).pk
+
+
+def test_the_outbox_shows_a_sweep_message_s_text_once_it_is_written(desk, dana, interview_end):
+    interview = interview_asked(ends_at=interview_end, application=application_for(dana))
+    message = OutboundMessage.objects.get(request=request_of(interview))
+    page = url("feedback_outboundmessage_change", message)
+    assert "(written when it is sent)" in desk.get(page).content.decode()
+
+    assert services.message_deliver(message_id=message.pk) == "sent"
+
+    change = desk.get(page).content.decode()
+    assert "(written when it is sent)" not in change
+    assert "How did your interview" in change

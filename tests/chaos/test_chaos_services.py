@@ -1,6 +1,7 @@
 """Chaos in the services the system leans on: Redis lost, PostgreSQL crash-restarted,
 an SMTP server that fails, stalls and bounces. The database must put everything right."""
 
+import math
 import re
 import time
 import urllib.parse
@@ -8,6 +9,7 @@ import urllib.request
 from http.cookiejar import CookieJar
 
 import redis
+from django.conf import settings
 
 from .conftest import SWEEP_INTERVAL
 from .harness import free_port, wait_until
@@ -25,13 +27,14 @@ LONG_WINDOWS = {
 def test_redis_lost_without_saving_while_messages_are_queued(scenario):
     world = scenario()
     world.load(interviews=INTERVIEWS, ends_in=2, **LONG_WINDOWS)
-    # A sweep but no worker yet: the asks pile up as tasks in Redis.
+    # A sweep but no worker yet: the asks pile up as tasks in Redis (a few to a task).
     world.processes.sweep_loop("sweep", interval=SWEEP_INTERVAL)
     broker = redis.Redis.from_url(world.redis.url)
     queue = world.env["CELERY_QUEUE"]
+    tasks_for_the_asks = math.ceil(2 * INTERVIEWS / settings.FEEDBACK["DELIVERY_CHUNK_SIZE"])
     queued = wait_until(
         "the asks to be queued in Redis",
-        lambda: (n := broker.llen(queue)) >= 2 * INTERVIEWS and n,
+        lambda: (n := broker.llen(queue)) >= tasks_for_the_asks and n,
         timeout=60,
     )
     run_before = broker.info("server")["run_id"]

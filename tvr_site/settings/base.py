@@ -147,8 +147,8 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 # The loop's knobs that are not policy (policy lives in the database, edited in admin).
 FEEDBACK = {
-    "SWEEP_BATCH_SIZE": env.int("SWEEP_BATCH_SIZE", default=200),
-    "SWEEP_MAX_BATCHES": env.int("SWEEP_MAX_BATCHES", default=50),
+    "SWEEP_BATCH_SIZE": env.int("SWEEP_BATCH_SIZE", default=1000),
+    "SWEEP_MAX_BATCHES": env.int("SWEEP_MAX_BATCHES", default=20),
     "DELIVERY_MAX_ATTEMPTS": env.int("DELIVERY_MAX_ATTEMPTS", default=8),
     "DELIVERY_BACKOFF_BASE": timedelta(seconds=env.int("DELIVERY_BACKOFF_SECONDS", default=30)),
     "DELIVERY_BACKOFF_MAX": timedelta(minutes=30),
@@ -156,6 +156,11 @@ FEEDBACK = {
     "DELIVERY_LEASE": timedelta(seconds=env.int("DELIVERY_LEASE_SECONDS", default=120)),
     # A queued message whose task was lost (broker down, restarted) is re-dispatched after this.
     "REDISPATCH_AFTER": timedelta(seconds=env.int("REDISPATCH_AFTER_SECONDS", default=60)),
+    # Messages per delivery task: fewer broker round trips, still spread over the workers.
+    "DELIVERY_CHUNK_SIZE": env.int("DELIVERY_CHUNK_SIZE", default=50),
+    # A delivery task hands what it has not sent after this back to the queue, so that
+    # the sweep never waits long for a worker process.
+    "DELIVERY_TASK_SECONDS": env.float("DELIVERY_TASK_SECONDS", default=0.5),
 }
 PORTAL_LINK_MAX_AGE = timedelta(days=env.int("PORTAL_LINK_MAX_AGE_DAYS", default=14))
 

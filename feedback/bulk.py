@@ -1,0 +1,49 @@
+"""Set-based writes the ORM has no verb for: INSERT … SELECT.
+
+The sweep writes a timeline event and an outbox row for each of hundreds of requests at
+once. Building them in Python (a model instance each, then bulk_create) costs more than
+the database's own work; letting the database build the rows from a SELECT over the
+requests costs one statement. The SELECT is an ordinary queryset, so joins, Case/When,
+Concat and JSONObject compile for every backend we run on (PostgreSQL, SQLite).
+"""
+
+from django.db import connections
+from django.db.models import Model, QuerySet
+from django.db.models.lookups import In
+
+
+def insert_select(
+    model: type[Model], *, source: QuerySet, columns: dict, ignore_conflicts: bool = False
+) -> list[int]:
+    """INSERT INTO model's table the rows of `source`, one per source row; `columns` maps
+    each of model's fields to an expression over `source`. With `ignore_conflicts`, a row
+    that would break a unique constraint is skipped. Returns the new rows' ids."""
+    opts = model._meta
+    # Aliases of our own: an annotation may not share a name with a field of the source.
+    aliases = {f"insert_{name}": expression for name, expression in columns.items()}
+    select = source.order_by().values(**aliases)
+    query = select.query
+    # Django 5.2 keeps values() in the order given; the column list relies on it.
+    assert list(query.selected) == list(aliases), "select order differs from column order"
+    db = select.db
+    connection = connections[db]
+    sql, params = query.get_compiler(db).as_sql()
+    quote = connection.ops.quote_name
+    target = ", ".join(quote(opts.get_field(name).column) for name in columns)
+    statement = f"INSERT INTO {quote(opts.db_table)} ({target}) {sql}"
+    if ignore_conflicts:
+        statement += " ON CONFLICT DO NOTHING"
+    statement += f" RETURNING {quote(opts.pk.column)}"
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        return [row[0] for row in cursor.fetchall()]
+
+
+class AnyOf(In):
+    """`field IN (ids)`, written `field = ANY(%s)` with one array parameter on PostgreSQL:
+    a batch's thousand ids are one parameter instead of a thousand placeholders for the
+    driver to interpolate into every statement. Use it as a filter: AnyOf(F("pk"), ids)."""
+
+    def as_postgresql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        return f"{lhs} = ANY(%s)", (*lhs_params, list(self.rhs))
