@@ -648,26 +648,6 @@ def outbox_dispatch(*, message_ids: list[int]) -> None:
         logger.warning("could not dispatch messages %s; the sweep will retry", chunk)
 
 
-def outbox_deliver(*, message_ids: list[int]) -> list[str]:
-    """Deliver a task's messages one by one, each claimed and recorded on its own, for up
-    to DELIVERY_TASK_SECONDS; then hand the rest back to the queue, so that a long run of
-    deliveries never keeps the sweep (or anything else) waiting for a worker process."""
-    budget = settings.FEEDBACK["DELIVERY_TASK_SECONDS"]
-    started = time.monotonic()
-    outcomes = []
-    for index, message_id in enumerate(message_ids):
-        if index and time.monotonic() - started > budget:
-            rest = message_ids[index:]
-            # Freshly dispatched: the sweep's re-dispatch of lost tasks leaves them alone.
-            OutboundMessage.objects.filter(
-                pk__in=rest, status=OutboundMessage.Status.QUEUED
-            ).update(dispatched_at=timezone.now())
-            outbox_dispatch(message_ids=rest)
-            break
-        outcomes.append(message_deliver(message_id=message_id))
-    return outcomes
-
-
 def outbox_reclaim_abandoned() -> int:
     """Messages claimed by a worker that died mid-delivery go back to the queue."""
     lease = settings.FEEDBACK["DELIVERY_LEASE"]
@@ -706,37 +686,106 @@ def _backoff(attempts: int) -> timedelta:
     )
 
 
-def message_deliver(*, message_id: int) -> str:
-    """Claim one message, send it, record the outcome. Returns what happened.
+def outbox_deliver(*, message_ids: list[int]) -> list[str]:
+    """Deliver a task's messages, each claimed, sent and recorded on its own, for up to
+    DELIVERY_TASK_SECONDS; then hand the rest back to the queue, so that a long run of
+    deliveries never keeps the sweep (or anything else) waiting for a worker process.
+    Returns what happened to each message delivered."""
+    budget = settings.FEEDBACK["DELIVERY_TASK_SECONDS"]
+    started = time.monotonic()
+    # One query for the lot: a message's text names a dozen related rows, and one join
+    # that wide costs more to plan than to run.
+    loaded = _messages_to_send(message_ids=message_ids)
+    outcomes = []
+    for index, message_id in enumerate(message_ids):
+        if index and time.monotonic() - started > budget:
+            rest = message_ids[index:]
+            # Freshly dispatched: the sweep's re-dispatch of lost tasks leaves them alone.
+            OutboundMessage.objects.filter(
+                pk__in=rest, status=OutboundMessage.Status.QUEUED
+            ).update(dispatched_at=timezone.now())
+            outbox_dispatch(message_ids=rest)
+            break
+        message = loaded.get(message_id)
+        outcomes.append(_deliver(message=message) if message else "skipped")
+    return outcomes
 
-    The claim is a compare-and-set from queued to sending, so one worker sends it; a
-    message recorded as sent is never claimed again.
-    """
-    now = timezone.now()
-    claimed = OutboundMessage.objects.filter(
-        pk=message_id, status=OutboundMessage.Status.QUEUED, next_attempt_at__lte=now
-    ).update(status=OutboundMessage.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1)
-    if not claimed:
-        return "skipped"
-    message = OutboundMessage.objects.select_related(*MESSAGE_PEOPLE).get(pk=message_id)
-    mine = OutboundMessage.objects.filter(
-        pk=message_id, status=OutboundMessage.Status.SENDING, claimed_at=now
+
+def message_deliver(*, message_id: int) -> str:
+    """Claim one message, send it, record the outcome. Returns what happened."""
+    return outbox_deliver(message_ids=[message_id])[0]
+
+
+# A message and everything its text may name, in one query.
+MESSAGE_PEOPLE = tuple(f"request__{path}" for path in REQUEST_PEOPLE)
+# An ask or a reminder for a request in any other state has lost its point.
+_STILL_ASKING = (Status.SCHEDULED, Status.PENDING, Status.OVERDUE)
+
+
+def _messages_to_send(*, message_ids: list[int]) -> dict[int, OutboundMessage]:
+    """The queued ones among `message_ids`, with the text of those the sweep queued
+    without (written here, from feedback/email/<party>_<kind>_*; stored by the claim)."""
+    messages = OutboundMessage.objects.select_related(*MESSAGE_PEOPLE).filter(
+        pk__in=message_ids, status=OutboundMessage.Status.QUEUED
     )
-    if (
-        message.kind in OutboundMessage.ASKING_KINDS
-        and message.request is not None
-        and message.request.status in (Status.RECEIVED, Status.CANCELLED)
+    loaded = {}
+    for message in messages:
+        message.text_to_store = {}
+        message.render_error = None
+        if not message.body_text and message.request is not None:
+            try:
+                message.text_to_store = _rendered(
+                    template=f"{message.request.party}_{message.kind}",
+                    context=_context(request=message.request),
+                )
+            except Exception as exc:  # noqa: BLE001 - a template bug fails the message, visibly
+                logger.exception("could not write message %s", message.pk)
+                message.render_error = exc
+        loaded[message.pk] = message
+    return loaded
+
+
+def _deliver(*, message: OutboundMessage, second_try: bool = False) -> str:
+    """Claim, send, record. The claim is a compare-and-set from queued to sending (on the
+    row as loaded), so one worker sends it; a message recorded as sent is never claimed
+    again. An ask whose request was answered or cancelled meanwhile is not sent."""
+    if _lost_its_point(message):
+        return _cancel_settled_ask(message)
+    now = timezone.now()
+    # Conditions on the outbox row alone: a condition through a join would be checked
+    # against a snapshot taken before a concurrent claim committed, and both would win.
+    # (Answering or cancelling a request cancels its queued asks in the same transaction,
+    # so an ask whose request is settled is no longer queued.)
+    claimable = OutboundMessage.objects.filter(
+        pk=message.pk,
+        status=OutboundMessage.Status.QUEUED,
+        attempts=message.attempts,
+        next_attempt_at__lte=now,
+    )
+    text = message.text_to_store
+    if not claimable.update(
+        status=OutboundMessage.Status.SENDING,
+        claimed_at=now,
+        attempts=F("attempts") + 1,
+        **text,
     ):
-        mine.update(status=OutboundMessage.Status.CANCELLED, last_error="request settled")
-        return "cancelled"
+        return _not_claimed(message=message, second_try=second_try)
+    message.status, message.claimed_at = OutboundMessage.Status.SENDING, now
+    message.attempts += 1
+    for name, value in text.items():
+        setattr(message, name, value)
+    mine = OutboundMessage.objects.filter(
+        pk=message.pk, status=OutboundMessage.Status.SENDING, claimed_at=now
+    )
+    if message.render_error is not None:
+        error = f"could not write the message: {message.render_error!r}"
+        return _record_failure(message=message, mine=mine, error=error, permanent=False)
     try:
-        if not message.body_text:
-            _render_for_sending(message=message, mine=mine)
         transport_for(message.channel).send(message)
     except TransportError as exc:
         return _record_failure(message=message, mine=mine, error=str(exc), permanent=exc.permanent)
     except Exception as exc:  # noqa: BLE001 - an unexpected transport bug is retried, not lost
-        logger.exception("transport crashed on message %s", message_id)
+        logger.exception("transport crashed on message %s", message.pk)
         return _record_failure(message=message, mine=mine, error=repr(exc), permanent=False)
     # The server has the message now: this record is what stops a second send, so it
     # must not be lost to a database blip (a restart, a failover).
@@ -748,21 +797,29 @@ def message_deliver(*, message_id: int) -> str:
     return "sent"
 
 
-# A message and everything its text may name, in one query.
-MESSAGE_PEOPLE = tuple(f"request__{path}" for path in REQUEST_PEOPLE)
-
-
-def _render_for_sending(*, message: OutboundMessage, mine) -> None:
-    """Render a message the sweep queued without text (feedback/email/<party>_<kind>_*),
-    and store the text before it is sent: the outbox shows exactly what went out, and a
-    retry sends the same words."""
-    request = message.request
-    rendered = _rendered(
-        template=f"{request.party}_{message.kind}", context=_context(request=request)
+def _lost_its_point(message: OutboundMessage) -> bool:
+    """An ask or reminder whose request has been answered or cancelled."""
+    return (
+        message.kind in OutboundMessage.ASKING_KINDS
+        and message.request is not None
+        and message.request.status not in _STILL_ASKING
     )
-    mine.update(**rendered)
-    for name, value in rendered.items():
-        setattr(message, name, value)
+
+
+def _cancel_settled_ask(message: OutboundMessage) -> str:
+    cancelled = OutboundMessage.objects.filter(
+        pk=message.pk, status=OutboundMessage.Status.QUEUED
+    ).update(status=OutboundMessage.Status.CANCELLED, last_error="request settled")
+    return "cancelled" if cancelled else "skipped"
+
+
+def _not_claimed(*, message: OutboundMessage, second_try: bool) -> str:
+    """The row changed since it was loaded: sent or claimed by another worker, or not due
+    (skip); otherwise claim it once more, as it is now."""
+    fresh = _messages_to_send(message_ids=[message.pk]).get(message.pk)
+    if fresh is None or fresh.next_attempt_at > timezone.now() or second_try:
+        return "skipped"
+    return _deliver(message=fresh, second_try=True)
 
 
 def _until_the_database_answers(write, *, patience: timedelta | None = None):

@@ -6,6 +6,7 @@ TransportError saying whether trying again could help.
 
 import contextlib
 import smtplib
+import socket
 from typing import Protocol
 
 from django.conf import settings
@@ -93,6 +94,7 @@ class EmailTransport:
         if self._connection is None:
             connection = get_connection(fail_silently=False)
             connection.open()
+            _no_delay(connection)
             self._connection, self._settings_key = connection, key
 
     def reset(self) -> None:
@@ -101,6 +103,16 @@ class EmailTransport:
             with contextlib.suppress(Exception):
                 self._connection.close()
             self._connection = None
+
+
+def _no_delay(connection) -> None:
+    """Send each SMTP command at once. SMTP is a conversation of small writes, each waiting
+    for its reply; with Nagle's algorithm on, a write that follows an unacknowledged one
+    waits for the peer's delayed ACK (40 ms on Linux): a ceiling of ~25 messages a second
+    per connection, whatever the server's speed."""
+    sock = getattr(getattr(connection, "connection", None), "sock", None)
+    if sock is not None and sock.family in (socket.AF_INET, socket.AF_INET6):
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
 
 TRANSPORTS: dict[str, Transport] = {OutboundMessage.Channel.EMAIL: EmailTransport()}
