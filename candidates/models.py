@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models.functions import Coalesce
 
 
 def validate_time_zone(value: str) -> None:
@@ -136,6 +137,11 @@ class Candidate(models.Model):
 
     class Meta:
         ordering = ["last_name", "first_name"]
+        indexes = [
+            # Serves the admin's candidate list: ORDER BY last_name, first_name, id DESC
+            #   LIMIT 100 (the admin appends -pk to make the order total).
+            models.Index(fields=["last_name", "first_name", "-id"], name="candidate_name_idx"),
+        ]
 
     def __str__(self):
         return self.full_name
@@ -197,6 +203,28 @@ class Application(models.Model):
         indexes = [
             # Serves the dashboard's call list: WHERE interest_status = 'possibly_waned'.
             models.Index(fields=["interest_status"], name="application_interest_idx"),
+            # Serves the call list's waned applications, longest waiting first:
+            #   WHERE interest_status = 'possibly_waned'
+            #   ORDER BY COALESCE(interest_updated_at, created_at), id LIMIT n.
+            models.Index(
+                Coalesce("interest_updated_at", "created_at"),
+                "id",
+                name="application_waned_since_idx",
+                condition=models.Q(interest_status="possibly_waned"),
+            ),
+            # Serves the call list's debriefs, longest waiting first:
+            #   WHERE debrief_needed_at IS NOT NULL ORDER BY debrief_needed_at, id LIMIT n.
+            models.Index(
+                fields=["debrief_needed_at", "id"],
+                name="application_debrief_idx",
+                condition=models.Q(debrief_needed_at__isnull=False),
+            ),
+            # Serves the admin's application list: ORDER BY created_at DESC, id DESC LIMIT 100.
+            models.Index(fields=["-created_at", "-id"], name="application_created_idx"),
+            # Serves "candidates in process" per position and per client (the admin's lists,
+            #   the client pipelines): WHERE position_id = … AND stage IN (…), read from the
+            #   index alone.
+            models.Index(fields=["position", "stage"], name="application_stage_idx"),
         ]
 
     def __str__(self):
@@ -237,7 +265,12 @@ class Interview(models.Model):
                 name="interview_ends_after_start",
             ),
         ]
-        indexes = [models.Index(fields=["starts_at"], name="interview_starts_at_idx")]
+        indexes = [
+            models.Index(fields=["starts_at"], name="interview_starts_at_idx"),
+            # Serves the dashboard's response-time chart: WHERE ends_at BETWEEN now - 30 days
+            #   AND now (then the candidate request of each interview by its unique key).
+            models.Index(fields=["ends_at"], name="interview_ends_at_idx"),
+        ]
 
     def __str__(self):
         return f"Round {self.round} – {self.application}"

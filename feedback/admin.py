@@ -21,7 +21,7 @@ from django.utils.html import format_html
 from candidates.admin import ReadOnlyInline, with_next
 from tvr_site.admin_filters import recruiter_filter, when_filter
 from tvr_site.admin_site import action_page, change_url, next_url
-from tvr_site.paginators import CountFreePaginator
+from tvr_site.paginators import BigTableMixin
 
 from . import selectors, services
 from .forms import FORM_FOR_PARTY
@@ -154,7 +154,7 @@ def request_recruiter_filter(prefix: str = ""):
 
 
 @admin.register(FeedbackRequest)
-class FeedbackRequestAdmin(ViewOnlyAdmin):
+class FeedbackRequestAdmin(BigTableMixin, ViewOnlyAdmin):
     list_display = [
         "application",
         "party",
@@ -174,8 +174,6 @@ class FeedbackRequestAdmin(ViewOnlyAdmin):
         when_filter("due_at", "deadline", parameter="due"),
     ]
     list_select_related = REQUEST_PATH
-    paginator = CountFreePaginator
-    show_full_result_count = False
     change_form_template = "admin/feedback/feedbackrequest/change_form.html"
     search_fields = [
         "interview__application__candidate__first_name",
@@ -184,7 +182,6 @@ class FeedbackRequestAdmin(ViewOnlyAdmin):
         "interview__application__position__title",
         "interview__application__position__client__name",
     ]
-    date_hierarchy = "due_at"
     fieldsets = [
         (None, {"fields": ["application", "interview_link", "party", "status", "portal_link"]}),
         (
@@ -419,7 +416,7 @@ class FeedbackAdminForm(forms.ModelForm):
 
 
 @admin.register(Feedback)
-class FeedbackAdmin(KeptRecordAdmin):
+class FeedbackAdmin(BigTableMixin, KeptRecordAdmin):
     form = FeedbackAdminForm
     list_display = [
         "request",
@@ -441,14 +438,11 @@ class FeedbackAdmin(KeptRecordAdmin):
         when_filter("submitted_at", "submitted", parameter="submitted", future=False),
     ]
     list_select_related = [f"request__{path}" for path in REQUEST_PATH]
-    paginator = CountFreePaginator
-    show_full_result_count = False
     search_fields = [
         "request__interview__application__candidate__first_name",
         "request__interview__application__candidate__last_name",
         "request__interview__application__position__client__name",
     ]
-    date_hierarchy = "submitted_at"
     fieldsets = [
         (
             None,
@@ -526,7 +520,7 @@ NOT_WRITTEN_YET = "(written when it is sent)"
 
 
 @admin.register(OutboundMessage)
-class OutboundMessageAdmin(ViewOnlyAdmin):
+class OutboundMessageAdmin(BigTableMixin, ViewOnlyAdmin):
     list_display = [
         "recipient",
         "kind",
@@ -545,10 +539,7 @@ class OutboundMessageAdmin(ViewOnlyAdmin):
         when_filter("created_at", "created", parameter="created", future=False),
     ]
     search_fields = ["recipient", "subject"]
-    date_hierarchy = "created_at"
     actions = ["retry_now"]
-    paginator = CountFreePaginator
-    show_full_result_count = False
     change_form_template = "admin/feedback/outboundmessage/change_form.html"
     fieldsets = [
         (
@@ -750,7 +741,7 @@ class ReminderPolicyAdmin(admin.ModelAdmin):
 
 
 @admin.register(TimelineEvent)
-class TimelineEventAdmin(ViewOnlyAdmin):
+class TimelineEventAdmin(BigTableMixin, ViewOnlyAdmin):
     list_display = ["created_at", "application", "kind", "summary", "actor"]
     list_filter = [
         "kind",
@@ -759,12 +750,9 @@ class TimelineEventAdmin(ViewOnlyAdmin):
         when_filter("created_at", "when", future=False),
     ]
     list_select_related = ["application__candidate", "application__position__client", "actor"]
-    paginator = CountFreePaginator
-    show_full_result_count = False
     search_fields = [
         "summary",
         "application__candidate__first_name",
         "application__candidate__last_name",
     ]
-    date_hierarchy = "created_at"
     fields = ["created_at", "application", "request", "kind", "summary", "actor", "data"]

@@ -143,6 +143,17 @@ class FeedbackRequest(models.Model):
                 name="feedback_request_awaited_idx",
                 condition=models.Q(status="pending"),
             ),
+            # Serves the admin's request list: ORDER BY due_at, id DESC LIMIT 100 (the admin
+            #   appends -pk to make the order total).
+            models.Index(fields=["due_at", "-id"], name="feedback_request_due_idx"),
+            # Serves "client feedback overdue" (the dashboard: WHERE party = 'client' AND
+            #   (status = 'overdue' OR status = 'pending' AND due_at < now) ORDER BY due_at, id
+            #   LIMIT n; the client list: status = 'overdue' AND due_at in the last 30 days).
+            models.Index(
+                fields=["due_at", "id"],
+                name="feedback_request_client_idx",
+                condition=models.Q(party="client", status__in=["overdue", "pending"]),
+            ),
         ]
 
     def __str__(self):
@@ -277,6 +288,17 @@ class Feedback(models.Model):
                 name="feedback_rating_1_to_5",
             ),
         ]
+        indexes = [
+            # Serves the dashboard's latest answers and the admin's answer list:
+            #   ORDER BY submitted_at DESC, id DESC LIMIT n.
+            models.Index(fields=["-submitted_at", "-id"], name="feedback_submitted_idx"),
+            # Serves the call list's "asked for a call": WHERE is_current AND wants_call.
+            models.Index(
+                fields=["request"],
+                name="feedback_wants_call_idx",
+                condition=models.Q(is_current=True, wants_call=True),
+            ),
+        ]
 
     def __str__(self):
         return f"Feedback on {self.request} at {self.submitted_at:%Y-%m-%d %H:%M}"
@@ -353,6 +375,8 @@ class OutboundMessage(models.Model):
                 name="outbound_sending_idx",
                 condition=models.Q(status="sending"),
             ),
+            # Serves the admin's outbox list: ORDER BY created_at DESC, id DESC LIMIT 100.
+            models.Index(fields=["-created_at", "-id"], name="outbound_created_idx"),
         ]
 
     def __str__(self):
@@ -408,6 +432,8 @@ class TimelineEvent(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["application", "-created_at"], name="timeline_application_idx"),
+            # Serves the admin's timeline list: ORDER BY created_at DESC, id DESC LIMIT 100.
+            models.Index(fields=["-created_at", "-id"], name="timeline_created_idx"),
         ]
 
     def __str__(self):

@@ -288,13 +288,46 @@ def applications_to_call(*, recruiter: Recruiter | None = None) -> QuerySet[Appl
     )
 
 
+def _call_list_candidates(*, recruiter: Recruiter | None, limit: int) -> set[int]:
+    """The applications that can be among the call list's first `limit`: the `limit`
+    longest waiting of each reason (possibly waned, debrief), and those whose candidate
+    asked for a call (few: a logged call answers them).
+
+    An application waits since its earliest reason, so one of the first `limit` of the
+    whole list is among the first `limit` of that reason. Ranking every possibly waned
+    application in process instead (their latest answers, via three joins each) took
+    seconds at 100k applications; each reason here is one index range
+    (application_waned_since_idx, application_debrief_idx, feedback_wants_call_idx)."""
+    in_process = Application.objects.exclude(stage__in=CLOSED_STAGES).filter(
+        _desk(recruiter, "candidate__owner")
+    )
+    waned = (
+        in_process.filter(interest_status=Application.InterestStatus.POSSIBLY_WANED)
+        .order_by(Coalesce("interest_updated_at", "created_at"), "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    debrief = (
+        in_process.filter(debrief_needed_at__isnull=False)
+        .order_by("debrief_needed_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    asked = in_process.filter(
+        pk__in=Feedback.objects.filter(
+            request__party=Party.CANDIDATE, is_current=True, wants_call=True
+        ).values("request__interview__application")
+    ).values_list("pk", flat=True)
+    return {*waned, *debrief, *asked}
+
+
 def dashboard_call_list(
     *, recruiter: Recruiter | None, now: datetime, limit: int = DASHBOARD_LIMIT
 ) -> list[CallItem]:
     """The call list, with each application's reasons and how long it has waited."""
-    rows = applications_to_call(recruiter=recruiter).select_related(
-        "candidate", "position__client"
-    )[:limit]
+    rows = (
+        applications_to_call(recruiter=recruiter)
+        .filter(pk__in=_call_list_candidates(recruiter=recruiter, limit=limit))
+        .select_related("candidate", "position__client")[:limit]
+    )
     items = []
     for application in rows:
         reasons = []
@@ -359,6 +392,26 @@ def dashboard_client_feedback_overdue(
         by_client.setdefault(client.pk, ClientOverdue(client=client, requests=[]))
         by_client[client.pk].requests.append(request)
     return list(by_client.values())
+
+
+def client_feedback_overdue_counts(*, client_ids, since: datetime, now: datetime) -> dict[int, int]:
+    """How many client requests of each client went past their deadline between `since`
+    and `now` (marked overdue). One grouped query over the window, served by
+    feedback_request_client_idx: counting every overdue request ever, per client, joins
+    through interview, application and position for each of them (seconds at 100k+)."""
+    rows = (
+        FeedbackRequest.objects.filter(
+            party=Party.CLIENT,
+            status=FeedbackRequest.Status.OVERDUE,
+            due_at__gte=since,
+            due_at__lte=now,
+            interview__application__position__client_id__in=client_ids,
+        )
+        .values_list("interview__application__position__client_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return dict(rows)
 
 
 def dashboard_latest_answers(

@@ -42,6 +42,13 @@ def user_time_zone(user) -> zoneinfo.ZoneInfo:
     return zoneinfo.ZoneInfo(recruiter.time_zone if recruiter else settings.TIME_ZONE)
 
 
+def day_start(user, days_from_today: int) -> datetime:
+    """The start of a day counted from today in the user's time zone (-30: 30 days ago)."""
+    tz = user_time_zone(user)
+    today = timezone.now().astimezone(tz).date()
+    return datetime.combine(today + timedelta(days=days_from_today), time.min, tzinfo=tz)
+
+
 # (value, label, first day from today, number of days)
 WHEN_CHOICES = [
     ("today", "Today", 0, 1),
@@ -68,9 +75,7 @@ def when_filter(path: str, title: str, parameter: str = "when", *, future: bool 
             if choice is None:
                 return queryset
             _, _, first, days = choice
-            tz = user_time_zone(request.user)
-            today = timezone.now().astimezone(tz).date()
-            start = datetime.combine(today + timedelta(days=first), time.min, tzinfo=tz)
+            start = day_start(request.user, first)
             if first < 0:  # "past N days": up to now, today included
                 return queryset.filter(**{f"{path}__gte": start, f"{path}__lte": timezone.now()})
             end = start + timedelta(days=days)

@@ -15,6 +15,7 @@ template. Pair it with `show_full_result_count = False` on the ModelAdmin, which
 admin's second, unfiltered count.
 """
 
+from django.contrib import admin
 from django.core.paginator import Paginator
 from django.db import connections
 from django.utils.functional import cached_property
@@ -57,3 +58,21 @@ class CountFreePaginator(Paginator):
             row = cursor.fetchone()
         # -1: never analysed; then count (up to the cap) instead.
         return row[0] if row and row[0] >= 0 else None
+
+
+class BigTableMixin:
+    """For the ModelAdmin of a table that grows with the business (candidates, requests,
+    the outbox, the timeline, …): nothing on its change list counts or scans the table.
+
+    - the count-free paginator, and no second, unfiltered count;
+    - no facet counts (`show_facets`): "show counts" would count every filter choice over
+      the whole table;
+    - no `date_hierarchy`: its links need SELECT DISTINCT DATE_TRUNC(…) over every row
+      (seconds at a million rows); the "when" list filters (tvr_site.admin_filters) cover
+      the same need with indexed ranges.
+    """
+
+    paginator = CountFreePaginator
+    show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
+    date_hierarchy = None

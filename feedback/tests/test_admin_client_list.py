@@ -1,0 +1,35 @@
+"""The client list counts each client's feedback that went overdue in the last 30 days
+(the request list's "deadline: past 30 days", which the count links to)."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from candidates.models import Application
+from tests.factories import ApplicationFactory
+
+from .desk import interview_overdue
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_client_list_counts_overdue_client_feedback_of_the_last_30_days(admin_client):
+    application = ApplicationFactory(stage=Application.Stage.INTERVIEWING)
+    # Midday in Chicago (no quiet hours), 3 and 45 days ago.
+    noon = timezone.now().replace(hour=18, minute=0, second=0, microsecond=0)
+    interview_overdue(ends_at=noon - dt.timedelta(days=3), application=application)
+    interview_overdue(ends_at=noon - dt.timedelta(days=45), application=application)
+    other = ApplicationFactory()  # another client, nothing overdue
+
+    response = admin_client.get(reverse("admin:candidates_client_changelist"))
+
+    assert response.status_code == 200
+    rows = {client.pk: client for client in response.context["cl"].result_list}
+    client = rows[application.position.client_id]
+    assert (client.overdue_count, client.in_process_count) == (1, 1)
+    assert rows[other.position.client_id].overdue_count == 0
+    html = response.content.decode()
+    assert "due=past30" in html
+    assert f"interview__application__position__client__id__exact={client.pk}" in html
