@@ -723,26 +723,20 @@ _STILL_ASKING = (Status.SCHEDULED, Status.PENDING, Status.OVERDUE)
 
 
 def _messages_to_send(*, message_ids: list[int]) -> dict[int, OutboundMessage]:
-    """The queued ones among `message_ids`, with the text of those the sweep queued
-    without (written here, from feedback/email/<party>_<kind>_*; stored by the claim)."""
+    """The queued ones among `message_ids`, with everything their text may name."""
     messages = OutboundMessage.objects.select_related(*MESSAGE_PEOPLE).filter(
         pk__in=message_ids, status=OutboundMessage.Status.QUEUED
     )
-    loaded = {}
-    for message in messages:
-        message.text_to_store = {}
-        message.render_error = None
-        if not message.body_text and message.request is not None:
-            try:
-                message.text_to_store = _rendered(
-                    template=f"{message.request.party}_{message.kind}",
-                    context=_context(request=message.request),
-                )
-            except Exception as exc:  # noqa: BLE001 - a template bug fails the message, visibly
-                logger.exception("could not write message %s", message.pk)
-                message.render_error = exc
-        loaded[message.pk] = message
-    return loaded
+    return {message.pk: message for message in messages}
+
+
+def _text_to_store(message: OutboundMessage) -> dict:
+    """The text of a message the sweep queued without (from feedback/email/
+    <party>_<kind>_*), to be stored by the claim; {} when it has its text."""
+    if message.body_text or message.request is None:
+        return {}
+    request = message.request
+    return _rendered(template=f"{request.party}_{message.kind}", context=_context(request=request))
 
 
 def _deliver(*, message: OutboundMessage, second_try: bool = False) -> str:
@@ -762,7 +756,11 @@ def _deliver(*, message: OutboundMessage, second_try: bool = False) -> str:
         attempts=message.attempts,
         next_attempt_at__lte=now,
     )
-    text = message.text_to_store
+    try:
+        text, render_error = _text_to_store(message), None
+    except Exception as exc:  # noqa: BLE001 - a template bug fails the message, visibly
+        logger.exception("could not write message %s", message.pk)
+        text, render_error = {}, exc
     if not claimable.update(
         status=OutboundMessage.Status.SENDING,
         claimed_at=now,
@@ -777,8 +775,8 @@ def _deliver(*, message: OutboundMessage, second_try: bool = False) -> str:
     mine = OutboundMessage.objects.filter(
         pk=message.pk, status=OutboundMessage.Status.SENDING, claimed_at=now
     )
-    if message.render_error is not None:
-        error = f"could not write the message: {message.render_error!r}"
+    if render_error is not None:
+        error = f"could not write the message: {render_error!r}"
         return _record_failure(message=message, mine=mine, error=error, permanent=False)
     try:
         transport_for(message.channel).send(message)

@@ -235,3 +235,18 @@ def test_a_connection_the_server_dropped_is_opened_again(asked, settings):
     finally:
         second.stop()
     assert second_handler.messages == 1
+
+
+def test_a_message_that_cannot_be_written_is_retried_not_lost(asked, smtp_mail):
+    # There is no client_debrief_alert template: writing this message's text fails.
+    message = OutboundMessage.objects.get(request__party="client")
+    OutboundMessage.objects.filter(pk=message.pk).update(kind=OutboundMessage.Kind.DEBRIEF_ALERT)
+
+    assert services.message_deliver(message_id=message.pk) == "retry"
+
+    message.refresh_from_db()
+    assert message.status == OutboundMessage.Status.QUEUED
+    assert message.attempts == 1
+    assert "could not write the message" in message.last_error
+    assert message.next_attempt_at > timezone.now()
+    assert smtp_mail.messages == []
