@@ -270,6 +270,14 @@ class Interview(models.Model):
             # Serves the dashboard's response-time chart: WHERE ends_at BETWEEN now - 30 days
             #   AND now (then the candidate request of each interview by its unique key).
             models.Index(fields=["ends_at"], name="interview_ends_at_idx"),
+            # Serves the client pages (responsiveness; feedback awaited and given): from a
+            #   client's applications, WHERE application_id = … AND ends_at BETWEEN now - 90
+            #   days AND now AND status NOT IN ('cancelled', 'no_show'), read from the index.
+            models.Index(
+                fields=["application", "ends_at"],
+                include=["status"],
+                name="interview_application_ends_idx",
+            ),
         ]
 
     def __str__(self):

@@ -11,7 +11,9 @@ import statistics
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.core.paginator import Page, Paginator
+from django.db.models import Case, Count, F, Prefetch, QuerySet, Value, When, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from candidates.models import Application, Client, ClientContact, Interview, Position
@@ -33,6 +35,18 @@ OPEN_REQUEST = (
 )
 NOT_HELD = (Interview.Status.CANCELLED, Interview.Status.NO_SHOW)
 RESPONSIVENESS_WINDOW = timedelta(days=90)
+# The home page shows a bounded part of each list (a big client has thousands of candidates
+# in process); the position page and "Your feedback" page through the rest.
+HOME_CANDIDATES_PER_POSITION = 10
+HOME_AWAITING = 10
+PAGE_SIZE = 25
+# Which candidates in process the home page shows first: the furthest along, then the
+# most recently submitted.
+STAGE_RANK = Case(
+    When(stage=Application.Stage.OFFER, then=Value(0)),
+    When(stage=Application.Stage.INTERVIEWING, then=Value(1)),
+    default=Value(2),
+)
 
 BAND_LABELS = {
     Application.InterestStatus.HIGH: "High",
@@ -123,10 +137,21 @@ class PositionSummary:
     position: Position
     applications: list[Application] = field(default_factory=list)
     pipeline: list[PipelineBar] = field(default_factory=list)
+    # The position page's page of candidates (None on the home page).
+    page: Page | None = None
 
     @property
     def pipeline_text(self) -> str:
         return ", ".join(f"{bar.count} {bar.label.lower()}" for bar in self.pipeline)
+
+    @property
+    def in_process(self) -> int:
+        return sum(bar.count for bar in self.pipeline if bar.stage in IN_PROCESS)
+
+    @property
+    def more_in_process(self) -> int:
+        """Candidates in process that the home page does not show (it shows a few)."""
+        return max(self.in_process - len(self.applications), 0)
 
 
 def _current(request: FeedbackRequest | None) -> Feedback | None:
@@ -168,7 +193,9 @@ def _interview_rows(
     return rows
 
 
-def _applications(*, contact: ClientContact, position_ids, stages=None) -> list[Application]:
+def _applications(*, contact: ClientContact, position_ids, stages=None) -> QuerySet[Application]:
+    """The client's applications for these positions, by candidate name, with their
+    interviews, requests and current answers prefetched (the caller bounds the rows)."""
     current = Feedback.objects.filter(is_current=True)
     requests = FeedbackRequest.objects.prefetch_related(
         Prefetch("answers", queryset=current, to_attr="current_answers")
@@ -186,7 +213,19 @@ def _applications(*, contact: ClientContact, position_ids, stages=None) -> list[
     )
     if stages is not None:
         qs = qs.filter(stage__in=stages)
-    return list(qs)
+    return qs
+
+
+def _first_per_position(qs: QuerySet[Application], *, n: int) -> QuerySet[Application]:
+    """At most `n` applications of each position: the furthest along, then the newest. One
+    query (a window over the client's applications in process, a few thousand at most)."""
+    return qs.annotate(
+        rank_in_position=Window(
+            RowNumber(),
+            partition_by=[F("position_id")],
+            order_by=[STAGE_RANK.asc(), F("created_at").desc(), F("pk").desc()],
+        )
+    ).filter(rank_in_position__lte=n)
 
 
 def position_pipelines(*, positions) -> dict[int, list[PipelineBar]]:
@@ -219,11 +258,10 @@ def position_pipelines(*, positions) -> dict[int, list[PipelineBar]]:
 
 
 def _summaries(
-    *, contact: ClientContact, positions: list[Position], stages, now: datetime
+    *, contact: ClientContact, positions: list[Position], applications, now: datetime
 ) -> list[PositionSummary]:
-    ids = [p.pk for p in positions]
     summaries = {p.pk: PositionSummary(position=p) for p in positions}
-    for application in _applications(contact=contact, position_ids=ids, stages=stages):
+    for application in applications:
         application.interview_rows = _interview_rows(application, contact=contact, now=now)
         summaries[application.position_id].applications.append(application)
     for position_id, bars in position_pipelines(positions=positions).items():
@@ -246,29 +284,46 @@ class ClientOverview:
 
 
 def client_overview(*, contact: ClientContact, now: datetime | None = None) -> ClientOverview:
-    """The home page: open positions with their candidates in process and pipeline; the
-    client's other positions by name."""
+    """The home page: open positions with their pipeline and the first
+    HOME_CANDIDATES_PER_POSITION candidates in process (the position page has the rest);
+    the client's other positions by name."""
     now = now or timezone.now()
     positions = list(client_positions(contact=contact))
     open_positions = [p for p in positions if p.status == Position.Status.OPEN]
+    applications = _first_per_position(
+        _applications(
+            contact=contact, position_ids=[p.pk for p in open_positions], stages=IN_PROCESS
+        ),
+        n=HOME_CANDIDATES_PER_POSITION,
+    )
     return ClientOverview(
         open_positions=_summaries(
-            contact=contact, positions=open_positions, stages=IN_PROCESS, now=now
+            contact=contact, positions=open_positions, applications=applications, now=now
         ),
         other_positions=[p for p in positions if p.status != Position.Status.OPEN],
     )
 
 
 def client_position_detail(
-    *, contact: ClientContact, position_id: int, now: datetime | None = None
+    *, contact: ClientContact, position_id: int, page: str | int = 1, now: datetime | None = None
 ) -> PositionSummary | None:
-    """One of the client's positions with every candidate, whatever the stage."""
+    """One of the client's positions with its candidates, whatever the stage, PAGE_SIZE a
+    page by name."""
     position = client_positions(contact=contact).filter(pk=position_id).first()
     if position is None:
         return None
-    [summary] = _summaries(
-        contact=contact, positions=[position], stages=None, now=now or timezone.now()
-    )
+    pipeline = position_pipelines(positions=[position])[position.pk]
+    # The pipeline already counts every application of the position: the paginator pages
+    # over that number instead of counting again.
+    this_page = Paginator(range(sum(bar.count for bar in pipeline)), PAGE_SIZE).get_page(page)
+    applications = _applications(contact=contact, position_ids=[position.pk])[
+        this_page.start_index() - 1 if this_page.paginator.count else 0 : this_page.end_index()
+    ]
+    summary = PositionSummary(position=position, pipeline=pipeline, page=this_page)
+    now = now or timezone.now()
+    for application in applications:
+        application.interview_rows = _interview_rows(application, contact=contact, now=now)
+        summary.applications.append(application)
     return summary
 
 
@@ -293,25 +348,71 @@ def _contact_requests(*, contact: ClientContact, now: datetime) -> QuerySet[Feed
     )
 
 
-def contact_requests_awaiting(
-    *, contact: ClientContact, now: datetime | None = None
-) -> list[FeedbackRequest]:
-    """What the contact still has to answer, soonest deadline first."""
-    now = now or timezone.now()
-    return list(
+def _awaiting(*, contact: ClientContact, now: datetime) -> QuerySet[FeedbackRequest]:
+    return (
         _contact_requests(contact=contact, now=now)
         .filter(status__in=OPEN_REQUEST)
         .order_by("due_at", "pk")
     )
 
 
+@dataclass
+class ListPage:
+    """A page of a list, read without counting the list: one row more than the page
+    shows tells whether there is a next page. (A big client has thousands of requests;
+    counting them through four joins costs more than the page itself.)"""
+
+    rows: list
+    number: int
+    has_next: bool
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_other_pages(self) -> bool:
+        return self.has_previous or self.has_next
+
+    @property
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+
+def _list_page(qs: QuerySet, *, page: str | int, size: int = PAGE_SIZE) -> ListPage:
+    try:
+        number = max(int(page), 1)
+    except (TypeError, ValueError):
+        number = 1
+    offset = (number - 1) * size
+    rows = list(qs[offset : offset + size + 1])
+    return ListPage(rows=rows[:size], number=number, has_next=len(rows) > size)
+
+
+def contact_requests_awaiting(
+    *,
+    contact: ClientContact,
+    now: datetime | None = None,
+    page: str | int = 1,
+    size: int = PAGE_SIZE,
+) -> ListPage:
+    """What the contact still has to answer, soonest deadline first, a page at a time (the
+    home page shows the first HOME_AWAITING)."""
+    return _list_page(_awaiting(contact=contact, now=now or timezone.now()), page=page, size=size)
+
+
 def contact_requests_answered(
-    *, contact: ClientContact, now: datetime | None = None
-) -> list[FeedbackRequest]:
-    """What the contact answered in the last 90 days, newest first, with the answer."""
+    *, contact: ClientContact, now: datetime | None = None, page: str | int = 1
+) -> ListPage:
+    """What the contact answered in the last 90 days, newest first, with the answer, a page
+    at a time."""
     now = now or timezone.now()
     current = Feedback.objects.filter(is_current=True)
-    return list(
+    answered = (
         _contact_requests(contact=contact, now=now)
         .filter(
             status=FeedbackRequest.Status.RECEIVED,
@@ -320,6 +421,7 @@ def contact_requests_answered(
         .prefetch_related(Prefetch("answers", queryset=current, to_attr="current_answers"))
         .order_by("-received_at", "-pk")
     )
+    return _list_page(answered, page=page)
 
 
 def contact_request_get(
@@ -376,6 +478,7 @@ def client_responsiveness(*, client: Client, now: datetime | None = None) -> Res
         .exclude(status=FeedbackRequest.Status.CANCELLED)
         .exclude(interview__status__in=NOT_HELD)
         .values_list("received_at", "asked_at", "interview__ends_at", "due_at")
+        .order_by()
     )
     waits, settled, on_time = [], 0, 0
     for received_at, asked_at, ended_at, due_at in rows:

@@ -154,6 +154,15 @@ class FeedbackRequest(models.Model):
                 name="feedback_request_client_idx",
                 condition=models.Q(party="client", status__in=["overdue", "pending"]),
             ),
+            # Serves the client's responsiveness (90 days) and the client pages' request lists:
+            #   the client request of each of a client's interviews, WHERE party = 'client'
+            #   AND interview_id = …, with what responsiveness reads from the index alone.
+            models.Index(
+                fields=["interview"],
+                include=["status", "received_at", "asked_at", "due_at"],
+                name="feedback_request_client_iv_idx",
+                condition=models.Q(party="client"),
+            ),
         ]
 
     def __str__(self):
