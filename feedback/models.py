@@ -156,10 +156,11 @@ class FeedbackRequest(models.Model):
             ),
             # Serves the client's responsiveness (90 days) and the client pages' request lists:
             #   the client request of each of a client's interviews, WHERE party = 'client'
-            #   AND interview_id = …, with what responsiveness reads from the index alone.
+            #   AND interview_id = …, with what responsiveness reads and what the lists
+            #   order by (due_at, id) from the index alone.
             models.Index(
                 fields=["interview"],
-                include=["status", "received_at", "asked_at", "due_at"],
+                include=["status", "due_at", "received_at", "asked_at", "id"],
                 name="feedback_request_client_iv_idx",
                 condition=models.Q(party="client"),
             ),
