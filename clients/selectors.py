@@ -330,8 +330,9 @@ def client_position_detail(
     # The pipeline already counts every application of the position: the paginator pages
     # over that number instead of counting again.
     this_page = Paginator(range(sum(bar.count for bar in pipeline)), PAGE_SIZE).get_page(page)
+    offset = (this_page.number - 1) * PAGE_SIZE
     applications = _applications(contact=contact, position_ids=[position.pk])[
-        this_page.start_index() - 1 if this_page.paginator.count else 0 : this_page.end_index()
+        offset : offset + PAGE_SIZE
     ]
     summary = PositionSummary(position=position, pipeline=pipeline, page=this_page)
     now = now or timezone.now()
@@ -403,10 +404,11 @@ def _list_page(qs: QuerySet, *, page: str | int, size: int = PAGE_SIZE) -> ListP
     except (TypeError, ValueError):
         number = 1
     offset = (number - 1) * size
-    # The page's ids are chosen in a subquery first: a big client has thousands of open
+    # The page's ids are chosen in a subquery first: a big client has thousands of
     # requests, and choosing among them then reads the joins' indexes alone
-    # (interview_application_ends_idx, feedback_request_client_iv_idx) instead of every
-    # request's row with its candidate and recruiter. Still one query.
+    # (application_position_ids_idx, interview_application_ends_idx,
+    # feedback_request_client_iv_idx) instead of every request's row with its candidate
+    # and recruiter. Still one query.
     ids = qs.values("pk")[offset : offset + size + 1]
     rows = list(qs.filter(pk__in=ids))
     return ListPage(rows=rows[:size], number=number, has_next=len(rows) > size)
