@@ -225,6 +225,15 @@ class Application(models.Model):
             #   the client pipelines): WHERE position_id = … AND stage IN (…), read from the
             #   index alone.
             models.Index(fields=["position", "stage"], name="application_stage_idx"),
+            # Serves the client pages: a client's applications in process and their ids,
+            #   WHERE position_id IN (…) AND stage IN (…), read from the index alone (the
+            #   joins to interviews and requests for responsiveness and feedback awaited;
+            #   the home's ranking by stage and created_at).
+            models.Index(
+                fields=["position", "stage"],
+                include=["id", "created_at"],
+                name="application_position_ids_idx",
+            ),
         ]
 
     def __str__(self):
@@ -270,6 +279,15 @@ class Interview(models.Model):
             # Serves the dashboard's response-time chart: WHERE ends_at BETWEEN now - 30 days
             #   AND now (then the candidate request of each interview by its unique key).
             models.Index(fields=["ends_at"], name="interview_ends_at_idx"),
+            # Serves the client pages (responsiveness; feedback awaited and given): from a
+            #   client's applications, WHERE application_id = … AND ends_at BETWEEN now - 90
+            #   days AND now AND status NOT IN ('cancelled', 'no_show'), read from the index
+            #   alone (with the id the requests join on).
+            models.Index(
+                fields=["application", "ends_at"],
+                include=["status", "id"],
+                name="interview_application_ends_idx",
+            ),
         ]
 
     def __str__(self):

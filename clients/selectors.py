@@ -11,7 +11,23 @@ import statistics
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.core.paginator import Page, Paginator
+from django.db import connection
+from django.db.models import (
+    Aggregate,
+    Case,
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import Coalesce, Greatest, RowNumber
 from django.utils import timezone
 
 from candidates.models import Application, Client, ClientContact, Interview, Position
@@ -33,6 +49,18 @@ OPEN_REQUEST = (
 )
 NOT_HELD = (Interview.Status.CANCELLED, Interview.Status.NO_SHOW)
 RESPONSIVENESS_WINDOW = timedelta(days=90)
+# The home page shows a bounded part of each list (a big client has thousands of candidates
+# in process); the position page and "Your feedback" page through the rest.
+HOME_CANDIDATES_PER_POSITION = 10
+HOME_AWAITING = 10
+PAGE_SIZE = 25
+# Which candidates in process the home page shows first: the furthest along, then the
+# most recently submitted.
+STAGE_RANK = Case(
+    When(stage=Application.Stage.OFFER, then=Value(0)),
+    When(stage=Application.Stage.INTERVIEWING, then=Value(1)),
+    default=Value(2),
+)
 
 BAND_LABELS = {
     Application.InterestStatus.HIGH: "High",
@@ -123,10 +151,21 @@ class PositionSummary:
     position: Position
     applications: list[Application] = field(default_factory=list)
     pipeline: list[PipelineBar] = field(default_factory=list)
+    # The position page's page of candidates (None on the home page).
+    page: Page | None = None
 
     @property
     def pipeline_text(self) -> str:
         return ", ".join(f"{bar.count} {bar.label.lower()}" for bar in self.pipeline)
+
+    @property
+    def in_process(self) -> int:
+        return sum(bar.count for bar in self.pipeline if bar.stage in IN_PROCESS)
+
+    @property
+    def more_in_process(self) -> int:
+        """Candidates in process that the home page does not show (it shows a few)."""
+        return max(self.in_process - len(self.applications), 0)
 
 
 def _current(request: FeedbackRequest | None) -> Feedback | None:
@@ -168,7 +207,9 @@ def _interview_rows(
     return rows
 
 
-def _applications(*, contact: ClientContact, position_ids, stages=None) -> list[Application]:
+def _applications(*, contact: ClientContact, position_ids, stages=None) -> QuerySet[Application]:
+    """The client's applications for these positions, by candidate name, with their
+    interviews, requests and current answers prefetched (the caller bounds the rows)."""
     current = Feedback.objects.filter(is_current=True)
     requests = FeedbackRequest.objects.prefetch_related(
         Prefetch("answers", queryset=current, to_attr="current_answers")
@@ -186,7 +227,19 @@ def _applications(*, contact: ClientContact, position_ids, stages=None) -> list[
     )
     if stages is not None:
         qs = qs.filter(stage__in=stages)
-    return list(qs)
+    return qs
+
+
+def _first_per_position(qs: QuerySet[Application], *, n: int) -> QuerySet[Application]:
+    """At most `n` applications of each position: the furthest along, then the newest. One
+    query (a window over the client's applications in process, a few thousand at most)."""
+    return qs.annotate(
+        rank_in_position=Window(
+            RowNumber(),
+            partition_by=[F("position_id")],
+            order_by=[STAGE_RANK.asc(), F("created_at").desc(), F("pk").desc()],
+        )
+    ).filter(rank_in_position__lte=n)
 
 
 def position_pipelines(*, positions) -> dict[int, list[PipelineBar]]:
@@ -219,11 +272,10 @@ def position_pipelines(*, positions) -> dict[int, list[PipelineBar]]:
 
 
 def _summaries(
-    *, contact: ClientContact, positions: list[Position], stages, now: datetime
+    *, contact: ClientContact, positions: list[Position], applications, now: datetime
 ) -> list[PositionSummary]:
-    ids = [p.pk for p in positions]
     summaries = {p.pk: PositionSummary(position=p) for p in positions}
-    for application in _applications(contact=contact, position_ids=ids, stages=stages):
+    for application in applications:
         application.interview_rows = _interview_rows(application, contact=contact, now=now)
         summaries[application.position_id].applications.append(application)
     for position_id, bars in position_pipelines(positions=positions).items():
@@ -246,29 +298,47 @@ class ClientOverview:
 
 
 def client_overview(*, contact: ClientContact, now: datetime | None = None) -> ClientOverview:
-    """The home page: open positions with their candidates in process and pipeline; the
-    client's other positions by name."""
+    """The home page: open positions with their pipeline and the first
+    HOME_CANDIDATES_PER_POSITION candidates in process (the position page has the rest);
+    the client's other positions by name."""
     now = now or timezone.now()
     positions = list(client_positions(contact=contact))
     open_positions = [p for p in positions if p.status == Position.Status.OPEN]
+    applications = _first_per_position(
+        _applications(
+            contact=contact, position_ids=[p.pk for p in open_positions], stages=IN_PROCESS
+        ),
+        n=HOME_CANDIDATES_PER_POSITION,
+    )
     return ClientOverview(
         open_positions=_summaries(
-            contact=contact, positions=open_positions, stages=IN_PROCESS, now=now
+            contact=contact, positions=open_positions, applications=applications, now=now
         ),
         other_positions=[p for p in positions if p.status != Position.Status.OPEN],
     )
 
 
 def client_position_detail(
-    *, contact: ClientContact, position_id: int, now: datetime | None = None
+    *, contact: ClientContact, position_id: int, page: str | int = 1, now: datetime | None = None
 ) -> PositionSummary | None:
-    """One of the client's positions with every candidate, whatever the stage."""
+    """One of the client's positions with its candidates, whatever the stage, PAGE_SIZE a
+    page by name."""
     position = client_positions(contact=contact).filter(pk=position_id).first()
     if position is None:
         return None
-    [summary] = _summaries(
-        contact=contact, positions=[position], stages=None, now=now or timezone.now()
-    )
+    pipeline = position_pipelines(positions=[position])[position.pk]
+    # The pipeline already counts every application of the position: the paginator pages
+    # over that number instead of counting again.
+    this_page = Paginator(range(sum(bar.count for bar in pipeline)), PAGE_SIZE).get_page(page)
+    offset = (this_page.number - 1) * PAGE_SIZE
+    applications = _applications(contact=contact, position_ids=[position.pk])[
+        offset : offset + PAGE_SIZE
+    ]
+    summary = PositionSummary(position=position, pipeline=pipeline, page=this_page)
+    now = now or timezone.now()
+    for application in applications:
+        application.interview_rows = _interview_rows(application, contact=contact, now=now)
+        summary.applications.append(application)
     return summary
 
 
@@ -293,25 +363,77 @@ def _contact_requests(*, contact: ClientContact, now: datetime) -> QuerySet[Feed
     )
 
 
-def contact_requests_awaiting(
-    *, contact: ClientContact, now: datetime | None = None
-) -> list[FeedbackRequest]:
-    """What the contact still has to answer, soonest deadline first."""
-    now = now or timezone.now()
-    return list(
+def _awaiting(*, contact: ClientContact, now: datetime) -> QuerySet[FeedbackRequest]:
+    return (
         _contact_requests(contact=contact, now=now)
         .filter(status__in=OPEN_REQUEST)
         .order_by("due_at", "pk")
     )
 
 
+@dataclass
+class ListPage:
+    """A page of a list, read without counting the list: one row more than the page
+    shows tells whether there is a next page. (A big client has thousands of requests;
+    counting them through four joins costs more than the page itself.)"""
+
+    rows: list
+    number: int
+    has_next: bool
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_other_pages(self) -> bool:
+        return self.has_previous or self.has_next
+
+    @property
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+
+def _list_page(qs: QuerySet, *, page: str | int, size: int = PAGE_SIZE) -> ListPage:
+    try:
+        number = max(int(page), 1)
+    except (TypeError, ValueError):
+        number = 1
+    offset = (number - 1) * size
+    # The page's ids are chosen in a subquery first: a big client has thousands of
+    # requests, and choosing among them then reads the joins' indexes alone
+    # (application_position_ids_idx, interview_application_ends_idx,
+    # feedback_request_client_iv_idx) instead of every request's row with its candidate
+    # and recruiter. Still one query.
+    ids = qs.values("pk")[offset : offset + size + 1]
+    rows = list(qs.filter(pk__in=ids))
+    return ListPage(rows=rows[:size], number=number, has_next=len(rows) > size)
+
+
+def contact_requests_awaiting(
+    *,
+    contact: ClientContact,
+    now: datetime | None = None,
+    page: str | int = 1,
+    size: int = PAGE_SIZE,
+) -> ListPage:
+    """What the contact still has to answer, soonest deadline first, a page at a time (the
+    home page shows the first HOME_AWAITING)."""
+    return _list_page(_awaiting(contact=contact, now=now or timezone.now()), page=page, size=size)
+
+
 def contact_requests_answered(
-    *, contact: ClientContact, now: datetime | None = None
-) -> list[FeedbackRequest]:
-    """What the contact answered in the last 90 days, newest first, with the answer."""
+    *, contact: ClientContact, now: datetime | None = None, page: str | int = 1
+) -> ListPage:
+    """What the contact answered in the last 90 days, newest first, with the answer, a page
+    at a time."""
     now = now or timezone.now()
     current = Feedback.objects.filter(is_current=True)
-    return list(
+    answered = (
         _contact_requests(contact=contact, now=now)
         .filter(
             status=FeedbackRequest.Status.RECEIVED,
@@ -320,6 +442,7 @@ def contact_requests_answered(
         .prefetch_related(Prefetch("answers", queryset=current, to_attr="current_answers"))
         .order_by("-received_at", "-pk")
     )
+    return _list_page(answered, page=page)
 
 
 def contact_request_get(
@@ -362,9 +485,20 @@ class Responsiveness:
         return duration_text(self.median)
 
 
+class _Median(Aggregate):
+    """PostgreSQL's median: percentile_cont(0.5), which interpolates between the two middle
+    values as statistics.median does."""
+
+    function = "PERCENTILE_CONT"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = DurationField()
+
+
 def client_responsiveness(*, client: Client, now: datetime | None = None) -> Responsiveness:
-    """Computed in Python from one bounded query (a client's last 90 days), so it reads
-    the same on SQLite and PostgreSQL."""
+    """One query over a client's requests of the last 90 days (from its positions, on the
+    client pages' indexes). On PostgreSQL the database counts and takes the median, so
+    a big client's thousand rows never reach Python; elsewhere (SQLite) the same figures
+    are computed in Python from the rows."""
     now = now or timezone.now()
     rows = (
         FeedbackRequest.objects.filter(
@@ -375,10 +509,14 @@ def client_responsiveness(*, client: Client, now: datetime | None = None) -> Res
         )
         .exclude(status=FeedbackRequest.Status.CANCELLED)
         .exclude(interview__status__in=NOT_HELD)
-        .values_list("received_at", "asked_at", "interview__ends_at", "due_at")
+        .order_by()
     )
+    if connection.vendor == "postgresql":
+        return _responsiveness_in_sql(rows, now=now)
     waits, settled, on_time = [], 0, 0
-    for received_at, asked_at, ended_at, due_at in rows:
+    for received_at, asked_at, ended_at, due_at in rows.values_list(
+        "received_at", "asked_at", "interview__ends_at", "due_at"
+    ):
         if received_at is not None:
             waits.append(max(received_at - (asked_at or ended_at), timedelta(0)))
             settled += 1
@@ -391,3 +529,22 @@ def client_responsiveness(*, client: Client, now: datetime | None = None) -> Res
         on_time=on_time,
         median=statistics.median(waits) if waits else None,
     )
+
+
+def _responsiveness_in_sql(rows: QuerySet[FeedbackRequest], *, now: datetime) -> Responsiveness:
+    answered = Q(received_at__isnull=False)
+    wait = Greatest(
+        ExpressionWrapper(
+            F("received_at") - Coalesce("asked_at", "interview__ends_at"),
+            output_field=DurationField(),
+        ),
+        Value(timedelta(0)),
+    )
+    figures = rows.aggregate(
+        answered=Count("pk", filter=answered),
+        # Settled: answered, or the deadline passed without an answer.
+        settled=Count("pk", filter=answered | Q(due_at__lte=now)),
+        on_time=Count("pk", filter=answered & Q(received_at__lte=F("due_at"))),
+        median=_Median(wait, filter=answered),
+    )
+    return Responsiveness(**figures)

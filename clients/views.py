@@ -35,7 +35,9 @@ def home(request):
             "contact": contact,
             "nav": "home",
             "overview": overview,
-            "awaiting": selectors.contact_requests_awaiting(contact=contact, now=now),
+            "awaiting": selectors.contact_requests_awaiting(
+                contact=contact, now=now, size=selectors.HOME_AWAITING
+            ),
             "responsiveness": selectors.client_responsiveness(client=contact.client, now=now),
             "now": now,
         },
@@ -46,7 +48,9 @@ def home(request):
 @require_GET
 def position_detail(request, position_id: int):
     contact = request.client_contact
-    summary = selectors.client_position_detail(contact=contact, position_id=position_id)
+    summary = selectors.client_position_detail(
+        contact=contact, position_id=position_id, page=request.GET.get("page", 1)
+    )
     if summary is None:
         raise Http404("no such position for this client")
     return render(
@@ -67,8 +71,12 @@ def request_list(request):
         {
             "contact": contact,
             "nav": "requests",
-            "awaiting": selectors.contact_requests_awaiting(contact=contact, now=now),
-            "answered": selectors.contact_requests_answered(contact=contact, now=now),
+            "awaiting": selectors.contact_requests_awaiting(
+                contact=contact, page=request.GET.get("awaiting", 1), now=now
+            ),
+            "answered": selectors.contact_requests_answered(
+                contact=contact, page=request.GET.get("answered", 1), now=now
+            ),
             "now": now,
         },
     )

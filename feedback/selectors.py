@@ -112,6 +112,7 @@ CLOSED_STAGES = (
 DASHBOARD_DAYS = 3  # today and the next two days
 DASHBOARD_LIMIT = 25
 CHART_WINDOW = timedelta(days=30)
+DEADLINE_SLACK = timedelta(days=7)
 # Buckets of "interview end to the candidate's answer": (label, upper bound or None).
 RESPONSE_BUCKETS = (
     ("≤30m", timedelta(minutes=30)),
@@ -467,6 +468,13 @@ def dashboard_response_times(
             status__in=[FeedbackRequest.Status.RECEIVED, FeedbackRequest.Status.OVERDUE],
             interview__ends_at__gte=now - window,
             interview__ends_at__lte=now,
+            # Implied by the interview's window, and an index range on the requests
+            # (feedback_response_chart_idx): without it the planner joins every request to
+            # the window's interviews. A deadline is the interview's end, or the moment
+            # it was marked completed (before the planned end), plus the policy's
+            # deadline: DEADLINE_SLACK covers an interview marked completed up to a week
+            # before its planned end.
+            due_at__gte=now - window - DEADLINE_SLACK,
         )
         .filter(_request_desk(recruiter))
         .aggregate(

@@ -210,7 +210,7 @@ def test_both_client_logins_see_their_positions_candidates_and_feedback_to_give(
         overview = client_selectors.client_overview(contact=contact)
         assert overview.open_positions
         assert all(summary.applications for summary in overview.open_positions)
-        assert client_selectors.contact_requests_awaiting(contact=contact)
+        assert client_selectors.contact_requests_awaiting(contact=contact).rows
         assert client_selectors.client_responsiveness(client=contact.client).answered >= 2
         assert client.login(username=email.upper(), password=DEMO_PASSWORD)
         response = client.get("/clients/")

@@ -279,6 +279,28 @@ def test_response_times_bucket_the_first_answers_and_count_the_share_on_time(dan
     assert request_of(silent).status == "overdue"
 
 
+def test_response_times_count_an_interview_marked_completed_days_before_its_planned_end(
+    dana, interview_end
+):
+    # A three-day working interview, marked completed on its first day: the deadline
+    # follows the marking, days before the planned end that puts it in the window.
+    planned_end = interview_end + 3 * 24 * HOUR
+    with time_machine.travel(interview_end - 3 * HOUR, tick=False):
+        working = schedule_interview(
+            application=application_for(dana), ends_at=planned_end, length=3 * 24 * HOUR
+        )
+    with time_machine.travel(interview_end, tick=False):
+        candidate_services.interview_mark_completed(interview=working)
+        sweep()
+    answer(working, at=interview_end + 20 * MINUTE, interest_level=8)
+    now = planned_end + 29 * 24 * HOUR  # the planned end is in the 30 days, the deadline not
+
+    times = selectors.dashboard_response_times(recruiter=dana, now=now)
+
+    assert request_of(working).due_at < now - selectors.CHART_WINDOW
+    assert times.total == 1
+
+
 def sweep():
     services.sweep_run()
 
