@@ -165,6 +165,7 @@ class ClientAdmin(admin.ModelAdmin):
     search_fields = ["name", "city", "kind"]
     readonly_fields = ["created_at"]
     inlines = [ClientContactInline]
+    list_per_page = 50  # as the big lists (tvr_site.paginators.BigTableMixin): rendering
 
     def get_queryset(self, request):
         return (
@@ -270,6 +271,7 @@ class PositionAdmin(admin.ModelAdmin):
     autocomplete_fields = ["client", "recruiter", "hiring_contact"]
     readonly_fields = ["created_at"]
     inlines = [ApplicationInline]
+    list_per_page = 50  # as the big lists (tvr_site.paginators.BigTableMixin): rendering
 
     def get_queryset(self, request):
         return (

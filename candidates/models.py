@@ -234,6 +234,16 @@ class Application(models.Model):
                 include=["id", "created_at"],
                 name="application_position_ids_idx",
             ),
+            # Serves the dashboard's interest spread (feedback.selectors.
+            #   dashboard_interest_spread), read from the index alone: a desk's
+            #   WHERE candidate_id = ANY(ARRAY(the owner's candidates)) AND NOT stage IN
+            #   (closed), one probe per candidate; everyone's, the whole (smaller) index.
+            #   The condition is the selector's exclude(stage__in=CLOSED_STAGES) exactly.
+            models.Index(
+                fields=["candidate", "interest_level"],
+                name="application_in_process_idx",
+                condition=~models.Q(stage__in=["hired", "rejected", "withdrawn"]),
+            ),
         ]
 
     def __str__(self):

@@ -50,8 +50,10 @@ OPEN_REQUEST = (
 NOT_HELD = (Interview.Status.CANCELLED, Interview.Status.NO_SHOW)
 RESPONSIVENESS_WINDOW = timedelta(days=90)
 # The home page shows a bounded part of each list (a big client has thousands of candidates
-# in process); the position page and "Your feedback" page through the rest.
-HOME_CANDIDATES_PER_POSITION = 10
+# in process); the position page and "Your feedback" page through the rest. Five per
+# position: the home is an overview (the furthest along, then the newest), and each one
+# shown costs its interviews' dates and links to render, the most of the page's time.
+HOME_CANDIDATES_PER_POSITION = 5
 HOME_AWAITING = 10
 PAGE_SIZE = 25
 # Which candidates in process the home page shows first: the furthest along, then the

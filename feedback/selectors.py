@@ -7,10 +7,12 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from django.conf import settings
 from django.db.models import (
+    BooleanField,
     Case,
     Count,
     DateTimeField,
     F,
+    Func,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -497,15 +499,41 @@ def _interest_tone(level: int | None) -> str:
     return "high" if level >= 8 else "moderate" if level >= 5 else "low"
 
 
+class InSubquery(Func):
+    """`column IN (subquery)`, which PostgreSQL gets as `column = ANY(ARRAY(subquery))`:
+    the subquery runs once and the outer table is probed by index for each value, where
+    a join or an IN makes the planner hash-join the whole outer table (it prices the
+    probes above a full index scan, wrongly when the index is in memory)."""
+
+    template = "%(expressions)s)"
+    arg_joiner = " IN ("
+    output_field = BooleanField()
+
+    def __init__(self, column: str, queryset: QuerySet):
+        super().__init__(F(column), Subquery(queryset))
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return self.as_sql(
+            compiler, connection, template="%(expressions)s))", arg_joiner=" = ANY(ARRAY(", **extra
+        )
+
+
 def dashboard_interest_spread(*, recruiter: Recruiter | None) -> list[Bar]:
     """Applications in process by their current interest level, 1 to 10, and not known."""
+    applications = Application.objects.exclude(stage__in=CLOSED_STAGES)
+    if recruiter is not None:
+        # The desk's candidates first, then their applications in process from
+        # application_in_process_idx, one index probe per candidate: a recruiter's desk is
+        # a tenth of 150k applications, and a join read all of them (own desk 120 -> 45 ms).
+        applications = applications.filter(
+            InSubquery(
+                "candidate_id", Candidate.objects.filter(owner=recruiter).order_by().values("pk")
+            )
+        )
     counts = {
         row["interest_level"]: row["n"]
-        for row in Application.objects.exclude(stage__in=CLOSED_STAGES)
-        .filter(_desk(recruiter, "candidate__owner"))
-        .values("interest_level")
-        .annotate(n=Count("pk"))
-        .order_by()
+        # COUNT(*): the index has no id, and COUNT(id) would read every row for it.
+        for row in applications.values("interest_level").annotate(n=Count("*")).order_by()
     }
     levels = [*range(1, 11), None]
     return [

@@ -34,14 +34,14 @@ def add_candidates(world, n: int, *, stage: str = "interviewing") -> list:
     ]
 
 
-def test_the_home_shows_ten_candidates_per_position_and_links_to_the_rest(asked, client_a):
+def test_the_home_shows_five_candidates_per_position_and_links_to_the_rest(asked, client_a):
     world_a, _ = asked
-    add_candidates(world_a, 11)  # 12 in process with the world's own candidate
+    add_candidates(world_a, 6)  # 7 in process with the world's own candidate
     add_candidates(world_a, 3, stage="rejected")  # not in process: not counted
 
     html = client_a.get(HOME).content.decode()
 
-    assert len(shown_applications(html)) == selectors.HOME_CANDIDATES_PER_POSITION == 10
+    assert len(shown_applications(html)) == selectors.HOME_CANDIDATES_PER_POSITION == 5
     more = re.search(r'data-more="candidates">(.*?)</p>', html, re.S).group(1)
     assert "And 2 more in process" in more
     assert reverse("clients:position", args=[world_a.position.pk]) in more

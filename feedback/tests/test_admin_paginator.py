@@ -61,3 +61,24 @@ def test_an_unfiltered_big_table_on_postgresql_is_estimated(client, events, monk
 
     assert response.context["cl"].paginator.count_note == "about"
     assert response.context["cl"].result_count == 30  # what ANALYZE saw
+
+
+def test_a_big_list_shows_fifty_rows_a_page_and_the_rest_on_the_next(client):
+    application = ApplicationFactory()
+    TimelineEvent.objects.bulk_create(
+        TimelineEvent(
+            application=application,
+            kind=TimelineEvent.Kind.REMINDER_SENT,
+            summary=f"Reminded the candidate ({n})",
+            created_at=application.created_at,
+        )
+        for n in range(51)
+    )
+    client.force_login(recruiter_with_login().user)
+    url = reverse("admin:feedback_timelineevent_changelist")
+
+    first = client.get(url)
+    second = client.get(url, {"p": 2})
+
+    assert len(first.context["cl"].result_list) == 50
+    assert len(second.context["cl"].result_list) == 1

@@ -322,6 +322,16 @@ def test_the_interest_spread_counts_applications_in_process_by_level(dana, marcu
     assert {bar.label: bar.tone for bar in bars}["9"] == "high"
 
 
+def test_everyones_interest_spread_counts_every_desk(dana, marcus):
+    application_for(dana, interest_level=9)
+    application_for(marcus, interest_level=9)
+    application_for(marcus, interest_level=2, stage=Application.Stage.HIRED)
+
+    bars = selectors.dashboard_interest_spread(recruiter=None)
+
+    assert {bar.label: bar.value for bar in bars if bar.value} == {"9": 2}
+
+
 def test_a_bar_chart_is_an_svg_with_each_value_readable():
     svg = charts.bar_chart_svg(
         bars=[selectors.Bar("≤30m", 3, "ok"), selectors.Bar("<none>", 0, "bad")], label="Times"
