@@ -58,6 +58,9 @@ def main() -> None:
     parser.add_argument("--lead", type=float, default=20, help="seconds until the minute")
     parser.add_argument("--timeout", type=float, default=900)
     args = parser.parse_args()
+    # Stopped from outside (timeout, kill): unwind, so that the finally below stops the
+    # worker, beat and the rest; they run in sessions of their own and would outlive us.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
     import logging
 

@@ -96,6 +96,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 2) + 1)
     parser.add_argument("--sweep-rows", type=int, default=1000000)
     args = parser.parse_args()
+    # Stopped from outside (timeout, kill): unwind, so that the finally below stops the
+    # worker, beat and the rest; they run in sessions of their own and would outlive us.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
     env_extra = {"CELERY_QUEUE": QUEUE}
     url = django_setup("load", extra_env=env_extra)
