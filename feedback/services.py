@@ -353,6 +353,28 @@ _RECRUITER_EMAIL = Case(
 )
 
 
+def _rows(requests: list[FeedbackRequest]) -> QuerySet[FeedbackRequest]:
+    """The batch's requests as a queryset, for statements over all of them at once."""
+    return FeedbackRequest.objects.filter(AnyOf(F("pk"), [r.pk for r in requests]))
+
+
+def _timeline_many(*, requests: QuerySet, kind: str, summary, data, now: datetime) -> None:
+    """One timeline event per request (INSERT … SELECT); `summary` and `data` are
+    expressions over the request."""
+    insert_select(
+        TimelineEvent,
+        source=requests,
+        columns={
+            "application": F("interview__application_id"),
+            "request": F("pk"),
+            "kind": Value(kind),
+            "summary": summary,
+            "data": data,
+            "created_at": Value(now, output_field=DateTimeField()),
+        },
+    )
+
+
 def _ask_many(*, requests: list[FeedbackRequest], now: datetime) -> int:
     """Ask the parties: the requests become pending, their asks go to the outbox (rendered
     by the worker that sends them) and the timeline says who was asked."""
@@ -385,35 +407,30 @@ def _ask_many(*, requests: list[FeedbackRequest], now: datetime) -> int:
             next_action_at=remind_at if remind_at and remind_at < due_at else due_at,
         )
         shifts[request.pk] = int(shift.total_seconds())
-    asked = FeedbackRequest.objects.filter(AnyOf(F("pk"), [r.pk for r in requests]))
+    asked = _rows(requests)
     _queue_many(requests=asked, kind=Kind.REQUEST, now=now)
-    insert_select(
-        TimelineEvent,
-        source=asked.alias(email=_RECIPIENT_EMAIL),
-        columns={
-            "application": F("interview__application_id"),
-            "request": F("pk"),
-            "kind": Value(TimelineEvent.Kind.REQUEST_SENT),
-            "summary": Concat(
-                Value("Asked the "),
-                F("party"),
-                Value(" for feedback"),
-                Case(
-                    When(email="", then=Value(" (no email: no address or no consent)")),
-                    default=Value(""),
-                ),
-                output_field=CharField(),
+    _timeline_many(
+        requests=asked.alias(email=_RECIPIENT_EMAIL),
+        kind=TimelineEvent.Kind.REQUEST_SENT,
+        summary=Concat(
+            Value("Asked the "),
+            F("party"),
+            Value(" for feedback"),
+            Case(
+                When(email="", then=Value(" (no email: no address or no consent)")),
+                default=Value(""),
             ),
-            "data": JSONObject(
-                due_at=F("due_at"),
-                shifted_seconds=Case(
-                    *(When(pk=pk, then=Value(seconds)) for pk, seconds in shifts.items()),
-                    default=Value(0),
-                    output_field=IntegerField(),
-                ),
+            output_field=CharField(),
+        ),
+        data=JSONObject(
+            due_at=F("due_at"),
+            shifted_seconds=Case(
+                *(When(pk=pk, then=Value(seconds)) for pk, seconds in shifts.items()),
+                default=Value(0),
+                output_field=IntegerField(),
             ),
-            "created_at": Value(now, output_field=DateTimeField()),
-        },
+        ),
+        now=now,
     )
     return len(requests)
 
@@ -422,19 +439,14 @@ def _remind_many(*, requests: list[FeedbackRequest], now: datetime) -> int:
     if not requests:
         return 0
     _compare_and_set_many(requests, reminders_sent=1, next_action_at=F("due_at"))
-    reminded = FeedbackRequest.objects.filter(AnyOf(F("pk"), [r.pk for r in requests]))
+    reminded = _rows(requests)
     _queue_many(requests=reminded, kind=Kind.REMINDER, now=now)
-    insert_select(
-        TimelineEvent,
-        source=reminded,
-        columns={
-            "application": F("interview__application_id"),
-            "request": F("pk"),
-            "kind": Value(TimelineEvent.Kind.REMINDER_SENT),
-            "summary": Concat(Value("Reminded the "), F("party"), output_field=CharField()),
-            "data": JSONObject(),
-            "created_at": Value(now, output_field=DateTimeField()),
-        },
+    _timeline_many(
+        requests=reminded,
+        kind=TimelineEvent.Kind.REMINDER_SENT,
+        summary=Concat(Value("Reminded the "), F("party"), output_field=CharField()),
+        data=JSONObject(),
+        now=now,
     )
     return len(requests)
 
@@ -446,38 +458,24 @@ def _mark_overdue_many(*, requests: list[FeedbackRequest], now: datetime) -> int
     if not requests:
         return 0
     _compare_and_set_many(requests, status=Status.OVERDUE, overdue_at=now, next_action_at=None)
-    marked = FeedbackRequest.objects.filter(AnyOf(F("pk"), [r.pk for r in requests]))
-    created_at = Value(now, output_field=DateTimeField())
-    insert_select(
-        TimelineEvent,
-        source=marked,
-        columns={
-            "application": F("interview__application_id"),
-            "request": F("pk"),
-            "kind": Value(TimelineEvent.Kind.MARKED_OVERDUE),
-            "summary": Concat(
-                Value("No "),
-                F("party"),
-                Value(" feedback by the deadline"),
-                output_field=CharField(),
-            ),
-            "data": JSONObject(due_at=F("due_at")),
-            "created_at": created_at,
-        },
+    marked = _rows(requests)
+    _timeline_many(
+        requests=marked,
+        kind=TimelineEvent.Kind.MARKED_OVERDUE,
+        summary=Concat(
+            Value("No "), F("party"), Value(" feedback by the deadline"), output_field=CharField()
+        ),
+        data=JSONObject(due_at=F("due_at")),
+        now=now,
     )
     candidates = marked.filter(party=Party.CANDIDATE)
     # Recorded before the update below, so that the event keeps what the status was.
-    insert_select(
-        TimelineEvent,
-        source=candidates,
-        columns={
-            "application": F("interview__application_id"),
-            "request": F("pk"),
-            "kind": Value(TimelineEvent.Kind.MARKED_POSSIBLY_WANED),
-            "summary": Value("Interest marked possibly waned: no answer by the deadline"),
-            "data": JSONObject(previous_status=F("interview__application__interest_status")),
-            "created_at": created_at,
-        },
+    _timeline_many(
+        requests=candidates,
+        kind=TimelineEvent.Kind.MARKED_POSSIBLY_WANED,
+        summary=Value("Interest marked possibly waned: no answer by the deadline"),
+        data=JSONObject(previous_status=F("interview__application__interest_status")),
+        now=now,
     )
     Application.objects.filter(pk__in=candidates.values("interview__application_id")).update(
         interest_status=Application.InterestStatus.POSSIBLY_WANED, interest_updated_at=now

@@ -12,7 +12,8 @@ def sweep() -> dict:
 
 
 # acks_late (settings): a worker killed mid-task leaves the task to be delivered again;
-# the service's claim makes a repeated delivery harmless.
+# the service's claim makes a repeated delivery harmless. Nothing queues this one-message
+# task any more; it stays for tasks an earlier release left in the broker.
 @shared_task(ignore_result=True)
 def deliver_message(message_id: int) -> str:
     return services.message_deliver(message_id=message_id)
