@@ -23,7 +23,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from clients.selectors import feedback_shared_parts
+from clients.selectors import IN_PROCESS, clients_in_process_counts, feedback_shared_parts
 from feedback import selectors as feedback_selectors
 from feedback.models import FeedbackRequest, Party
 from feedback.templatetags.recruiter_desk import duration, tel
@@ -81,13 +81,6 @@ class ExistsFilter(admin.SimpleListFilter):
             return queryset
         exists = Exists(self.related(request))
         return queryset.filter(exists if self.value() == "yes" else ~exists)
-
-
-IN_PROCESS = (
-    Application.Stage.SUBMITTED,
-    Application.Stage.INTERVIEWING,
-    Application.Stage.OFFER,
-)
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -220,12 +213,7 @@ class ClientChangeList(ChangeList):
         ids = [client.pk for client in clients]
         # One grouped query per column for the page's clients: a per-row subquery through
         # the positions ran once per client and took seconds.
-        in_process = dict(
-            Application.objects.filter(position__client_id__in=ids, stage__in=IN_PROCESS)
-            .values_list("position__client_id")
-            .annotate(n=Count("pk"))
-            .order_by()
-        )
+        in_process = clients_in_process_counts(client_ids=ids)
         overdue = feedback_selectors.client_feedback_overdue_counts(
             client_ids=ids, since=day_start(request.user, -OVERDUE_DAYS), now=timezone.now()
         )

@@ -80,6 +80,18 @@ SHARED_LABELS = {
 }
 
 
+def clients_in_process_counts(*, client_ids: list[int]) -> dict[int, int]:
+    """How many applications each client has in process, for a page of clients: one
+    grouped query (a per-client subquery through the positions ran once per row)."""
+    rows = (
+        Application.objects.filter(position__client_id__in=client_ids, stage__in=IN_PROCESS)
+        .values_list("position__client_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return dict(rows)
+
+
 def contact_for_user(*, user) -> ClientContact | None:
     return ClientContact.objects.select_related("client").filter(user=user).first()
 

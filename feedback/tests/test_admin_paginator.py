@@ -14,8 +14,7 @@ from .desk import recruiter_with_login
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def events():
+def timeline_events(count: int):
     application = ApplicationFactory()
     TimelineEvent.objects.bulk_create(
         TimelineEvent(
@@ -24,9 +23,14 @@ def events():
             summary=f"Reminded the candidate ({n})",
             created_at=application.created_at,
         )
-        for n in range(30)
+        for n in range(count)
     )
     return application
+
+
+@pytest.fixture
+def events():
+    return timeline_events(30)
 
 
 def test_a_filtered_list_is_counted_up_to_the_cap_and_says_so(client, events, monkeypatch):
@@ -64,16 +68,7 @@ def test_an_unfiltered_big_table_on_postgresql_is_estimated(client, events, monk
 
 
 def test_a_big_list_shows_fifty_rows_a_page_and_the_rest_on_the_next(client):
-    application = ApplicationFactory()
-    TimelineEvent.objects.bulk_create(
-        TimelineEvent(
-            application=application,
-            kind=TimelineEvent.Kind.REMINDER_SENT,
-            summary=f"Reminded the candidate ({n})",
-            created_at=application.created_at,
-        )
-        for n in range(51)
-    )
+    timeline_events(51)
     client.force_login(recruiter_with_login().user)
     url = reverse("admin:feedback_timelineevent_changelist")
 
