@@ -1,4 +1,4 @@
-"""Set-based writes the ORM has no verb for: INSERT … SELECT.
+"""Set-based writes the ORM has no verb for: INSERT … SELECT, and UPDATE … RETURNING.
 
 The sweep writes a timeline event and an outbox row for each of hundreds of requests at
 once. Building them in Python (a model instance each, then bulk_create) costs more than
@@ -7,9 +7,10 @@ requests costs one statement. The SELECT is an ordinary queryset, so joins, Case
 Concat and JSONObject compile for every backend we run on (PostgreSQL, SQLite).
 """
 
-from django.db import connections
+from django.db import connections, transaction
 from django.db.models import Model, QuerySet
 from django.db.models.lookups import In
+from django.db.models.sql import UpdateQuery
 
 
 def insert_select(
@@ -37,6 +38,56 @@ def insert_select(
     with connection.cursor() as cursor:
         cursor.execute(statement, params)
         return [row[0] for row in cursor.fetchall()]
+
+
+def update_returning(queryset: QuerySet, *, returning: tuple[str, ...], **values) -> list[tuple]:
+    """`queryset.update(**values)` that also says which rows it changed: the `returning`
+    fields of each, as they are after the update. A claim of many rows in one statement
+    needs to know which of them it won."""
+    query = queryset.order_by().query.chain(UpdateQuery)
+    query.add_update_values(values)
+    # One table only: an update that spans tables runs as several statements.
+    assert not query.related_updates, "update_returning updates one table"
+    db = queryset.db
+    connection = connections[db]
+    sql, params = query.get_compiler(db).as_sql()
+    opts = queryset.model._meta
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(opts.get_field(name).column) for name in returning)
+    with connection.cursor() as cursor:
+        cursor.execute(f"{sql} RETURNING {columns}", params)
+        return cursor.fetchall()
+
+
+def update_each(queryset: QuerySet, rows: list[Model], fields: tuple[str, ...]) -> None:
+    """Write `fields` of each of `rows` (model instances) to its own row among
+    `queryset`'s, one UPDATE per row sent as a batch (psycopg pipelines it: one round
+    trip). `queryset` may filter on its model's own columns only (a compare-and-set).
+    Django's bulk_update would build a CASE per field over every row, which costs more to
+    compile than the whole batch costs the database."""
+    model = queryset.model
+    opts = model._meta
+    db = queryset.db
+    connection = connections[db]
+    compiler = queryset.order_by().query.get_compiler(db)
+    where, where_params = compiler.compile(queryset.query.where)
+    quote = connection.ops.quote_name
+    targets = [opts.get_field(name) for name in fields]
+    assignments = ", ".join(f"{quote(field.column)} = %s" for field in targets)
+    statement = (
+        f"UPDATE {quote(opts.db_table)} SET {assignments} "
+        f"WHERE {quote(opts.pk.column)} = %s" + (f" AND {where}" if where else "")
+    )
+    params = [
+        (
+            *(field.get_db_prep_save(getattr(row, field.attname), connection) for field in targets),
+            row.pk,
+            *where_params,
+        )
+        for row in rows
+    ]
+    with transaction.atomic(using=db, savepoint=False), connection.cursor() as cursor:
+        cursor.executemany(statement, params)
 
 
 class AnyOf(In):

@@ -33,7 +33,7 @@ from django.utils import dateformat, timezone
 from candidates.models import Application, Interview
 
 from . import selectors
-from .bulk import AnyOf, insert_select
+from .bulk import AnyOf, insert_select, update_each, update_returning
 from .formatting import duration_text
 from .models import (
     REQUEST_PEOPLE,
@@ -685,27 +685,26 @@ def _backoff(attempts: int) -> timedelta:
 
 
 def outbox_deliver(*, message_ids: list[int]) -> list[str]:
-    """Deliver a task's messages, each claimed, sent and recorded on its own, for up to
-    DELIVERY_TASK_SECONDS; then hand the rest back to the queue, so that a long run of
-    deliveries never keeps the sweep (or anything else) waiting for a worker process.
-    Returns what happened to each message delivered."""
-    budget = settings.FEEDBACK["DELIVERY_TASK_SECONDS"]
-    started = time.monotonic()
+    """Deliver a task's messages for up to DELIVERY_TASK_SECONDS, then hand the rest back
+    to the queue, so that a long run of deliveries never keeps the sweep (or anything
+    else) waiting for a worker process. Messages go a group at a time: one statement
+    claims the group, each is sent on its own, one statement records the ones sent.
+    Returns what happened to each message it dealt with, in order."""
+    deadline = time.monotonic() + settings.FEEDBACK["DELIVERY_TASK_SECONDS"]
     # One query for the lot: a message's text names a dozen related rows, and one join
     # that wide costs more to plan than to run.
     loaded = _messages_to_send(message_ids=message_ids)
-    outcomes = []
-    for index, message_id in enumerate(message_ids):
-        if index and time.monotonic() - started > budget:
-            rest = message_ids[index:]
-            # Freshly dispatched: the sweep's re-dispatch of lost tasks leaves them alone.
-            OutboundMessage.objects.filter(
-                pk__in=rest, status=OutboundMessage.Status.QUEUED
-            ).update(dispatched_at=timezone.now())
-            outbox_dispatch(message_ids=rest)
+    outcomes: list[str] = []
+    for start in range(0, len(message_ids), CLAIM_GROUP_SIZE):
+        if outcomes and time.monotonic() > deadline:
+            _hand_back(message_ids[start:])
             break
-        message = loaded.get(message_id)
-        outcomes.append(_deliver(message=message) if message else "skipped")
+        group = message_ids[start : start + CLAIM_GROUP_SIZE]
+        group_outcomes, rest = _deliver_group([loaded.get(pk) for pk in group], deadline=deadline)
+        outcomes += group_outcomes
+        if rest:
+            _hand_back(rest + message_ids[start + CLAIM_GROUP_SIZE :])
+            break
     return outcomes
 
 
@@ -714,6 +713,10 @@ def message_deliver(*, message_id: int) -> str:
     return outbox_deliver(message_ids=[message_id])[0]
 
 
+# Messages claimed (and recorded as sent) in one statement each. A worker that dies
+# between the server's acceptance and the record sends its group again once the lease
+# ends; the group is small, and the Message-ID stays the same for a receiver to spot it.
+CLAIM_GROUP_SIZE = 10
 # A message and everything its text may name, in one query.
 MESSAGE_PEOPLE = tuple(f"request__{path}" for path in REQUEST_PEOPLE)
 # An ask or a reminder for a request in any other state has lost its point.
@@ -723,74 +726,139 @@ _STILL_ASKING = (Status.SCHEDULED, Status.PENDING, Status.OVERDUE)
 def _messages_to_send(*, message_ids: list[int]) -> dict[int, OutboundMessage]:
     """The queued ones among `message_ids`, with everything their text may name."""
     messages = OutboundMessage.objects.select_related(*MESSAGE_PEOPLE).filter(
-        pk__in=message_ids, status=OutboundMessage.Status.QUEUED
+        AnyOf(F("pk"), message_ids), status=OutboundMessage.Status.QUEUED
     )
     return {message.pk: message for message in messages}
 
 
-def _text_to_store(message: OutboundMessage) -> dict:
-    """The text of a message the sweep queued without (from feedback/email/
-    <party>_<kind>_*), to be stored by the claim; {} when it has its text."""
-    if message.body_text or message.request is None:
-        return {}
-    request = message.request
-    return _rendered(template=f"{request.party}_{message.kind}", context=_context(request=request))
+def _hand_back(message_ids: list[int]) -> None:
+    """Back to the queue for another task, marked freshly dispatched so that the sweep's
+    re-dispatch of lost tasks leaves them alone."""
+    OutboundMessage.objects.filter(
+        AnyOf(F("pk"), message_ids), status=OutboundMessage.Status.QUEUED
+    ).update(dispatched_at=timezone.now())
+    outbox_dispatch(message_ids=message_ids)
 
 
-def _deliver(*, message: OutboundMessage, second_try: bool = False) -> str:
-    """Claim, send, record. The claim is a compare-and-set from queued to sending (on the
-    row as loaded), so one worker sends it; a message recorded as sent is never claimed
-    again. An ask whose request was answered or cancelled meanwhile is not sent."""
-    if _lost_its_point(message):
-        return _cancel_settled_ask(message)
+def _deliver_group(
+    messages: list[OutboundMessage | None], *, deadline: float
+) -> tuple[list[str], list[int]]:
+    """Claim, send, record a group of messages. The claim is a compare-and-set from
+    queued to sending, so one worker sends each; a message recorded as sent is never
+    claimed again; an ask whose request was answered or cancelled meanwhile is not sent.
+    Past `deadline` (after the first send) the claimed rest is released. Returns the
+    outcome of each message dealt with, and the ids released."""
+    outcome: dict[int, str] = {}
+    settled = [m.pk for m in messages if m is not None and _lost_its_point(m)]
+    if settled:
+        cancelled = update_returning(
+            OutboundMessage.objects.filter(
+                AnyOf(F("pk"), settled), status=OutboundMessage.Status.QUEUED
+            ),
+            returning=("id",),
+            status=OutboundMessage.Status.CANCELLED,
+            last_error="request settled",
+        )
+        outcome.update((pk, "cancelled") for (pk,) in cancelled)
+    to_claim = [m for m in messages if m is not None and m.pk not in settled]
     now = timezone.now()
     # Conditions on the outbox row alone: a condition through a join would be checked
     # against a snapshot taken before a concurrent claim committed, and both would win.
     # (Answering or cancelling a request cancels its queued asks in the same transaction,
     # so an ask whose request is settled is no longer queued.)
-    claimable = OutboundMessage.objects.filter(
-        pk=message.pk,
-        status=OutboundMessage.Status.QUEUED,
-        attempts=message.attempts,
-        next_attempt_at__lte=now,
+    won = dict(
+        update_returning(
+            OutboundMessage.objects.filter(
+                AnyOf(F("pk"), [m.pk for m in to_claim]),
+                status=OutboundMessage.Status.QUEUED,
+                next_attempt_at__lte=now,
+            ),
+            returning=("id", "attempts"),
+            status=OutboundMessage.Status.SENDING,
+            claimed_at=now,
+            attempts=F("attempts") + 1,
+        )
+        if to_claim
+        else ()
     )
+    claimed = [m for m in to_claim if m.pk in won]
+    for message in claimed:
+        message.status, message.claimed_at, message.attempts = (
+            OutboundMessage.Status.SENDING,
+            now,
+            won[message.pk],
+        )
+    mine = OutboundMessage.objects.filter(status=OutboundMessage.Status.SENDING, claimed_at=now)
+    sent: list[OutboundMessage] = []
+    released: list[int] = []
+    for index, message in enumerate(claimed):
+        if outcome and time.monotonic() > deadline:
+            released = [m.pk for m in claimed[index:]]
+            _release(mine.filter(AnyOf(F("pk"), released)))
+            break
+        outcome[message.pk] = _send_claimed(message, mine=mine, sent=sent)
+    if sent:
+        # The server has these now: this record is what stops a second send, so it must
+        # not be lost to a database blip (a restart, a failover).
+        for message in sent:
+            message.status, message.last_error = OutboundMessage.Status.SENT, ""
+        _until_the_database_answers(
+            lambda: update_each(mine, sent, ("status", "sent_at", "last_error", *_TEXT_FIELDS))
+        )
+    outcomes = [
+        "skipped" if m is None else outcome.get(m.pk, "skipped")
+        for m in messages
+        if m is None or m.pk not in released
+    ]
+    return outcomes, released
+
+
+_TEXT_FIELDS = ("subject", "body_text", "body_html")
+
+
+def _send_claimed(message: OutboundMessage, *, mine: QuerySet, sent: list) -> str:
+    """Write (if the sweep queued it without text) and send one claimed message; a
+    message sent is added to `sent`, a failure is recorded at once. `mine`: the rows of
+    this claim (a queryset built per message only when one fails: it costs as much as
+    writing the text)."""
     try:
-        text, render_error = _text_to_store(message), None
+        text = _text_to_store(message)
     except Exception as exc:  # noqa: BLE001 - a template bug fails the message, visibly
         logger.exception("could not write message %s", message.pk)
-        text, render_error = {}, exc
-    if not claimable.update(
-        status=OutboundMessage.Status.SENDING,
-        claimed_at=now,
-        attempts=F("attempts") + 1,
-        **text,
-    ):
-        return _not_claimed(message=message, second_try=second_try)
-    message.status, message.claimed_at = OutboundMessage.Status.SENDING, now
-    message.attempts += 1
+        error = f"could not write the message: {exc!r}"
+        return _record_failure(message=message, mine=mine, error=error, permanent=False)
     for name, value in text.items():
         setattr(message, name, value)
-    mine = OutboundMessage.objects.filter(
-        pk=message.pk, status=OutboundMessage.Status.SENDING, claimed_at=now
-    )
-    if render_error is not None:
-        error = f"could not write the message: {render_error!r}"
-        return _record_failure(message=message, mine=mine, error=error, permanent=False)
     try:
         transport_for(message.channel).send(message)
     except TransportError as exc:
-        return _record_failure(message=message, mine=mine, error=str(exc), permanent=exc.permanent)
+        return _record_failure(
+            message=message, mine=mine, error=str(exc), permanent=exc.permanent, text=text
+        )
     except Exception as exc:  # noqa: BLE001 - an unexpected transport bug is retried, not lost
         logger.exception("transport crashed on message %s", message.pk)
-        return _record_failure(message=message, mine=mine, error=repr(exc), permanent=False)
-    # The server has the message now: this record is what stops a second send, so it
-    # must not be lost to a database blip (a restart, a failover).
-    _until_the_database_answers(
-        lambda: mine.update(
-            status=OutboundMessage.Status.SENT, sent_at=timezone.now(), last_error=""
+        return _record_failure(
+            message=message, mine=mine, error=repr(exc), permanent=False, text=text
         )
-    )
+    message.sent_at = timezone.now()
+    sent.append(message)
     return "sent"
+
+
+def _release(claimed: QuerySet) -> None:
+    """Claimed but not sent (out of time): back to queued, the attempt not counted."""
+    claimed.update(
+        status=OutboundMessage.Status.QUEUED, claimed_at=None, attempts=F("attempts") - 1
+    )
+
+
+def _text_to_store(message: OutboundMessage) -> dict:
+    """The text of a message the sweep queued without (from feedback/email/
+    <party>_<kind>_*), stored when it is recorded; {} when it has its text."""
+    if message.body_text or message.request is None:
+        return {}
+    request = message.request
+    return _rendered(template=f"{request.party}_{message.kind}", context=_context(request=request))
 
 
 def _lost_its_point(message: OutboundMessage) -> bool:
@@ -800,22 +868,6 @@ def _lost_its_point(message: OutboundMessage) -> bool:
         and message.request is not None
         and message.request.status not in _STILL_ASKING
     )
-
-
-def _cancel_settled_ask(message: OutboundMessage) -> str:
-    cancelled = OutboundMessage.objects.filter(
-        pk=message.pk, status=OutboundMessage.Status.QUEUED
-    ).update(status=OutboundMessage.Status.CANCELLED, last_error="request settled")
-    return "cancelled" if cancelled else "skipped"
-
-
-def _not_claimed(*, message: OutboundMessage, second_try: bool) -> str:
-    """The row changed since it was loaded: sent or claimed by another worker, or not due
-    (skip); otherwise claim it once more, as it is now."""
-    fresh = _messages_to_send(message_ids=[message.pk]).get(message.pk)
-    if fresh is None or fresh.next_attempt_at > timezone.now() or second_try:
-        return "skipped"
-    return _deliver(message=fresh, second_try=True)
 
 
 def _until_the_database_answers(write, *, patience: timedelta | None = None):
@@ -836,11 +888,17 @@ def _until_the_database_answers(write, *, patience: timedelta | None = None):
             pause = min(pause * 2, 2.0)
 
 
-def _record_failure(*, message: OutboundMessage, mine, error: str, permanent: bool) -> str:
+def _record_failure(
+    *, message: OutboundMessage, mine, error: str, permanent: bool, text: dict | None = None
+) -> str:
+    """A failed attempt: failed for good, or back to the queue after a backoff. The text
+    written for it is kept, so the outbox shows what could not be sent."""
+    text = text or {}
+    mine = mine.filter(pk=message.pk)
     if permanent or message.attempts >= settings.FEEDBACK["DELIVERY_MAX_ATTEMPTS"]:
         with transaction.atomic():
             if (
-                mine.update(status=OutboundMessage.Status.FAILED, last_error=error)
+                mine.update(status=OutboundMessage.Status.FAILED, last_error=error, **text)
                 and message.request
             ):
                 timeline_record(
@@ -856,6 +914,7 @@ def _record_failure(*, message: OutboundMessage, mine, error: str, permanent: bo
         last_error=error,
         next_attempt_at=timezone.now() + _backoff(message.attempts),
         dispatched_at=None,
+        **text,
     )
     return "retry"
 
