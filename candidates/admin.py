@@ -272,6 +272,11 @@ class PositionAdmin(admin.ModelAdmin):
     def in_process(self, obj):
         return obj.in_process_count
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "recruiter" in form.changed_data:
+            services.desks_follow_position(position=obj)
+
 
 class CandidateInterestFilter(admin.SimpleListFilter):
     """Candidates with an application in process at this interest status."""
@@ -337,6 +342,11 @@ class CandidateAdmin(BigTableMixin, admin.ModelAdmin):
     @admin.display(description="In process", ordering="in_process_count")
     def in_process(self, obj):
         return obj.in_process_count
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "owner" in form.changed_data:
+            services.desks_follow_candidate(candidate=obj)
 
 
 # --- applications -----------------------------------------------------------------------
@@ -501,6 +511,10 @@ class ApplicationAdmin(BigTableMixin, admin.ModelAdmin):
     @admin.display(description="Interest")
     def interest_summary(self, obj):
         return interest_badge(obj)
+
+    def save_model(self, request, obj, form, change):
+        # On its candidate's and position's desks; only what the form changed is written.
+        services.application_save(application=obj, fields=form.changed_data if change else None)
 
     @admin.display(description="Debrief")
     def debrief(self, obj):

@@ -7,12 +7,10 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from django.conf import settings
 from django.db.models import (
-    BooleanField,
     Case,
     Count,
     DateTimeField,
     F,
-    Func,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -104,7 +102,10 @@ def candidate_pending_requests(
 # list, client feedback overdue, the latest answers, and one aggregate per chart), bounded
 # by DASHBOARD_LIMIT rows, so the page costs the same however big the desk is. A section
 # reads "this recruiter's desk" as: a candidate's side belongs to the candidate's owner,
-# a client's side to the position's recruiter (who gets the alerts in the loop too).
+# a client's side to the position's recruiter (who gets the alerts in the loop too). Both
+# are read from the copies kept on the applications and interviews (`candidate_owner`,
+# `position_recruiter`, kept right by candidates.services): through the candidates and
+# positions, every desk condition was four joins for each row a section looked at.
 
 CLOSED_STAGES = (
     Application.Stage.HIRED,
@@ -146,16 +147,8 @@ def _request_desk(recruiter: Recruiter | None, prefix: str = "") -> Q:
     if recruiter is None:
         return Q()
     return Q(
-        **{
-            f"{prefix}party": Party.CANDIDATE,
-            f"{prefix}interview__application__candidate__owner": recruiter,
-        }
-    ) | Q(
-        **{
-            f"{prefix}party": Party.CLIENT,
-            f"{prefix}interview__application__position__recruiter": recruiter,
-        }
-    )
+        **{f"{prefix}party": Party.CANDIDATE, f"{prefix}interview__candidate_owner": recruiter}
+    ) | Q(**{f"{prefix}party": Party.CLIENT, f"{prefix}interview__position_recruiter": recruiter})
 
 
 REQUEST_STORY = (
@@ -187,9 +180,7 @@ def dashboard_interviews(
     interviews = (
         Interview.objects.filter(starts_at__gte=start, starts_at__lt=end)
         .exclude(status=Interview.Status.CANCELLED)
-        .filter(
-            _desk(recruiter, "application__candidate__owner", "application__position__recruiter")
-        )
+        .filter(_desk(recruiter, "candidate_owner", "position_recruiter"))
         .select_related("application__candidate", "application__position__client")
         .order_by("starts_at", "pk")[:limit]
     )
@@ -260,7 +251,7 @@ def applications_to_call(*, recruiter: Recruiter | None = None) -> QuerySet[Appl
     debrief = Q(debrief_needed_at__isnull=False)
     return (
         Application.objects.exclude(stage__in=CLOSED_STAGES)
-        .filter(_desk(recruiter, "candidate__owner"))
+        .filter(_desk(recruiter, "candidate_owner"))
         # Cheap, indexed candidates first; the subqueries below then decide.
         .filter(
             waned
@@ -302,7 +293,7 @@ def _call_list_candidates(*, recruiter: Recruiter | None, limit: int) -> set[int
     seconds at 100k applications; each reason here is one index range
     (application_waned_since_idx, application_debrief_idx, feedback_wants_call_idx)."""
     in_process = Application.objects.exclude(stage__in=CLOSED_STAGES).filter(
-        _desk(recruiter, "candidate__owner")
+        _desk(recruiter, "candidate_owner")
     )
     waned = (
         in_process.filter(interest_status=Application.InterestStatus.POSSIBLY_WANED)
@@ -385,7 +376,7 @@ def dashboard_client_feedback_overdue(
             Q(status=FeedbackRequest.Status.OVERDUE)
             | Q(status=FeedbackRequest.Status.PENDING, due_at__lt=now)
         )
-        .filter(_desk(recruiter, "interview__application__position__recruiter"))
+        .filter(_desk(recruiter, "interview__position_recruiter"))
         .select_related(*REQUEST_STORY)
         .order_by("due_at", "pk")[:limit]
     )
@@ -478,7 +469,8 @@ def dashboard_response_times(
             # before its planned end.
             due_at__gte=now - window - DEADLINE_SLACK,
         )
-        .filter(_request_desk(recruiter))
+        # A desk's: its interviews of the window, one range of interview_desk_ends_idx.
+        .filter(_desk(recruiter, "interview__candidate_owner"))
         .aggregate(
             **counts,
             unanswered=Count("pk", filter=Q(status=FeedbackRequest.Status.OVERDUE)),
@@ -499,37 +491,12 @@ def _interest_tone(level: int | None) -> str:
     return "high" if level >= 8 else "moderate" if level >= 5 else "low"
 
 
-class InSubquery(Func):
-    """`column IN (subquery)`, which PostgreSQL gets as `column = ANY(ARRAY(subquery))`:
-    the subquery runs once and the outer table is probed by index for each value, where
-    a join or an IN makes the planner hash-join the whole outer table (it prices the
-    probes above a full index scan, wrongly when the index is in memory)."""
-
-    template = "%(expressions)s)"
-    arg_joiner = " IN ("
-    output_field = BooleanField()
-
-    def __init__(self, column: str, queryset: QuerySet):
-        super().__init__(F(column), Subquery(queryset))
-
-    def as_postgresql(self, compiler, connection, **extra):
-        return self.as_sql(
-            compiler, connection, template="%(expressions)s))", arg_joiner=" = ANY(ARRAY(", **extra
-        )
-
-
 def dashboard_interest_spread(*, recruiter: Recruiter | None) -> list[Bar]:
     """Applications in process by their current interest level, 1 to 10, and not known."""
-    applications = Application.objects.exclude(stage__in=CLOSED_STAGES)
-    if recruiter is not None:
-        # The desk's candidates first, then their applications in process from
-        # application_in_process_idx, one index probe per candidate: a recruiter's desk is
-        # a tenth of 150k applications, and a join read all of them (own desk 120 -> 45 ms).
-        applications = applications.filter(
-            InSubquery(
-                "candidate_id", Candidate.objects.filter(owner=recruiter).order_by().values("pk")
-            )
-        )
+    # A desk's is one range of application_desk_spread_idx (its applications in process).
+    applications = Application.objects.exclude(stage__in=CLOSED_STAGES).filter(
+        _desk(recruiter, "candidate_owner")
+    )
     counts = {
         row["interest_level"]: row["n"]
         # COUNT(*): the index has no id, and COUNT(id) would read every row for it.
