@@ -151,11 +151,31 @@ def _request_desk(recruiter: Recruiter | None, prefix: str = "") -> Q:
     ) | Q(**{f"{prefix}party": Party.CLIENT, f"{prefix}interview__position_recruiter": recruiter})
 
 
-REQUEST_STORY = (
-    "interview__application__candidate",
-    "interview__application__position__client",
-    "interview__application__position__hiring_contact",
-)
+def _attach(rows: list, field: str) -> list:
+    """Set each row's foreign key `field` to its object, read in one query for all the
+    rows (by id: cheaper to build than prefetch_related's lookup for a few hundred ids).
+    Returns the related objects."""
+    if not rows:
+        return []
+    model = rows[0]._meta.get_field(field).related_model
+    related = model.objects.in_bulk({getattr(row, f"{field}_id") for row in rows})
+    for row in rows:
+        setattr(row, field, related[getattr(row, f"{field}_id")])
+    return list(related.values())
+
+
+def _load_stories(*, requests=(), interviews=(), applications=()) -> None:
+    """What the dashboard shows of each row's story (its interview, application, candidate,
+    position, client and hiring contact), one query per table for the rows of every
+    section at once. Joined into each section's query, the planner spent longer choosing
+    the order of seven tables than running the query (5-11 ms a section, 35 for a desk's
+    latest answers, on 600k requests)."""
+    interviews = [*interviews, *_attach(list(requests), "interview")]
+    applications = [*applications, *_attach(interviews, "application")]
+    _attach(applications, "candidate")
+    positions = _attach(applications, "position")
+    _attach(positions, "client")
+    _attach(positions, "hiring_contact")
 
 
 @dataclass(frozen=True)
@@ -171,19 +191,21 @@ def dashboard_interviews(
     now: datetime,
     days: int = DASHBOARD_DAYS,
     limit: int = DASHBOARD_LIMIT * 2,
+    load_story: bool = True,
 ) -> list[InterviewDay]:
     """Today's and the next days' interviews (not cancelled), by day in `time_zone`."""
     tz = zoneinfo.ZoneInfo(time_zone)
     today = now.astimezone(tz).date()
     start = datetime.combine(today, time.min, tzinfo=tz)
     end = datetime.combine(today + timedelta(days=days), time.min, tzinfo=tz)
-    interviews = (
+    interviews = list(
         Interview.objects.filter(starts_at__gte=start, starts_at__lt=end)
         .exclude(status=Interview.Status.CANCELLED)
         .filter(_desk(recruiter, "candidate_owner", "position_recruiter"))
-        .select_related("application__candidate", "application__position__client")
         .order_by("starts_at", "pk")[:limit]
     )
+    if load_story:
+        _load_stories(interviews=interviews)
     by_day = {today + timedelta(days=n): [] for n in range(days)}
     for interview in interviews:
         by_day[interview.starts_at.astimezone(tz).date()].append(interview)
@@ -197,14 +219,20 @@ class Awaited:
 
 
 def dashboard_feedback_awaited(
-    *, recruiter: Recruiter | None, now: datetime, limit: int = DASHBOARD_LIMIT
+    *,
+    recruiter: Recruiter | None,
+    now: datetime,
+    limit: int = DASHBOARD_LIMIT,
+    load_story: bool = True,
 ) -> tuple[list[Awaited], int]:
     """Asked and not answered yet, soonest deadline first; and how many there are."""
     # Served by feedback_request_awaited_idx (WHERE status = 'pending' ORDER BY due_at).
     pending = FeedbackRequest.objects.filter(status=FeedbackRequest.Status.PENDING).filter(
         _request_desk(recruiter)
     )
-    rows = pending.select_related(*REQUEST_STORY).order_by("due_at", "pk")[:limit]
+    rows = list(pending.order_by("due_at", "pk")[:limit])
+    if load_story:
+        _load_stories(requests=rows)
     return [Awaited(request=r, time_left=r.due_at - now) for r in rows], pending.count()
 
 
@@ -314,14 +342,20 @@ def _call_list_candidates(*, recruiter: Recruiter | None, limit: int) -> set[int
 
 
 def dashboard_call_list(
-    *, recruiter: Recruiter | None, now: datetime, limit: int = DASHBOARD_LIMIT
+    *,
+    recruiter: Recruiter | None,
+    now: datetime,
+    limit: int = DASHBOARD_LIMIT,
+    load_story: bool = True,
 ) -> list[CallItem]:
     """The call list, with each application's reasons and how long it has waited."""
-    rows = (
-        applications_to_call(recruiter=recruiter)
-        .filter(pk__in=_call_list_candidates(recruiter=recruiter, limit=limit))
-        .select_related("candidate", "position__client")[:limit]
+    rows = list(
+        applications_to_call(recruiter=recruiter).filter(
+            pk__in=_call_list_candidates(recruiter=recruiter, limit=limit)
+        )[:limit]
     )
+    if load_story:
+        _load_stories(applications=rows)
     items = []
     for application in rows:
         reasons = []
@@ -366,20 +400,30 @@ class ClientOverdue:
     requests: list[FeedbackRequest]
 
 
-def dashboard_client_feedback_overdue(
+def _client_overdue_rows(
     *, recruiter: Recruiter | None, now: datetime, limit: int = DASHBOARD_LIMIT * 2
-) -> list[ClientOverdue]:
-    """Client feedback past its deadline, per client, the longest overdue client first."""
-    rows = (
+) -> list[FeedbackRequest]:
+    return list(
         FeedbackRequest.objects.filter(party=Party.CLIENT)
         .filter(
             Q(status=FeedbackRequest.Status.OVERDUE)
             | Q(status=FeedbackRequest.Status.PENDING, due_at__lt=now)
         )
         .filter(_desk(recruiter, "interview__position_recruiter"))
-        .select_related(*REQUEST_STORY)
         .order_by("due_at", "pk")[:limit]
     )
+
+
+def dashboard_client_feedback_overdue(
+    *, recruiter: Recruiter | None, now: datetime, limit: int = DASHBOARD_LIMIT * 2
+) -> list[ClientOverdue]:
+    """Client feedback past its deadline, per client, the longest overdue client first."""
+    rows = _client_overdue_rows(recruiter=recruiter, now=now, limit=limit)
+    _load_stories(requests=rows)
+    return _by_client(rows)
+
+
+def _by_client(rows: list[FeedbackRequest]) -> list[ClientOverdue]:
     by_client: dict[int, ClientOverdue] = {}
     for request in rows:
         client = request.interview.application.position.client
@@ -409,14 +453,17 @@ def client_feedback_overdue_counts(*, client_ids, since: datetime, now: datetime
 
 
 def dashboard_latest_answers(
-    *, recruiter: Recruiter | None, limit: int = DASHBOARD_LIMIT // 2
+    *, recruiter: Recruiter | None, limit: int = DASHBOARD_LIMIT // 2, load_story: bool = True
 ) -> list[Feedback]:
     """The newest answers (amendments included), with interest, lateness and channel."""
-    return list(
+    answers = list(
         Feedback.objects.filter(_request_desk(recruiter, prefix="request__"))
-        .select_related(*(f"request__{path}" for path in REQUEST_STORY), "entered_by")
+        .select_related("request", "entered_by")
         .order_by("-submitted_at", "-pk")[:limit]
     )
+    if load_story:
+        _load_stories(requests=[answer.request for answer in answers])
+    return answers
 
 
 @dataclass(frozen=True)
@@ -537,18 +584,35 @@ def dashboard_get(*, user, everyone: bool = False, now: datetime | None = None) 
     own = recruiter_for_user(user=user)
     recruiter = None if everyone else own
     time_zone = own.time_zone if own else settings.TIME_ZONE
-    awaited, awaited_total = dashboard_feedback_awaited(recruiter=recruiter, now=now)
+    interview_days = dashboard_interviews(
+        recruiter=recruiter, time_zone=time_zone, now=now, load_story=False
+    )
+    awaited, awaited_total = dashboard_feedback_awaited(
+        recruiter=recruiter, now=now, load_story=False
+    )
+    call_list = dashboard_call_list(recruiter=recruiter, now=now, load_story=False)
+    client_overdue = _client_overdue_rows(recruiter=recruiter, now=now)
+    latest_answers = dashboard_latest_answers(recruiter=recruiter, load_story=False)
+    _load_stories(
+        requests=[
+            *(row.request for row in awaited),
+            *client_overdue,
+            *(answer.request for answer in latest_answers),
+        ],
+        interviews=[interview for day in interview_days for interview in day.interviews],
+        applications=[item.application for item in call_list],
+    )
     return Dashboard(
         recruiter=recruiter,
         own=own,
         time_zone=time_zone,
         now=now,
-        interview_days=dashboard_interviews(recruiter=recruiter, time_zone=time_zone, now=now),
+        interview_days=interview_days,
         awaited=awaited,
         awaited_total=awaited_total,
-        call_list=dashboard_call_list(recruiter=recruiter, now=now),
-        client_overdue=dashboard_client_feedback_overdue(recruiter=recruiter, now=now),
-        latest_answers=dashboard_latest_answers(recruiter=recruiter),
+        call_list=call_list,
+        client_overdue=_by_client(client_overdue),
+        latest_answers=latest_answers,
         response_times=dashboard_response_times(recruiter=recruiter, now=now),
         interest_spread=dashboard_interest_spread(recruiter=recruiter),
     )
