@@ -251,6 +251,14 @@ class Application(models.Model):
                 name="application_desk_spread_idx",
                 condition=~models.Q(stage__in=["hired", "rejected", "withdrawn"]),
             ),
+            # Serves everyone's interest spread: the same rows in interest_level order, so
+            #   the counts stream from the index (GROUP BY without hashing 150k rows:
+            #   24-36 ms -> 12 ms).
+            models.Index(
+                fields=["interest_level"],
+                name="application_spread_idx",
+                condition=~models.Q(stage__in=["hired", "rejected", "withdrawn"]),
+            ),
         ]
 
     def __str__(self):

@@ -7,9 +7,11 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from django.conf import settings
 from django.db.models import (
+    BooleanField,
     Case,
     Count,
     DateTimeField,
+    ExpressionWrapper,
     F,
     IntegerField,
     OuterRef,
@@ -492,17 +494,24 @@ def dashboard_response_times(
     each first answer came (or none), and the share that came by the deadline."""
     deadline = policy_get().candidate_deadline_after
     ended = F("interview__ends_at")
-    received = Q(status=FeedbackRequest.Status.RECEIVED)
-    counts, bars, lower = {}, [], None
-    for n, (_label, upper) in enumerate(RESPONSE_BUCKETS):
-        condition = received
-        if lower is not None:
-            condition &= Q(received_at__gte=ended + lower)
-        if upper is not None:
-            condition &= Q(received_at__lt=ended + upper)
-        counts[f"bucket{n}"] = Count("pk", filter=condition)
-        lower = upper
-    row = (
+    # Each row's bar, the first bucket whose upper bound its answer came before (one CASE
+    # a row, then a count per bar: a count per bar over every row, each with its own
+    # filter, cost a third more on the 15k rows of everyone's window).
+    none = len(RESPONSE_BUCKETS)
+    bar = Case(
+        When(status=FeedbackRequest.Status.OVERDUE, then=Value(none)),
+        *(
+            When(received_at__lt=ended + upper, then=Value(n))
+            for n, (_label, upper) in enumerate(RESPONSE_BUCKETS)
+            if upper is not None
+        ),
+        default=Value(none - 1),
+    )
+    on_time = ExpressionWrapper(
+        Q(status=FeedbackRequest.Status.RECEIVED, received_at__lte=F("due_at")),
+        output_field=BooleanField(),
+    )
+    rows = (
         FeedbackRequest.objects.filter(
             party=Party.CANDIDATE,
             status__in=[FeedbackRequest.Status.RECEIVED, FeedbackRequest.Status.OVERDUE],
@@ -518,18 +527,27 @@ def dashboard_response_times(
         )
         # A desk's: its interviews of the window, one range of interview_desk_ends_idx.
         .filter(_desk(recruiter, "interview__candidate_owner"))
-        .aggregate(
-            **counts,
-            unanswered=Count("pk", filter=Q(status=FeedbackRequest.Status.OVERDUE)),
-            on_time=Count("pk", filter=received & Q(received_at__lte=F("due_at"))),
-            total=Count("pk"),
-        )
+        .annotate(bar=bar, on_time=on_time)
+        .values_list("bar", "on_time")
+        .annotate(n=Count("*"))
+        .order_by()
     )
-    for n, (label, upper) in enumerate(RESPONSE_BUCKETS):
-        tone = "ok" if upper is not None and upper <= deadline else "late"
-        bars.append(Bar(label=label, value=row[f"bucket{n}"], tone=tone))
-    bars.append(Bar(label="none", value=row["unanswered"], tone="bad", hint="no answer yet"))
-    return ResponseTimes(bars=bars, total=row["total"], on_time=row["on_time"])
+    counts = [0] * (none + 1)
+    total = in_time = 0
+    for n, came_on_time, count in rows:
+        counts[n] += count
+        total += count
+        in_time += count if came_on_time else 0
+    bars = [
+        Bar(
+            label=label,
+            value=counts[n],
+            tone="ok" if upper is not None and upper <= deadline else "late",
+        )
+        for n, (label, upper) in enumerate(RESPONSE_BUCKETS)
+    ]
+    bars.append(Bar(label="none", value=counts[none], tone="bad", hint="no answer yet"))
+    return ResponseTimes(bars=bars, total=total, on_time=in_time)
 
 
 def _interest_tone(level: int | None) -> str:
