@@ -20,9 +20,12 @@ from django.db.models import (
     DurationField,
     ExpressionWrapper,
     F,
+    IntegerField,
+    OuterRef,
     Prefetch,
     Q,
     QuerySet,
+    Subquery,
     Value,
     When,
     Window,
@@ -82,14 +85,27 @@ SHARED_LABELS = {
 
 def clients_in_process_counts(*, client_ids: list[int]) -> dict[int, int]:
     """How many applications each client has in process, for a page of clients: one
-    grouped query (a per-client subquery through the positions ran once per row)."""
+    query, a count per position of theirs (summed here). Each count is one range of
+    application_stage_idx read from the index alone; grouping all their applications by
+    client instead joined and hashed every one (150k: 54-67 ms -> 12-14 ms, psql, same
+    data)."""
+    in_process = (
+        Application.objects.filter(position=OuterRef("pk"), stage__in=IN_PROCESS)
+        .order_by()
+        .values("position")
+        .annotate(n=Count("*"))
+        .values("n")
+    )
     rows = (
-        Application.objects.filter(position__client_id__in=client_ids, stage__in=IN_PROCESS)
-        .values_list("position__client_id")
-        .annotate(n=Count("pk"))
+        Position.objects.filter(client_id__in=client_ids)
+        .annotate(n=Coalesce(Subquery(in_process, output_field=IntegerField()), 0))
+        .values_list("client_id", "n")
         .order_by()
     )
-    return dict(rows)
+    counts: dict[int, int] = {}
+    for client_id, n in rows:
+        counts[client_id] = counts.get(client_id, 0) + n
+    return counts
 
 
 def contact_for_user(*, user) -> ClientContact | None:
