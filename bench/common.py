@@ -114,18 +114,24 @@ def seed(
                    now() - (i || ' seconds')::interval, (i - 1) % {recruiters} + 1
             FROM generate_series(1, {candidates}) i""",
         f"""INSERT INTO candidates_application (id, candidate_id, position_id, stage,
-                interest_status, created_at, debrief_reason)
+                interest_status, created_at, debrief_reason, candidate_owner_id)
             SELECT i, (i - 1) % {candidates} + 1,
                    ((i - 1) % {candidates} + (i - 1) / {candidates} * 7) % {positions} + 1,
                    'interviewing',
-                   'unknown', now() - (i || ' seconds')::interval, ''
-            FROM generate_series(1, {applications}) i""",
+                   'unknown', now() - (i || ' seconds')::interval, '',
+                   c.owner_id
+            FROM generate_series(1, {applications}) i
+            JOIN candidates_candidate c ON c.id = (i - 1) % {candidates} + 1""",
         f"""INSERT INTO candidates_interview (id, application_id, round, kind, starts_at, ends_at,
-                time_zone, location, video_link, interviewers, status, created_at)
-            SELECT i, (i - 1) % {applications} + 1, (i - 1) / {applications} + 1, 'in_person',
+                time_zone, location, video_link, interviewers, status, created_at,
+                candidate_owner_id, position_recruiter_id)
+            SELECT i, a.id, (i - 1) / {applications} + 1, 'in_person',
                    ({ends_at}) - interval '1 hour', {ends_at}, 'America/Chicago',
-                   'Lakeshore Animal Hospital', '', 'Dr Who', 'scheduled', now()
-            FROM generate_series(1, {interviews}) i""",
+                   'Lakeshore Animal Hospital', '', 'Dr Who', 'scheduled', now(),
+                   a.candidate_owner_id, p.recruiter_id
+            FROM generate_series(1, {interviews}) i
+            JOIN candidates_application a ON a.id = (i - 1) % {applications} + 1
+            JOIN candidates_position p ON p.id = a.position_id""",
         f"""INSERT INTO feedback_feedbackrequest (id, interview_id, party, status, ask_at,
                 remind_at, due_at, next_action_at, reminders_sent, cycle, token_key, created_at)
             SELECT 2 * i - 1 + p, i, CASE p WHEN 0 THEN 'candidate' ELSE 'client' END,

@@ -1,6 +1,6 @@
 """Page times at scale, each against a bare view in the same run, with query counts.
 
-    python bench/pages.py [--candidates 100000 --interviews 300000] [--rounds 40]
+    python bench/pages.py [--candidates 100000 --interviews 300000] [--rounds 40] [--reuse]
 
 Seeds 100 requests first and counts each page's queries, then seeds the full data set
 (candidates, 1.5 applications per candidate, interviews, two feedback requests per
@@ -9,6 +9,9 @@ request), and times with Django's test client: the dashboard (own desk and every
 every admin change list, the client home and the portal form; and /bench/bare/ (same
 middleware, no work) interleaved with them. Prints p50 / p95 per page, the ratio of
 p95 to the bare view's p95, and the query counts at 100 rows and at full size.
+
+--reuse times the database a previous run seeded (migrated to the current code, not
+seeded again), and counts queries at full size only.
 """
 
 import argparse
@@ -157,19 +160,27 @@ def main() -> None:
     parser.add_argument("--candidates", type=int, default=100000)
     parser.add_argument("--interviews", type=int, default=300000)
     parser.add_argument("--rounds", type=int, default=40)
+    parser.add_argument(
+        "--reuse", action="store_true", help="time the database a previous run seeded"
+    )
     args = parser.parse_args()
 
-    django_setup("pages")
-    seed_pages(candidates=17, interviews=50)  # 100 requests
-    small = query_counts()
-    with Timer() as seeding:
-        seed_pages(candidates=args.candidates, interviews=args.interviews)
+    django_setup("pages", fresh=not args.reuse)
     from feedback.models import FeedbackRequest
 
-    print(
-        f"data: {args.candidates} candidates, {args.interviews} interviews, "
-        f"{FeedbackRequest.objects.count()} feedback requests (seeded in {seeding.seconds:.0f} s)"
-    )
+    if args.reuse:
+        small = None
+        print(f"data: reused, {FeedbackRequest.objects.count()} feedback requests")
+    else:
+        seed_pages(candidates=17, interviews=50)  # 100 requests
+        small = query_counts()
+        with Timer() as seeding:
+            seed_pages(candidates=args.candidates, interviews=args.interviews)
+        print(
+            f"data: {args.candidates} candidates, {args.interviews} interviews, "
+            f"{FeedbackRequest.objects.count()} feedback requests "
+            f"(seeded in {seeding.seconds:.0f} s)"
+        )
     large = query_counts()
     by_who = clients()
     plan = pages()
@@ -186,10 +197,12 @@ def main() -> None:
     )
     for label, _, _ in plan:
         s = summary(times[label])
-        flag = "" if s["p95"] < 100 and small[label][0] == large[label][0] else "  <-- goal missed"
+        at_100 = small[label][0] if small else "-"
+        same = small is None or at_100 == large[label][0]
+        flag = "" if s["p95"] < 100 and same else "  <-- goal missed"
         print(
             f"{label:<40} {large[label][1]:>6} {s['p50']:>8.1f} {s['p95']:>8.1f} "
-            f"{s['p95'] / bare['p95']:>9.0f} {small[label][0]:>11} {large[label][0]:>12}{flag}"
+            f"{s['p95'] / bare['p95']:>9.0f} {at_100:>11} {large[label][0]:>12}{flag}"
         )
 
 

@@ -15,7 +15,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
 from django.contrib.admin.widgets import AdminSplitDateTime
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery
+from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -28,6 +28,7 @@ from feedback import selectors as feedback_selectors
 from feedback.models import FeedbackRequest, Party
 from feedback.templatetags.recruiter_desk import duration, tel
 from tvr_site.admin_filters import day_start, recruiter_filter, user_time_zone, when_filter
+from tvr_site.admin_rows import CheapRowsMixin
 from tvr_site.admin_site import action_page, change_url, next_url
 from tvr_site.paginators import BigTableMixin
 
@@ -144,7 +145,7 @@ class ClientFeedbackOverdueFilter(ExistsFilter):
 
 
 @admin.register(Client)
-class ClientAdmin(admin.ModelAdmin):
+class ClientAdmin(CheapRowsMixin, admin.ModelAdmin):
     list_display = [
         "name",
         "kind",
@@ -242,7 +243,7 @@ class ApplicationInline(ReadOnlyInline):
 
 
 @admin.register(Position)
-class PositionAdmin(admin.ModelAdmin):
+class PositionAdmin(CheapRowsMixin, admin.ModelAdmin):
     list_display = [
         "title",
         "client",
@@ -271,6 +272,11 @@ class PositionAdmin(admin.ModelAdmin):
     @admin.display(description="Candidates in process", ordering="in_process_count")
     def in_process(self, obj):
         return obj.in_process_count
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "recruiter" in form.changed_data:
+            services.desks_follow_position(position=obj)
 
 
 class CandidateInterestFilter(admin.SimpleListFilter):
@@ -337,6 +343,11 @@ class CandidateAdmin(BigTableMixin, admin.ModelAdmin):
     @admin.display(description="In process", ordering="in_process_count")
     def in_process(self, obj):
         return obj.in_process_count
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "owner" in form.changed_data:
+            services.desks_follow_candidate(candidate=obj)
 
 
 # --- applications -----------------------------------------------------------------------
@@ -501,6 +512,10 @@ class ApplicationAdmin(BigTableMixin, admin.ModelAdmin):
     @admin.display(description="Interest")
     def interest_summary(self, obj):
         return interest_badge(obj)
+
+    def save_model(self, request, obj, form, change):
+        # On its candidate's and position's desks; only what the form changed is written.
+        services.application_save(application=obj, fields=form.changed_data if change else None)
 
     @admin.display(description="Debrief")
     def debrief(self, obj):
@@ -780,7 +795,14 @@ class InterviewAdmin(BigTableMixin, admin.ModelAdmin):
     actions = ["mark_completed", "mark_cancelled", "mark_no_show"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("feedback_requests")
+        # The feedback cell shows each request's party and status: only those are read
+        # (the whole rows were 900 timestamps to convert a page).
+        requests = FeedbackRequest.objects.only("id", "interview_id", "party", "status")
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related(Prefetch("feedback_requests", queryset=requests))
+        )
 
     def get_readonly_fields(self, request, obj=None):
         # Status moves only through the actions below (they re-plan or settle feedback).

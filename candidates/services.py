@@ -10,7 +10,7 @@ from django.utils import timezone
 from feedback import services as feedback_services
 from feedback.models import TimelineEvent
 
-from .models import Application, Interview
+from .models import Application, Candidate, Interview, Position
 
 
 def _local(interview: Interview, moment: datetime) -> str:
@@ -43,8 +43,18 @@ def interview_schedule(
         raise ValidationError("The interview must end after it starts.")
     if round is None:
         round = application.interviews.count() + 1
+    # The desks, read under lock: an owner or recruiter changed at the same time
+    # (desks_follow_*) either waits for this interview to exist or is seen here.
+    candidate_owner_id, position_recruiter_id = (
+        Application.objects.select_for_update()
+        .filter(pk=application.pk)
+        .values_list("candidate_owner_id", "position__recruiter_id")
+        .get()
+    )
     interview = Interview.objects.create(
         application=application,
+        candidate_owner_id=candidate_owner_id,
+        position_recruiter_id=position_recruiter_id,
         starts_at=starts_at,
         ends_at=ends_at,
         kind=kind,
@@ -182,3 +192,59 @@ def application_withdraw(*, application: Application, actor=None, reason: str = 
         now=now,
     )
     return application
+
+
+# --- desks ------------------------------------------------------------------------------
+#
+# A candidate's side of an application (its interviews, the candidate's feedback requests)
+# is on the desk of the candidate's owner, the client's side on the position's recruiter's.
+# Applications and interviews keep copies of both (`candidate_owner`, `position_recruiter`)
+# so that the dashboard reads a desk as an index range instead of joining every row to
+# its candidate and position; these services keep the copies right whenever the owner,
+# the recruiter or an application's candidate or position changes. Each reads the desk
+# from a locked row (or writes the rows a concurrent reader locks), so a change made at
+# the same moment as another is never lost between them.
+
+
+@transaction.atomic
+def application_save(*, application: Application, fields: list[str] | None = None) -> Application:
+    """Save a new application, or these `fields` of one (the others, e.g. the interest the
+    loop wrote meanwhile, are left as stored), on its candidate's and position's desks."""
+    (application.candidate_owner_id,) = (
+        Candidate.objects.select_for_update()
+        .filter(pk=application.candidate_id)
+        .values_list("owner_id")
+        .get()
+    )
+    (position_recruiter_id,) = (
+        Position.objects.select_for_update()
+        .filter(pk=application.position_id)
+        .values_list("recruiter_id")
+        .get()
+    )
+    if application.pk is None or fields is None:
+        application.save()
+    else:
+        application.save(update_fields=[*fields, "candidate_owner"])
+    Interview.objects.filter(application=application).update(
+        candidate_owner_id=application.candidate_owner_id,
+        position_recruiter_id=position_recruiter_id,
+    )
+    return application
+
+
+@transaction.atomic
+def desks_follow_candidate(*, candidate: Candidate) -> None:
+    """The candidate's owner changed: their applications and interviews move with them."""
+    Application.objects.filter(candidate=candidate).update(candidate_owner_id=candidate.owner_id)
+    Interview.objects.filter(application__candidate=candidate).update(
+        candidate_owner_id=candidate.owner_id
+    )
+
+
+@transaction.atomic
+def desks_follow_position(*, position: Position) -> None:
+    """The position's recruiter changed: the client's side of its interviews moves."""
+    Interview.objects.filter(application__position=position).update(
+        position_recruiter_id=position.recruiter_id
+    )

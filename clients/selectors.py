@@ -20,9 +20,12 @@ from django.db.models import (
     DurationField,
     ExpressionWrapper,
     F,
+    IntegerField,
+    OuterRef,
     Prefetch,
     Q,
     QuerySet,
+    Subquery,
     Value,
     When,
     Window,
@@ -82,14 +85,27 @@ SHARED_LABELS = {
 
 def clients_in_process_counts(*, client_ids: list[int]) -> dict[int, int]:
     """How many applications each client has in process, for a page of clients: one
-    grouped query (a per-client subquery through the positions ran once per row)."""
+    query, a count per position of theirs (summed here). Each count is one range of
+    application_stage_idx read from the index alone; grouping all their applications by
+    client instead joined and hashed every one (150k: 54-67 ms -> 12-14 ms, psql, same
+    data)."""
+    in_process = (
+        Application.objects.filter(position=OuterRef("pk"), stage__in=IN_PROCESS)
+        .order_by()
+        .values("position")
+        .annotate(n=Count("*"))
+        .values("n")
+    )
     rows = (
-        Application.objects.filter(position__client_id__in=client_ids, stage__in=IN_PROCESS)
-        .values_list("position__client_id")
-        .annotate(n=Count("pk"))
+        Position.objects.filter(client_id__in=client_ids)
+        .annotate(n=Coalesce(Subquery(in_process, output_field=IntegerField()), 0))
+        .values_list("client_id", "n")
         .order_by()
     )
-    return dict(rows)
+    counts: dict[int, int] = {}
+    for client_id, n in rows:
+        counts[client_id] = counts.get(client_id, 0) + n
+    return counts
 
 
 def contact_for_user(*, user) -> ClientContact | None:
@@ -222,8 +238,17 @@ def _interview_rows(
 
 
 def _applications(*, contact: ClientContact, position_ids, stages=None) -> QuerySet[Application]:
-    """The client's applications for these positions, by candidate name, with their
-    interviews, requests and current answers prefetched (the caller bounds the rows)."""
+    """The client's applications for these positions (the caller bounds the rows)."""
+    qs = Application.objects.filter(
+        position__client_id=contact.client_id, position_id__in=position_ids
+    )
+    if stages is not None:
+        qs = qs.filter(stage__in=stages)
+    return qs
+
+
+def _with_story(qs: QuerySet[Application]) -> QuerySet[Application]:
+    """By candidate name, with their interviews, requests and current answers."""
     current = Feedback.objects.filter(is_current=True)
     requests = FeedbackRequest.objects.prefetch_related(
         Prefetch("answers", queryset=current, to_attr="current_answers")
@@ -231,29 +256,32 @@ def _applications(*, contact: ClientContact, position_ids, stages=None) -> Query
     interviews = Interview.objects.order_by("starts_at", "pk").prefetch_related(
         Prefetch("feedback_requests", queryset=requests)
     )
-    qs = (
-        Application.objects.filter(
-            position__client_id=contact.client_id, position_id__in=position_ids
-        )
-        .select_related("candidate", "position")
+    return (
+        qs.select_related("candidate", "position")
         .prefetch_related(Prefetch("interviews", queryset=interviews))
         .order_by("candidate__last_name", "candidate__first_name", "pk")
     )
-    if stages is not None:
-        qs = qs.filter(stage__in=stages)
-    return qs
 
 
 def _first_per_position(qs: QuerySet[Application], *, n: int) -> QuerySet[Application]:
-    """At most `n` applications of each position: the furthest along, then the newest. One
-    query (a window over the client's applications in process, a few thousand at most)."""
-    return qs.annotate(
-        rank_in_position=Window(
-            RowNumber(),
-            partition_by=[F("position_id")],
-            order_by=[STAGE_RANK.asc(), F("created_at").desc(), F("pk").desc()],
+    """The ids of at most `n` applications of each position in `qs`: the furthest along,
+    then the newest. A window over the client's applications in process (a few thousand
+    at most) that reads only application_position_ids_idx (position, stage, with id and
+    created_at); the caller then reads the rows it keeps by id. Ranking the rows
+    themselves read each one and its candidate first (3000 of each for the bench's
+    client: 35-88 ms)."""
+    return (
+        qs.order_by()
+        .annotate(
+            rank_in_position=Window(
+                RowNumber(),
+                partition_by=[F("position_id")],
+                order_by=[STAGE_RANK.asc(), F("created_at").desc(), F("pk").desc()],
+            )
         )
-    ).filter(rank_in_position__lte=n)
+        .filter(rank_in_position__lte=n)
+        .values("pk")
+    )
 
 
 def position_pipelines(*, positions) -> dict[int, list[PipelineBar]]:
@@ -318,12 +346,13 @@ def client_overview(*, contact: ClientContact, now: datetime | None = None) -> C
     now = now or timezone.now()
     positions = list(client_positions(contact=contact))
     open_positions = [p for p in positions if p.status == Position.Status.OPEN]
-    applications = _first_per_position(
+    first = _first_per_position(
         _applications(
             contact=contact, position_ids=[p.pk for p in open_positions], stages=IN_PROCESS
         ),
         n=HOME_CANDIDATES_PER_POSITION,
     )
+    applications = _with_story(Application.objects.filter(pk__in=first))
     return ClientOverview(
         open_positions=_summaries(
             contact=contact, positions=open_positions, applications=applications, now=now
@@ -345,7 +374,7 @@ def client_position_detail(
     # over that number instead of counting again.
     this_page = Paginator(range(sum(bar.count for bar in pipeline)), PAGE_SIZE).get_page(page)
     offset = (this_page.number - 1) * PAGE_SIZE
-    applications = _applications(contact=contact, position_ids=[position.pk])[
+    applications = _with_story(_applications(contact=contact, position_ids=[position.pk]))[
         offset : offset + PAGE_SIZE
     ]
     summary = PositionSummary(position=position, pipeline=pipeline, page=this_page)

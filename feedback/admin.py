@@ -134,18 +134,19 @@ def request_recruiter_filter(prefix: str = ""):
                 suffix, target = "_id", int(value)
             else:
                 return queryset
-            application = f"{prefix}interview__application"
+            # The desks kept on the interview (candidates.services, "desks").
+            interview = f"{prefix}interview"
             return queryset.filter(
                 Q(
                     **{
                         f"{prefix}party": Party.CANDIDATE,
-                        f"{application}__candidate__owner{suffix}": target,
+                        f"{interview}__candidate_owner{suffix}": target,
                     }
                 )
                 | Q(
                     **{
                         f"{prefix}party": Party.CLIENT,
-                        f"{application}__position__recruiter{suffix}": target,
+                        f"{interview}__position_recruiter{suffix}": target,
                     }
                 )
             )

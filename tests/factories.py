@@ -95,6 +95,8 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
     position = factory.SubFactory(
         PositionFactory, recruiter=factory.SelfAttribute("..candidate.owner")
     )
+    # The desk copy candidates.services.application_save keeps.
+    candidate_owner = factory.SelfAttribute("candidate.owner")
 
 
 def schedule_interview(*, application=None, ends_at=None, length=dt.timedelta(hours=1), **kwargs):

@@ -12,11 +12,10 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from candidates.models import Application
 from clients import urls as client_urls
 from feedback import selectors, tokens
 from feedback.models import Feedback, FeedbackRequest, Party
-from tests.factories import PositionFactory, schedule_interview
+from tests.factories import ApplicationFactory, PositionFactory, schedule_interview
 
 from .conftest import PASSWORD, contact_with_login
 
@@ -59,7 +58,7 @@ def foreign_object_urls(mine, theirs) -> list[str]:
     colleague = contact_with_login(client=mine.client, email=f"colleague@{mine.client.pk}.example")
     other_position = PositionFactory(client=mine.client, hiring_contact=colleague)
     colleague_request = schedule_interview(
-        application=Application.objects.create(
+        application=ApplicationFactory(
             candidate=mine.application.candidate, position=other_position
         ),
         ends_at=mine.interview.ends_at,

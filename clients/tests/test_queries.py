@@ -39,6 +39,8 @@ def populate(world, n: int, *, other_position) -> None:
         )
         interview = Interview.objects.create(
             application=application,
+            candidate_owner=application.candidate_owner,
+            position_recruiter=application.position.recruiter,
             starts_at=ended - dt.timedelta(hours=1),
             ends_at=ended,
             time_zone="America/Chicago",

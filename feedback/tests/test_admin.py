@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from candidates import services as candidate_services
-from candidates.models import Application, Interview
+from candidates.models import Application, Candidate, Interview, Position
 from feedback.models import (
     Feedback,
     FeedbackRequest,
@@ -23,6 +23,7 @@ from feedback.models import (
     ReminderPolicy,
     TimelineEvent,
 )
+from tests.factories import CandidateFactory, RecruiterFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -368,3 +369,68 @@ def test_the_policy_list_opens_the_one_policy_which_cannot_be_added_or_deleted(
     data = {**form_data(recruiter_client.get(change)), "candidate_remind_after": "00:45:00"}
     assert recruiter_client.post(change, data).status_code == 302
     assert ReminderPolicy.objects.get().candidate_remind_after == dt.timedelta(minutes=45)
+
+
+# --- desks: who owns a candidate or a position moves their rows on the dashboard ----------
+
+
+def test_a_new_owner_chosen_for_a_candidate_takes_their_side_to_the_new_desk(recruiter_client):
+    interview = interview_of("Ethan")
+    candidate = interview.application.candidate
+    new_owner = RecruiterFactory()
+    change = admin_url(Candidate, "change", candidate.pk)
+
+    response = recruiter_client.post(
+        change, {**form_data(recruiter_client.get(change)), "owner": new_owner.pk}
+    )
+
+    assert response.status_code == 302, response.context and response.context["errors"]
+    assert set(
+        Application.objects.filter(candidate=candidate).values_list("candidate_owner", flat=True)
+    ) == {new_owner.pk}
+    assert set(
+        Interview.objects.filter(application__candidate=candidate).values_list(
+            "candidate_owner", flat=True
+        )
+    ) == {new_owner.pk}
+    interview.refresh_from_db()
+    assert interview.position_recruiter == interview.application.position.recruiter
+
+
+def test_a_new_recruiter_chosen_for_a_position_takes_the_clients_side(recruiter_client):
+    interview = interview_of("Ethan")
+    position = interview.application.position
+    new_recruiter = RecruiterFactory()
+    change = admin_url(Position, "change", position.pk)
+
+    response = recruiter_client.post(
+        change, {**form_data(recruiter_client.get(change)), "recruiter": new_recruiter.pk}
+    )
+
+    assert response.status_code == 302, response.context and response.context["errors"]
+    assert set(
+        Interview.objects.filter(application__position=position).values_list(
+            "position_recruiter", flat=True
+        )
+    ) == {new_recruiter.pk}
+    interview.refresh_from_db()
+    assert interview.candidate_owner == interview.application.candidate.owner
+
+
+def test_an_application_added_in_the_admin_is_on_its_candidates_desk(recruiter_client):
+    candidate = CandidateFactory(owner=RecruiterFactory())
+    position = interview_of("Ethan").application.position
+    add = admin_url(Application, "add")
+
+    response = recruiter_client.post(
+        add,
+        {
+            **form_data(recruiter_client.get(add)),
+            "candidate": candidate.pk,
+            "position": position.pk,
+            "stage": Application.Stage.SUBMITTED,
+        },
+    )
+
+    assert response.status_code == 302, response.context and response.context["errors"]
+    assert Application.objects.get(candidate=candidate).candidate_owner == candidate.owner

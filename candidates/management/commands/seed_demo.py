@@ -233,7 +233,9 @@ def candidate_create(*, key, name, specialty, time_zone, phone, owner) -> Candid
 
 
 def application_create(*, candidate, position, since: datetime) -> Application:
-    application = Application.objects.create(candidate=candidate, position=position)
+    application = candidate_services.application_save(
+        application=Application(candidate=candidate, position=position)
+    )
     # Submitted before its interviews, so that the timeline reads in order.
     Application.objects.filter(pk=application.pk).update(created_at=since)
     return application

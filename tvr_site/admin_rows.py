@@ -1,0 +1,24 @@
+"""Cheaper per-row cells for the admin's change lists.
+
+A change list page's time is mostly rendering its rows (see tvr_site.paginators); the
+one cell every row of a list with actions has, the selection checkbox, rendered a form
+widget's template per row: about 0.15 ms a row, 8 ms of a 50-row page.
+"""
+
+from django.contrib.admin import helpers
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+
+
+class CheapRowsMixin:
+    """For a ModelAdmin: the same row checkbox as Django's, written without a template."""
+
+    def action_checkbox(self, obj):
+        # The HTML of Django's ModelAdmin.action_checkbox (a CheckboxInput that is never
+        # checked), attributes in the same order.
+        return format_html(
+            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
+            helpers.ACTION_CHECKBOX_NAME,
+            str(obj.pk),
+            format_html(_("Select this object for an action - {}"), str(obj)),
+        )
