@@ -8,6 +8,7 @@ import contextlib
 import io
 import smtplib
 import socket
+import threading
 from email.generator import BytesGenerator
 from email.policy import compat32
 from typing import Protocol
@@ -43,6 +44,9 @@ class EmailTransport:
         self._connection = None
         self._settings_key = None
         self._envelope_from = None
+        # One SMTP conversation at a time: threads of one process share this transport
+        # (and Django's backend, whose own lock our direct send does not take).
+        self._lock = threading.RLock()
 
     def send(self, message: OutboundMessage) -> None:
         email = EmailMultiAlternatives(
@@ -69,6 +73,10 @@ class EmailTransport:
             raise TransportError(f"{type(exc).__name__}: {exc}", permanent=False) from exc
 
     def _send_on_open_connection(self, email) -> None:
+        with self._lock:
+            self._send_with_one_reconnect(email)
+
+    def _send_with_one_reconnect(self, email) -> None:
         for attempt in (1, 2):
             self._open_if_needed()
             try:
@@ -123,11 +131,12 @@ class EmailTransport:
             self._connection, self._settings_key = connection, key
 
     def reset(self) -> None:
-        if self._connection is not None:
-            # Closing a broken connection may fail too; it is being dropped either way.
-            with contextlib.suppress(Exception):
-                self._connection.close()
-            self._connection = None
+        with self._lock:
+            if self._connection is not None:
+                # Closing a broken connection may fail too; it is being dropped either way.
+                with contextlib.suppress(Exception):
+                    self._connection.close()
+                self._connection = None
 
 
 class _PlainAsciiHeaders(type(compat32)):
