@@ -11,6 +11,7 @@ stopped at the end.
 """
 
 import argparse
+import contextlib
 import os
 import re
 import signal
@@ -43,6 +44,53 @@ class Recorder:
             with self.lock:
                 self.accepted.setdefault(int(match.group(1)), now)
         return "250 OK"
+
+
+def cpu_seconds(worker_pid: int, url: str) -> dict[str, float]:
+    """CPU time used so far by the worker (all its processes), this process (the SMTP
+    server), and each PostgreSQL backend serving the benchmark's database."""
+    import psutil
+    import psycopg
+
+    def tree(pid):
+        total = 0.0
+        try:
+            root = psutil.Process(pid)
+            for proc in [root, *root.children(recursive=True)]:
+                times = proc.cpu_times()
+                total += times.user + times.system
+        except psutil.NoSuchProcess:
+            pass
+        return total
+
+    name = url.rsplit("/", 1)[1]
+    with psycopg.connect(url.replace(f"/{name}", "/postgres"), autocommit=True) as conn:
+        pids = [
+            row[0]
+            for row in conn.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = %s", [name]
+            ).fetchall()
+        ]
+    backends = {}
+    for pid in pids:
+        with contextlib.suppress(psutil.NoSuchProcess, psutil.AccessDenied):
+            times = psutil.Process(pid).cpu_times()
+            backends[pid] = times.user + times.system
+    return {
+        "worker": tree(worker_pid),
+        "SMTP server (this process)": time.process_time(),
+        "PostgreSQL": backends,
+    }
+
+
+def cpu_used(before: dict, after: dict) -> dict[str, float]:
+    """Seconds of CPU between two cpu_seconds() readings; a backend that was not there
+    at the first counts from zero."""
+    used = {part: after[part] - before[part] for part in after if part != "PostgreSQL"}
+    used["PostgreSQL"] = sum(
+        seconds - before["PostgreSQL"].get(pid, 0.0) for pid, seconds in after["PostgreSQL"].items()
+    )
+    return used
 
 
 def free_port() -> int:
@@ -126,8 +174,12 @@ def main() -> None:
         )
     try:
         deadline = time.time() + args.lead + 60 + args.timeout
+        cpu_before = None
         while len(recorder.accepted) < expected and time.time() < deadline:
+            if cpu_before is None and time.time() >= start_at.timestamp():
+                cpu_before = cpu_seconds(procs[0].pid, url)
             time.sleep(0.5)
+        cpu_after = cpu_seconds(procs[0].pid, url)
     finally:
         for proc in procs:
             proc.send_signal(signal.SIGTERM)
@@ -154,6 +206,20 @@ def main() -> None:
         f"{os.environ.get('SWEEP_INTERVAL_SECONDS', '5.0')} s"
     )
     print(f"delivered {len(lateness)}/{expected}")
+    first, last = start_at.timestamp(), max(recorder.accepted.values(), default=0)
+    print(
+        f"throughput: {len(recorder.accepted)} emails between the first due time and the "
+        f"last acceptance ({last - first:.1f} s): {len(recorder.accepted) / (last - first):.0f}/s"
+    )
+    if cpu_before is not None:
+        per_email = {
+            part: 1000 * seconds / max(len(recorder.accepted), 1)
+            for part, seconds in cpu_used(cpu_before, cpu_after).items()
+        }
+        print(
+            "CPU per email from the first due time on: "
+            + ", ".join(f"{part} {ms:.2f} ms" for part, ms in per_email.items())
+        )
     print(
         f"lateness due -> SMTP accepted: p50 {s['p50']:.2f} s  p99 {s['p99']:.2f} s  "
         f"max {s['max']:.2f} s  (goal p99 < 10 s)"
