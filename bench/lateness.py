@@ -1,6 +1,6 @@
 """Lateness of feedback requests when N interviews end in the same minute.
 
-    python bench/lateness.py --burst 10000 [--concurrency 2]
+    python bench/lateness.py --burst 10000 [--concurrency N]
 
 Seeds N interviews ending within one minute starting shortly after the start (two
 requests each, asked at the interview's end, quiet hours off), starts a real Celery
@@ -102,7 +102,9 @@ def free_port() -> int:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--burst", type=int, default=10000)
-    parser.add_argument("--concurrency", type=int, default=os.cpu_count() or 2)
+    parser.add_argument(
+        "--concurrency", type=int, default=None, help="worker processes (default: the product's)"
+    )
     parser.add_argument("--lead", type=float, default=20, help="seconds until the minute")
     parser.add_argument("--timeout", type=float, default=900)
     args = parser.parse_args()
@@ -146,6 +148,9 @@ def main() -> None:
         pk=1, defaults={"quiet_hours_start": None, "quiet_hours_end": None}
     )
     expected = FeedbackRequest.objects.count()
+    from django.conf import settings
+
+    concurrency = args.concurrency or settings.CELERY_WORKER_CONCURRENCY
     connections.close_all()
 
     log_dir = ROOT / "var" / "bench"
@@ -155,7 +160,7 @@ def main() -> None:
     for name, celery_args in (
         (
             "worker",
-            ["worker", "-l", "warning", "--concurrency", str(args.concurrency),
+            ["worker", "-l", "warning", "--concurrency", str(concurrency),
              "-n", "bench-lateness@%h", "--without-mingle", "--without-gossip"],
         ),
         ("beat", ["beat", "-l", "warning", "-s", str(log_dir / "lateness-beat-schedule")]),
@@ -202,7 +207,7 @@ def main() -> None:
     s = summary(lateness)
     print(
         f"burst {args.burst} interviews ({expected} requests) in one minute, "
-        f"worker concurrency {args.concurrency}, sweep every "
+        f"worker concurrency {concurrency}, sweep every "
         f"{os.environ.get('SWEEP_INTERVAL_SECONDS', '5.0')} s"
     )
     print(f"delivered {len(lateness)}/{expected}")

@@ -173,7 +173,7 @@ def run():
 
         commands = {
             "web": [*MANAGE, "runserver", f"{WEB_ADDR[0]}:{WEB_ADDR[1]}"],
-            "worker": [*CELERY, "-A", "tvr_site", "worker", "-l", "info", "--concurrency", "2"],
+            "worker": [*CELERY, "-A", "tvr_site", "worker", "-l", "info"],
             "beat": [*CELERY, "-A", "tvr_site", "beat", "-l", "info"],
         }
         children = {}
