@@ -230,7 +230,8 @@ class Application(models.Model):
             models.Index(fields=["-created_at", "-id"], name="application_created_idx"),
             # Serves "candidates in process" per position and per client (the admin's lists,
             #   the client pipelines): WHERE position_id = … AND stage IN (…), read from the
-            #   index alone.
+            #   index alone. The index below has the same key and more; this narrow one is
+            #   kept for counting (the client list's counts: 19 ms with it, 27-41 without).
             models.Index(fields=["position", "stage"], name="application_stage_idx"),
             # Serves the client pages: a client's applications in process and their ids,
             #   WHERE position_id IN (…) AND stage IN (…), read from the index alone (the

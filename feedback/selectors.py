@@ -228,7 +228,7 @@ def dashboard_feedback_awaited(
     load_story: bool = True,
 ) -> tuple[list[Awaited], int]:
     """Asked and not answered yet, soonest deadline first; and how many there are."""
-    # Served by feedback_request_awaited_idx (WHERE status = 'pending' ORDER BY due_at).
+    # Served by feedback_request_pending_idx (WHERE status = 'pending' ORDER BY due_at, id).
     pending = FeedbackRequest.objects.filter(status=FeedbackRequest.Status.PENDING).filter(
         _request_desk(recruiter)
     )
