@@ -274,9 +274,7 @@ class PositionAdmin(CheapRowsMixin, admin.ModelAdmin):
         return obj.in_process_count
 
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        if change and "recruiter" in form.changed_data:
-            services.desks_follow_position(position=obj)
+        services.position_save(position=obj, changed=form.changed_data if change else [])
 
 
 class CandidateInterestFilter(admin.SimpleListFilter):
@@ -345,9 +343,7 @@ class CandidateAdmin(BigTableMixin, admin.ModelAdmin):
         return obj.in_process_count
 
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        if change and "owner" in form.changed_data:
-            services.desks_follow_candidate(candidate=obj)
+        services.candidate_save(candidate=obj, changed=form.changed_data if change else [])
 
 
 # --- applications -----------------------------------------------------------------------

@@ -234,6 +234,24 @@ def application_save(*, application: Application, fields: list[str] | None = Non
 
 
 @transaction.atomic
+def candidate_save(*, candidate: Candidate, changed: list[str]) -> Candidate:
+    """Save a candidate; a new owner takes their applications and interviews along."""
+    candidate.save()
+    if "owner" in changed:
+        desks_follow_candidate(candidate=candidate)
+    return candidate
+
+
+@transaction.atomic
+def position_save(*, position: Position, changed: list[str]) -> Position:
+    """Save a position; a new recruiter takes the client's side of its interviews."""
+    position.save()
+    if "recruiter" in changed:
+        desks_follow_position(position=position)
+    return position
+
+
+@transaction.atomic
 def desks_follow_candidate(*, candidate: Candidate) -> None:
     """The candidate's owner changed: their applications and interviews move with them."""
     Application.objects.filter(candidate=candidate).update(candidate_owner_id=candidate.owner_id)
