@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from feedback import services as feedback_services
-from feedback.models import TimelineEvent
+from feedback.models import FeedbackRequest, Party, TimelineEvent
 
 from .models import Application, Candidate, Interview, Position
 
@@ -198,12 +198,13 @@ def application_withdraw(*, application: Application, actor=None, reason: str = 
 #
 # A candidate's side of an application (its interviews, the candidate's feedback requests)
 # is on the desk of the candidate's owner, the client's side on the position's recruiter's.
-# Applications and interviews keep copies of both (`candidate_owner`, `position_recruiter`)
-# so that the dashboard reads a desk as an index range instead of joining every row to
-# its candidate and position; these services keep the copies right whenever the owner,
-# the recruiter or an application's candidate or position changes. Each reads the desk
-# from a locked row (or writes the rows a concurrent reader locks), so a change made at
-# the same moment as another is never lost between them.
+# Applications, interviews and feedback requests keep copies (`candidate_owner`,
+# `position_recruiter`, a request's `desk`) so that the dashboard reads a desk as an index
+# range instead of joining every row to its candidate and position; these services keep
+# the copies right whenever the owner, the recruiter or an application's candidate or
+# position changes. Each reads the desk from a locked row (or writes the rows a concurrent
+# reader locks), so a change made at the same moment as another is never lost between
+# them.
 
 
 @transaction.atomic
@@ -230,6 +231,9 @@ def application_save(*, application: Application, fields: list[str] | None = Non
         candidate_owner_id=application.candidate_owner_id,
         position_recruiter_id=position_recruiter_id,
     )
+    requests = FeedbackRequest.objects.filter(interview__application=application)
+    requests.filter(party=Party.CANDIDATE).update(desk_id=application.candidate_owner_id)
+    requests.filter(party=Party.CLIENT).update(desk_id=position_recruiter_id)
     return application
 
 
@@ -258,6 +262,9 @@ def desks_follow_candidate(*, candidate: Candidate) -> None:
     Interview.objects.filter(application__candidate=candidate).update(
         candidate_owner_id=candidate.owner_id
     )
+    FeedbackRequest.objects.filter(
+        interview__application__candidate=candidate, party=Party.CANDIDATE
+    ).update(desk_id=candidate.owner_id)
 
 
 @transaction.atomic
@@ -266,3 +273,6 @@ def desks_follow_position(*, position: Position) -> None:
     Interview.objects.filter(application__position=position).update(
         position_recruiter_id=position.recruiter_id
     )
+    FeedbackRequest.objects.filter(
+        interview__application__position=position, party=Party.CLIENT
+    ).update(desk_id=position.recruiter_id)

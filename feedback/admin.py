@@ -134,22 +134,8 @@ def request_recruiter_filter(prefix: str = ""):
                 suffix, target = "_id", int(value)
             else:
                 return queryset
-            # The desks kept on the interview (candidates.services, "desks").
-            interview = f"{prefix}interview"
-            return queryset.filter(
-                Q(
-                    **{
-                        f"{prefix}party": Party.CANDIDATE,
-                        f"{interview}__candidate_owner{suffix}": target,
-                    }
-                )
-                | Q(
-                    **{
-                        f"{prefix}party": Party.CLIENT,
-                        f"{interview}__position_recruiter{suffix}": target,
-                    }
-                )
-            )
+            # The desk kept on the request (candidates.services, "desks").
+            return queryset.filter(**{f"{prefix}desk{suffix}": target})
 
     return RequestRecruiterFilter
 

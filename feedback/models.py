@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
-from candidates.models import Application, Interview
+from candidates.models import Application, Interview, Recruiter
 
 
 class Party(models.TextChoices):
@@ -98,6 +98,14 @@ class FeedbackRequest(models.Model):
         Interview, on_delete=models.CASCADE, related_name="feedback_requests"
     )
     party = models.CharField(max_length=16, choices=Party.choices)
+    # The recruiter whose desk the request is on: the candidate's owner for the candidate's
+    # request, the position's recruiter for the client's. A copy kept right by
+    # feedback_requests_plan and candidates.services (desks_follow_*, application_save):
+    # the dashboard reads a desk's requests as one index range instead of probing each
+    # request's interview for its desk.
+    desk = models.ForeignKey(
+        Recruiter, on_delete=models.PROTECT, related_name="+", editable=False, db_index=False
+    )
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.SCHEDULED)
     ask_at = models.DateTimeField()
     remind_at = models.DateTimeField(null=True, blank=True)
@@ -146,6 +154,12 @@ class FeedbackRequest(models.Model):
                 name="feedback_request_pending_idx",
                 condition=models.Q(status="pending"),
             ),
+            # Serves a desk's "feedback awaited" the same way, and its count: one range.
+            models.Index(
+                fields=["desk", "due_at", "id"],
+                name="feedback_request_desk_pend_idx",
+                condition=models.Q(status="pending"),
+            ),
             # Serves the admin's request list: ORDER BY due_at, id DESC LIMIT 100 (the admin
             #   appends -pk to make the order total).
             models.Index(fields=["due_at", "-id"], name="feedback_request_due_idx"),
@@ -155,6 +169,12 @@ class FeedbackRequest(models.Model):
             models.Index(
                 fields=["due_at", "id"],
                 name="feedback_request_client_idx",
+                condition=models.Q(party="client", status__in=["overdue", "pending"]),
+            ),
+            # Serves a desk's "client feedback overdue" the same way: one range.
+            models.Index(
+                fields=["desk", "due_at", "id"],
+                name="feedback_request_desk_cli_idx",
                 condition=models.Q(party="client", status__in=["overdue", "pending"]),
             ),
             # Serves the client's responsiveness (90 days) and the client pages' request lists:

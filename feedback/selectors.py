@@ -105,9 +105,10 @@ def candidate_pending_requests(
 # by DASHBOARD_LIMIT rows, so the page costs the same however big the desk is. A section
 # reads "this recruiter's desk" as: a candidate's side belongs to the candidate's owner,
 # a client's side to the position's recruiter (who gets the alerts in the loop too). Both
-# are read from the copies kept on the applications and interviews (`candidate_owner`,
-# `position_recruiter`, kept right by candidates.services): through the candidates and
-# positions, every desk condition was four joins for each row a section looked at.
+# are read from the copies kept on the applications, interviews and feedback requests
+# (`candidate_owner`, `position_recruiter`, a request's `desk`, kept right by
+# candidates.services): through the candidates and positions, every desk condition was
+# four joins for each row a section looked at.
 
 CLOSED_STAGES = (
     Application.Stage.HIRED,
@@ -146,11 +147,8 @@ def _desk(recruiter: Recruiter | None, *paths: str) -> Q:
 
 
 def _request_desk(recruiter: Recruiter | None, prefix: str = "") -> Q:
-    if recruiter is None:
-        return Q()
-    return Q(
-        **{f"{prefix}party": Party.CANDIDATE, f"{prefix}interview__candidate_owner": recruiter}
-    ) | Q(**{f"{prefix}party": Party.CLIENT, f"{prefix}interview__position_recruiter": recruiter})
+    """Requests on this recruiter's desk (the copy kept on each request)."""
+    return Q() if recruiter is None else Q(**{f"{prefix}desk": recruiter})
 
 
 def _attach(rows: list, field: str) -> list:
@@ -228,7 +226,8 @@ def dashboard_feedback_awaited(
     load_story: bool = True,
 ) -> tuple[list[Awaited], int]:
     """Asked and not answered yet, soonest deadline first; and how many there are."""
-    # Served by feedback_request_pending_idx (WHERE status = 'pending' ORDER BY due_at, id).
+    # Served by feedback_request_pending_idx (WHERE status = 'pending' ORDER BY due_at, id),
+    # a desk's by feedback_request_desk_pend_idx (the same, after desk_id = …).
     pending = FeedbackRequest.objects.filter(status=FeedbackRequest.Status.PENDING).filter(
         _request_desk(recruiter)
     )
@@ -411,7 +410,7 @@ def _client_overdue_rows(
             Q(status=FeedbackRequest.Status.OVERDUE)
             | Q(status=FeedbackRequest.Status.PENDING, due_at__lt=now)
         )
-        .filter(_desk(recruiter, "interview__position_recruiter"))
+        .filter(_request_desk(recruiter))
         .order_by("due_at", "pk")[:limit]
     )
 

@@ -125,15 +125,26 @@ def feedback_requests_plan(
     planned = []
     for party in Party.values:
         times = _planned_times(party=party, ended_at=ended_at)
+        desk_id = (
+            interview.candidate_owner_id
+            if party == Party.CANDIDATE
+            else interview.position_recruiter_id
+        )
         request, created = FeedbackRequest.objects.get_or_create(
             interview=interview,
             party=party,
-            defaults={**times, "status": Status.SCHEDULED, "next_action_at": times["ask_at"]},
+            defaults={
+                **times,
+                "desk_id": desk_id,
+                "status": Status.SCHEDULED,
+                "next_action_at": times["ask_at"],
+            },
         )
         if not created and request.status != Status.RECEIVED:
             _cancel_queued_asks(request=request)
             FeedbackRequest.objects.filter(pk=request.pk).update(
                 **times,
+                desk_id=desk_id,
                 status=Status.SCHEDULED,
                 next_action_at=times["ask_at"],
                 asked_at=None,

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from candidates import services
 from candidates.models import Candidate, Position
+from feedback.models import Party
 from tests.factories import ApplicationFactory, RecruiterFactory
 
 pytestmark = [
@@ -86,3 +87,6 @@ def test_an_interview_scheduled_while_a_desk_changes_lands_on_the_new_desk(chang
     [interview] = scheduled
     interview.refresh_from_db()
     assert getattr(interview, desk) == recruiter
+    # The side's feedback request is on the new desk too (its own copy).
+    party = Party.CANDIDATE if desk == "candidate_owner" else Party.CLIENT
+    assert interview.feedback_requests.get(party=party).desk == recruiter

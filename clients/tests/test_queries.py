@@ -50,6 +50,9 @@ def populate(world, n: int, *, other_position) -> None:
             FeedbackRequest.objects.create(
                 interview=interview,
                 party=party,
+                desk=interview.candidate_owner
+                if party == Party.CANDIDATE
+                else interview.position_recruiter,
                 status=FeedbackRequest.Status.RECEIVED
                 if party == Party.CANDIDATE or answered
                 else FeedbackRequest.Status.PENDING,
