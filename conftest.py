@@ -98,3 +98,15 @@ def _drop_session_celery_queue():
         client.delete(*keys)
     except redis.RedisError:
         pass  # no broker reachable: then nothing was left there either
+
+
+@pytest.fixture(autouse=True)
+def _own_cache(settings):
+    """Each test starts with an empty cache of its own (the real Redis cache, under a key
+    prefix no other test or run uses): a figure cached by one test must not show in the
+    next. Keys expire on their own (tvr_site.caching)."""
+    import uuid
+
+    settings.CACHES = {
+        "default": {**settings.CACHES["default"], "KEY_PREFIX": f"tvr-test-{uuid.uuid4().hex}"}
+    }

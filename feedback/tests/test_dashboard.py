@@ -2,14 +2,20 @@
 desk or everyone's; and the page that shows them."""
 
 import datetime as dt
+import time
 import zoneinfo
 
 import pytest
 import time_machine
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from candidates import services as candidate_services
 from candidates.models import Application
+from conftest import free_port
 from feedback import charts, selectors, services
 from feedback.models import Party
 from tests.factories import (
@@ -347,6 +353,50 @@ def test_a_bar_chart_is_an_svg_with_each_value_readable():
     assert "<title>≤30m: 3</title>" in svg
     assert "&lt;none&gt;" in svg
     assert "<none>" not in svg
+
+
+def spread_total(recruiter) -> int:
+    charts = selectors.dashboard_charts(recruiter=recruiter, now=timezone.now())
+    return sum(bar.value for bar in charts.interest_spread)
+
+
+def test_the_charts_are_computed_once_a_minute_per_desk(dana, marcus, monkeypatch):
+    application_for(dana, interest_level=9)
+    assert spread_total(dana) == 1
+    assert spread_total(None) == 1
+
+    application_for(dana, interest_level=4)
+    application_for(marcus, interest_level=2)
+
+    # Within the minute each desk's charts come from the (real Redis) cache, unqueried.
+    with CaptureQueriesContext(connection) as queries:
+        assert spread_total(dana) == 1
+        assert spread_total(None) == 1
+    assert len(queries) == 0
+    # A desk that has not asked yet gets fresh figures.
+    assert spread_total(marcus) == 1
+
+    monkeypatch.setattr(selectors, "CHART_CACHE_SECONDS", 1)
+    cache.delete_many(["dashboard-charts:everyone", f"dashboard-charts:{dana.pk}"])
+    assert spread_total(None) == 3
+    time.sleep(1.2)
+    application_for(dana, interest_level=7)
+    assert spread_total(None) == 4  # expired: counted again
+    assert spread_total(dana) == 3
+
+
+def test_the_dashboard_works_without_the_cache(client, dana, settings, caplog):
+    settings.CACHES = {
+        "default": {**settings.CACHES["default"], "LOCATION": f"redis://127.0.0.1:{free_port()}/0"}
+    }
+    application_for(dana, interest_level=9)
+    client.force_login(dana.user)
+
+    page = client.get(reverse("admin:index"))
+
+    assert page.status_code == 200
+    assert sum(bar.value for bar in page.context["dashboard"].interest_spread) == 1
+    assert "cache unreachable" in caplog.text
 
 
 # --- the page ---------------------------------------------------------------------------

@@ -113,6 +113,16 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 # Celery: Redis from REDIS_URL (make run / make test start an embedded one when unset).
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
 CELERY_BROKER_URL = REDIS_URL
+# The cache (tvr_site.caching: the dashboard's charts), on the same Redis; short timeouts,
+# because a page computes what it cannot read rather than wait.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "tvr",
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+    }
+}
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="tvr")
 # The sweep has a queue of its own, which every worker also consumes: behind a backlog of
 # deliveries in one FIFO queue it would wait, and deadlines would pass unswept.
