@@ -246,6 +246,47 @@ def test_latest_answers_show_amendments_and_lateness_newest_first(dana, intervie
     assert answers[0].supersedes == first
 
 
+def test_the_dashboards_call_list_and_the_admins_filter_apply_the_same_rule(
+    dana, marcus, interview_end
+):
+    """dashboard_call_list applies applications_to_call's rule in Python (see there): both
+    list the same applications in the same order, to be logged against the same request."""
+    stories = []
+    for n in range(4):
+        application = application_for(dana, candidate__first_name=f"Two rounds {n}")
+        first = interview_overdue(ends_at=interview_end + n * MINUTE, application=application)
+        second = interview_asked(ends_at=interview_end + 30 * HOUR, application=application)
+        stories.append((application, first, second))
+    # 0: waned after round 1, round 2 pending; 1: and asks for a call after round 2;
+    # 2: asked for a call, then amended it away; 3: a debrief before anything else.
+    answer(stories[1][2], at=interview_end + 31 * HOUR, wants_call=True, interest_level=6)
+    answer(stories[2][2], at=interview_end + 31 * HOUR, wants_call=True, interest_level=6)
+    answer(stories[2][2], at=interview_end + 32 * HOUR, wants_call=False, interest_level=9)
+    Application.objects.filter(pk=stories[3][0].pk).update(
+        debrief_needed_at=interview_end - HOUR, debrief_reason="The client advances"
+    )
+    only_asked = interview_asked(
+        ends_at=interview_end, application=application_for(dana, candidate__first_name="Asked")
+    )
+    answer(only_asked, at=interview_end + HOUR, wants_call=True, preferred_call_time="noon")
+    interview_overdue(ends_at=interview_end, application=application_for(marcus))
+    now = interview_end + 80 * HOUR
+
+    for recruiter in (dana, marcus, None):
+        dashboard = selectors.dashboard_call_list(recruiter=recruiter, now=now)
+        admin = list(selectors.applications_to_call(recruiter=recruiter))
+        assert [(i.application.pk, i.request_id) for i in dashboard] == [
+            (a.pk, a.call_request_id) for a in admin
+        ]
+        assert [i.waited for i in dashboard] == [now - a.waiting_since for a in admin]
+    dana_list = selectors.dashboard_call_list(recruiter=dana, now=now)
+    # Story 2's answer to round 2 (interest 9, no call) took it off the list.
+    assert sorted(names(dana_list)) == ["Asked", "Two rounds 0", "Two rounds 1", "Two rounds 3"]
+    by_application = {item.application.pk: item for item in dana_list}
+    # The open request of round 2 is the one a call is logged against.
+    assert by_application[stories[0][0].pk].request_id == request_of(stories[0][2]).pk
+
+
 # --- the charts -------------------------------------------------------------------------
 
 
