@@ -136,7 +136,9 @@ _NEVER = Value(datetime(9999, 12, 31, tzinfo=UTC), output_field=DateTimeField())
 
 
 def recruiter_for_user(*, user) -> Recruiter | None:
-    return Recruiter.objects.select_related("user").filter(user_id=user.pk).first()
+    # The user's reverse one-to-one, cached on the user for the request (the time zone
+    # middleware has usually read it already); None when the user is not a recruiter.
+    return getattr(user, "recruiter", None)
 
 
 def _desk(recruiter: Recruiter | None, *paths: str) -> Q:
@@ -432,7 +434,7 @@ class ClientOverdue:
 
 
 def _client_overdue_rows(
-    *, recruiter: Recruiter | None, now: datetime, limit: int = DASHBOARD_LIMIT * 2
+    *, recruiter: Recruiter | None, now: datetime, limit: int
 ) -> list[FeedbackRequest]:
     return list(
         FeedbackRequest.objects.filter(party=Party.CLIENT)
@@ -446,7 +448,7 @@ def _client_overdue_rows(
 
 
 def dashboard_client_feedback_overdue(
-    *, recruiter: Recruiter | None, now: datetime, limit: int = DASHBOARD_LIMIT * 2
+    *, recruiter: Recruiter | None, now: datetime, limit: int = DASHBOARD_LIMIT
 ) -> list[ClientOverdue]:
     """Client feedback past its deadline, per client, the longest overdue client first."""
     rows = _client_overdue_rows(recruiter=recruiter, now=now, limit=limit)
@@ -642,6 +644,7 @@ class Dashboard:
     awaited_total: int
     call_list: list[CallItem]
     client_overdue: list[ClientOverdue]
+    client_overdue_more: bool  # more than shown: the page links to the whole list
     latest_answers: list[Feedback]
     response_times: ResponseTimes
     interest_spread: list[Bar]
@@ -662,7 +665,11 @@ def dashboard_get(*, user, everyone: bool = False, now: datetime | None = None) 
         recruiter=recruiter, now=now, load_story=False
     )
     call_list = dashboard_call_list(recruiter=recruiter, now=now, load_story=False)
-    client_overdue = _client_overdue_rows(recruiter=recruiter, now=now)
+    # One row more than shown tells whether to link to the rest (a count of everyone's
+    # overdue client feedback would read tens of thousands of rows).
+    client_overdue = _client_overdue_rows(recruiter=recruiter, now=now, limit=DASHBOARD_LIMIT + 1)
+    client_overdue_more = len(client_overdue) > DASHBOARD_LIMIT
+    client_overdue = client_overdue[:DASHBOARD_LIMIT]
     latest_answers = dashboard_latest_answers(recruiter=recruiter, load_story=False)
     charts = dashboard_charts(recruiter=recruiter, now=now)
     _load_stories(
@@ -684,6 +691,7 @@ def dashboard_get(*, user, everyone: bool = False, now: datetime | None = None) 
         awaited_total=awaited_total,
         call_list=call_list,
         client_overdue=_by_client(client_overdue),
+        client_overdue_more=client_overdue_more,
         latest_answers=latest_answers,
         response_times=charts.response_times,
         interest_spread=charts.interest_spread,

@@ -35,11 +35,13 @@ class RecruiterAdminSite(admin.AdminSite):
         dashboard = selectors.dashboard_get(user=request.user, everyone=everyone)
         owner = dashboard.recruiter
         response_times = dashboard.response_times
+        site_context = self.each_context(request)
         context = {
-            **self.each_context(request),
+            **site_context,
             "title": f"{owner.full_name}’s day" if owner else "Everyone’s day",
             "subtitle": None,
-            "app_list": self.get_app_list(request),
+            # each_context has built it (Django's index builds it a second time).
+            "app_list": site_context["available_apps"],
             "dashboard": dashboard,
             "response_chart": charts.bar_chart_svg(
                 bars=response_times.bars,

@@ -231,6 +231,34 @@ def test_client_feedback_overdue_is_grouped_per_client_oldest_first(dana, interv
     ]
 
 
+def test_client_feedback_overdue_shows_a_screenful_and_links_to_the_rest(
+    client, dana, marcus, interview_end, monkeypatch
+):
+    monkeypatch.setattr(selectors, "DASHBOARD_LIMIT", 2)
+    for hours in range(3):
+        interview_overdue(ends_at=interview_end + hours * HOUR, application=application_for(dana))
+    interview_overdue(ends_at=interview_end, application=application_for(marcus))
+    client.force_login(dana.user)
+
+    with time_machine.travel(interview_end + 80 * HOUR, tick=False):
+        page = client.get(reverse("admin:index"))
+        everyone = client.get(reverse("admin:index"), {"desk": "everyone"})
+
+    shown = page.context["dashboard"].client_overdue
+    assert sum(len(group.requests) for group in shown) == 2
+    html = page.content.decode()
+    link = html.split("All overdue client feedback")[0].rsplit('href="', 1)[1].split('"')[0]
+    listing = client.get(link.replace("&amp;", "&"))
+    assert listing.status_code == 200
+    assert listing.context["cl"].result_count == 3  # Dana's three, not Marcus's
+    assert "All overdue client feedback" in everyone.content.decode()
+
+    monkeypatch.setattr(selectors, "DASHBOARD_LIMIT", 3)
+    with time_machine.travel(interview_end + 80 * HOUR, tick=False):
+        page = client.get(reverse("admin:index"))
+    assert "All overdue client feedback" not in page.content.decode()
+
+
 # --- latest answers ---------------------------------------------------------------------
 
 
