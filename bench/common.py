@@ -134,13 +134,16 @@ def seed(
             JOIN candidates_position p ON p.id = a.position_id""",
         f"""INSERT INTO feedback_feedbackrequest (id, interview_id, party, status, ask_at,
                 remind_at, due_at, next_action_at, reminders_sent, cycle, token_key, created_at,
-                desk_id)
+                desk_id, position_id)
             SELECT 2 * i - 1 + p, i, CASE p WHEN 0 THEN 'candidate' ELSE 'client' END,
                    {request_status}, {ask_at}, {remind_at}, {due_at}, {next_action_at}, 0, 1,
                    gen_random_uuid(), now(),
-                   CASE p WHEN 0 THEN iv.candidate_owner_id ELSE iv.position_recruiter_id END
+                   CASE p WHEN 0 THEN iv.candidate_owner_id ELSE iv.position_recruiter_id END,
+                   a.position_id
             FROM generate_series(1, {interviews}) i
-            JOIN candidates_interview iv ON iv.id = i, generate_series(0, 1) p""",
+            JOIN candidates_interview iv ON iv.id = i
+            JOIN candidates_application a ON a.id = iv.application_id,
+            generate_series(0, 1) p""",
     ]
     with connection.cursor() as cursor:
         for sql in statements:

@@ -199,8 +199,9 @@ def application_withdraw(*, application: Application, actor=None, reason: str = 
 # A candidate's side of an application (its interviews, the candidate's feedback requests)
 # is on the desk of the candidate's owner, the client's side on the position's recruiter's.
 # Applications, interviews and feedback requests keep copies (`candidate_owner`,
-# `position_recruiter`, a request's `desk`) so that the dashboard reads a desk as an index
-# range instead of joining every row to its candidate and position; these services keep
+# `position_recruiter`, a request's `desk` and `position`) so that the dashboard reads a
+# desk, and the client pages a client's requests, as an index range instead of joining
+# every row to its candidate and position; these services keep
 # the copies right whenever the owner, the recruiter or an application's candidate or
 # position changes. Each reads the desk from a locked row (or writes the rows a concurrent
 # reader locks), so a change made at the same moment as another is never lost between
@@ -232,8 +233,12 @@ def application_save(*, application: Application, fields: list[str] | None = Non
         position_recruiter_id=position_recruiter_id,
     )
     requests = FeedbackRequest.objects.filter(interview__application=application)
-    requests.filter(party=Party.CANDIDATE).update(desk_id=application.candidate_owner_id)
-    requests.filter(party=Party.CLIENT).update(desk_id=position_recruiter_id)
+    requests.filter(party=Party.CANDIDATE).update(
+        desk_id=application.candidate_owner_id, position_id=application.position_id
+    )
+    requests.filter(party=Party.CLIENT).update(
+        desk_id=position_recruiter_id, position_id=application.position_id
+    )
     return application
 
 

@@ -38,7 +38,9 @@ def home(request):
             "awaiting": selectors.contact_requests_awaiting(
                 contact=contact, now=now, size=selectors.HOME_AWAITING
             ),
-            "responsiveness": selectors.client_responsiveness(client=contact.client, now=now),
+            "responsiveness": selectors.client_responsiveness_recent(
+                client=contact.client, now=now
+            ),
             "now": now,
         },
     )

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
-from candidates.models import Application, Interview, Recruiter
+from candidates.models import Application, Interview, Position, Recruiter
 
 
 class Party(models.TextChoices):
@@ -106,6 +106,13 @@ class FeedbackRequest(models.Model):
     desk = models.ForeignKey(
         Recruiter, on_delete=models.PROTECT, related_name="+", editable=False, db_index=False
     )
+    # A copy of the interview's application's position, kept right the same way
+    # (feedback_requests_plan, candidates.services.application_save): the client pages and
+    # the client list find a client's requests by position instead of through each
+    # application and interview of the client (thousands for a big client).
+    position = models.ForeignKey(
+        Position, on_delete=models.CASCADE, related_name="+", editable=False, db_index=False
+    )
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.SCHEDULED)
     ask_at = models.DateTimeField()
     remind_at = models.DateTimeField(null=True, blank=True)
@@ -168,6 +175,7 @@ class FeedbackRequest(models.Model):
             #   LIMIT n; the client list: status = 'overdue' AND due_at in the last 30 days).
             models.Index(
                 fields=["due_at", "id"],
+                include=["position", "status"],
                 name="feedback_request_client_idx",
                 condition=models.Q(party="client", status__in=["overdue", "pending"]),
             ),
@@ -176,6 +184,15 @@ class FeedbackRequest(models.Model):
                 fields=["desk", "due_at", "id"],
                 name="feedback_request_desk_cli_idx",
                 condition=models.Q(party="client", status__in=["overdue", "pending"]),
+            ),
+            # Serves the client pages' requests of a contact's positions (the home page's
+            #   "awaiting your feedback"): WHERE party = 'client' AND status IN (open) AND
+            #   position_id IN (…) ORDER BY due_at, id, from the index alone.
+            models.Index(
+                fields=["position", "due_at", "id"],
+                include=["status", "interview"],
+                name="feedback_request_pos_open_idx",
+                condition=models.Q(party="client", status__in=["scheduled", "pending", "overdue"]),
             ),
             # Serves the client's responsiveness (90 days) and the client pages' request lists:
             #   the client request of each of a client's interviews, WHERE party = 'client'

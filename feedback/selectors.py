@@ -467,18 +467,19 @@ def _by_client(rows: list[FeedbackRequest]) -> list[ClientOverdue]:
 
 def client_feedback_overdue_counts(*, client_ids, since: datetime, now: datetime) -> dict[int, int]:
     """How many client requests of each client went past their deadline between `since`
-    and `now` (marked overdue). One grouped query over the window, served by
-    feedback_request_client_idx: counting every overdue request ever, per client, joins
-    through interview, application and position for each of them (seconds at 100k+)."""
+    and `now` (marked overdue). One grouped query over the window, read from
+    feedback_request_client_idx alone (it carries each request's position): counting
+    every overdue request ever, per client, joins through interview, application and
+    position for each of them (seconds at 100k+)."""
     rows = (
         FeedbackRequest.objects.filter(
             party=Party.CLIENT,
             status=FeedbackRequest.Status.OVERDUE,
             due_at__gte=since,
             due_at__lte=now,
-            interview__application__position__client_id__in=client_ids,
+            position__client_id__in=client_ids,
         )
-        .values_list("interview__application__position__client_id")
+        .values_list("position__client_id")
         .annotate(n=Count("pk"))
         .order_by()
     )

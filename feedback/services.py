@@ -122,6 +122,7 @@ def feedback_requests_plan(
     asks of the old cycle are cancelled and the new ones are new outbox rows.
     """
     ended_at = ended_at or interview.ends_at
+    position_id = interview.application.position_id
     planned = []
     for party in Party.values:
         times = _planned_times(party=party, ended_at=ended_at)
@@ -136,6 +137,7 @@ def feedback_requests_plan(
             defaults={
                 **times,
                 "desk_id": desk_id,
+                "position_id": position_id,
                 "status": Status.SCHEDULED,
                 "next_action_at": times["ask_at"],
             },
@@ -145,6 +147,7 @@ def feedback_requests_plan(
             FeedbackRequest.objects.filter(pk=request.pk).update(
                 **times,
                 desk_id=desk_id,
+                position_id=position_id,
                 status=Status.SCHEDULED,
                 next_action_at=times["ask_at"],
                 asked_at=None,

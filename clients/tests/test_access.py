@@ -12,6 +12,7 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from candidates import services as candidate_services
 from clients import urls as client_urls
 from feedback import selectors, tokens
 from feedback.models import Feedback, FeedbackRequest, Party
@@ -131,6 +132,26 @@ def test_contact_b_is_refused_client_as_objects_too(asked, client):
     client.force_login(world_b.user, backend="clients.backends.ClientEmailBackend")
     for path in foreign_object_urls(world_b, world_a):
         assert_not_found(client.get(path), *world_a.names)
+
+
+def test_an_application_moved_to_another_clients_position_takes_its_requests_along(
+    asked, client_a, client
+):
+    """The client pages find requests by the position kept on each request: when the
+    recruiter moves an application to client B's position, client A loses the request
+    and client B gets it."""
+    world_a, world_b = asked
+    request_page = url("request", request_id=world_a.client_request.pk)
+    assert client_a.get(request_page).status_code == 200
+
+    world_a.application.position = world_b.position
+    candidate_services.application_save(application=world_a.application, fields=["position"])
+
+    assert_not_found(client_a.get(request_page), world_a.application.candidate.full_name)
+    assert world_a.application.candidate.full_name not in page_text(client_a.get(url("home")))
+    client.force_login(world_b.user, backend="clients.backends.ClientEmailBackend")
+    assert client.get(request_page).status_code == 200
+    assert world_a.application.candidate.full_name in page_text(client.get(url("home")))
 
 
 # --- the anonymous visitor, staff and other users ----------------------------------------

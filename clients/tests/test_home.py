@@ -5,6 +5,7 @@ import datetime as dt
 import re
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
@@ -259,6 +260,19 @@ def test_responsiveness_is_the_median_wait_and_the_share_on_time(world_a, world_
     assert stats.median_text == "6 h"
     assert (stats.answered, stats.on_time, stats.settled) == (3, 2, 4)
     assert stats.share_on_time == 50
+
+
+def test_the_home_pages_responsiveness_is_computed_once_a_minute(world_a, client_a):
+    h = dt.timedelta(hours=1)
+    _past_request(world_a, ended_ago=10 * 24 * h, answered_after=2 * h)
+    first = client_a.get(HOME).context["responsiveness"]
+    _past_request(world_a, ended_ago=11 * 24 * h, answered_after=5 * h)
+
+    # Within the minute the figure comes from the (real Redis) cache.
+    assert client_a.get(HOME).context["responsiveness"] == first
+    assert first.answered == 1
+    cache.delete(f"client-responsiveness:{world_a.client.pk}")  # as when the minute is up
+    assert client_a.get(HOME).context["responsiveness"].answered == 2
 
 
 def test_responsiveness_with_nothing_due_says_so(world_a, client_a):
