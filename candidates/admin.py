@@ -23,7 +23,11 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from clients.selectors import IN_PROCESS, clients_in_process_counts, feedback_shared_parts
+from clients.selectors import (
+    IN_PROCESS,
+    clients_in_process_counts_recent,
+    feedback_shared_parts,
+)
 from feedback import selectors as feedback_selectors
 from feedback.models import FeedbackRequest, Party
 from feedback.templatetags.recruiter_desk import duration, tel
@@ -214,7 +218,7 @@ class ClientChangeList(ChangeList):
         ids = [client.pk for client in clients]
         # One grouped query per column for the page's clients: a per-row subquery through
         # the positions ran once per client and took seconds.
-        in_process = clients_in_process_counts(client_ids=ids)
+        in_process = clients_in_process_counts_recent(client_ids=ids)
         overdue = feedback_selectors.client_feedback_overdue_counts(
             client_ids=ids, since=day_start(request.user, -OVERDUE_DAYS), now=timezone.now()
         )

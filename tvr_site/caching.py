@@ -29,3 +29,28 @@ def get_or_compute(key: str, seconds: float, compute: Callable[[], T]) -> T:
         except RedisError:
             logger.warning("cache unreachable: %s not kept", key, exc_info=True)
     return value
+
+
+def get_many_or_compute(
+    prefix: str, ids: list, seconds: float, compute: Callable[[list], dict], default=None
+) -> dict:
+    """{id: value} for `ids`: those cached under "<prefix>:<id>", the others computed
+    together by `compute(missing_ids)` (an id it leaves out gets `default`) and kept for
+    `seconds`."""
+    keys = {f"{prefix}:{id_}": id_ for id_ in ids}
+    try:
+        found = {keys[key]: value for key, value in cache.get_many(list(keys)).items()}
+    except RedisError:
+        logger.warning("cache unreachable: %s computed without it", prefix, exc_info=True)
+        computed = compute(list(ids))
+        return {id_: computed.get(id_, default) for id_ in ids}
+    missing = [id_ for id_ in ids if id_ not in found]
+    if missing:
+        computed = compute(missing)
+        fresh = {id_: computed.get(id_, default) for id_ in missing}
+        try:
+            cache.set_many({f"{prefix}:{id_}": value for id_, value in fresh.items()}, seconds)
+        except RedisError:
+            logger.warning("cache unreachable: %s not kept", prefix, exc_info=True)
+        found.update(fresh)
+    return found

@@ -4,10 +4,12 @@
 import datetime as dt
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
 from candidates.models import Application
+from conftest import free_port
 from tests.factories import ApplicationFactory
 
 from .desk import interview_overdue
@@ -33,3 +35,36 @@ def test_the_client_list_counts_overdue_client_feedback_of_the_last_30_days(admi
     html = response.content.decode()
     assert "due=past30" in html
     assert f"interview__application__position__client__id__exact={client.pk}" in html
+
+
+def test_the_client_lists_in_process_counts_are_kept_a_minute_per_client(admin_client):
+    first = ApplicationFactory(stage=Application.Stage.INTERVIEWING)
+    client_id = first.position.client_id
+    listing = reverse("admin:candidates_client_changelist")
+
+    def in_process() -> dict[int, int]:
+        rows = admin_client.get(listing).context["cl"].result_list
+        return {client.pk: client.in_process_count for client in rows}
+
+    assert in_process()[client_id] == 1
+    ApplicationFactory(position=first.position)  # a second candidate in process
+    newcomer = ApplicationFactory()  # a new client: not cached yet, counted at once
+
+    counts = in_process()
+    assert (counts[client_id], counts[newcomer.position.client_id]) == (1, 1)
+    cache.delete(f"clients-in-process:{client_id}")  # as when the minute is up
+    assert in_process()[client_id] == 2
+
+
+def test_the_client_list_works_without_the_cache(admin_client, settings):
+    settings.CACHES = {
+        "default": {**settings.CACHES["default"], "LOCATION": f"redis://127.0.0.1:{free_port()}/0"}
+    }
+    application = ApplicationFactory(stage=Application.Stage.INTERVIEWING)
+
+    response = admin_client.get(reverse("admin:candidates_client_changelist"))
+
+    assert response.status_code == 200
+    [client] = response.context["cl"].result_list
+    assert client.pk == application.position.client_id
+    assert client.in_process_count == 1
