@@ -5,7 +5,8 @@ Django's admin counts the rows of every change list page it shows; on a table of
 that full COUNT(*) is the slowest query of the page. Here:
 
 - unfiltered, on PostgreSQL, a big table's size comes from the planner's estimate
-  (pg_class.reltuples, kept by autovacuum/ANALYZE): one catalogue lookup;
+  (pg_class.reltuples, kept by autovacuum/ANALYZE), a small one's is counted: one
+  statement either way;
 - otherwise rows are counted up to COUNT_CAP and no further
   (SELECT COUNT(*) FROM (… LIMIT cap + 1)), so a broad filter costs a bounded scan.
 
@@ -35,31 +36,45 @@ class CountFreePaginator(Paginator):
         queryset = self.object_list
         if not hasattr(queryset, "query"):
             return super().count
-        estimate = self._estimate(queryset)
-        if estimate is not None and estimate >= ESTIMATE_FROM:
-            self.count_note = "about"
-            return estimate
-        counted = queryset[: COUNT_CAP + 1].count()
+        if self._estimable(queryset):
+            estimate, counted = self._estimate_else_count(queryset)
+            if estimate >= ESTIMATE_FROM:
+                self.count_note = "about"
+                return estimate
+        else:
+            counted = queryset[: COUNT_CAP + 1].count()
         if counted > COUNT_CAP:
             self.count_note = "more than"
             return COUNT_CAP
         return counted
 
     @staticmethod
-    def _estimate(queryset) -> int | None:
-        """The planner's row estimate for an unfiltered queryset's table (PostgreSQL)."""
+    def _estimable(queryset) -> bool:
+        """An unfiltered list of a table, on PostgreSQL: its size can be estimated."""
         query = queryset.query
+        return connections[queryset.db].vendor == "postgresql" and not (
+            query.where or query.distinct or query.combinator
+        )
+
+    @staticmethod
+    def _estimate_else_count(queryset) -> tuple[int, int | None]:
+        """The planner's row estimate for the table, and, below ESTIMATE_FROM, its rows
+        counted up to the cap: one statement either way, so that a list costs the same
+        number of queries small and big (the count's subquery runs only when its branch
+        is taken; never analysed, the estimate is -1 and the rows are counted)."""
         connection = connections[queryset.db]
-        if connection.vendor != "postgresql" or query.where or query.distinct or query.combinator:
-            return None
+        table = connection.ops.quote_name(queryset.model._meta.db_table)
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT reltuples::bigint FROM pg_class WHERE oid = to_regclass(%s)",
-                [connection.ops.quote_name(queryset.model._meta.db_table)],
+                f"""SELECT estimate, CASE WHEN estimate < %s THEN
+                          (SELECT COUNT(*) FROM (SELECT 1 FROM {table} LIMIT %s) capped)
+                        END
+                    FROM (SELECT COALESCE(
+                            (SELECT reltuples::bigint FROM pg_class
+                             WHERE oid = to_regclass(%s)), -1) AS estimate) planner""",
+                [ESTIMATE_FROM, COUNT_CAP + 1, table],
             )
-            row = cursor.fetchone()
-        # -1: never analysed; then count (up to the cap) instead.
-        return row[0] if row and row[0] >= 0 else None
+            return cursor.fetchone()
 
 
 class BigTableMixin(CheapRowsMixin):

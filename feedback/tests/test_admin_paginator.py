@@ -5,6 +5,7 @@ rows' cells are the admin's, written more cheaply."""
 import pytest
 from django.contrib import admin
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from candidates.models import Client
@@ -68,6 +69,30 @@ def test_an_unfiltered_big_table_on_postgresql_is_estimated(client, events, monk
 
     assert response.context["cl"].paginator.count_note == "about"
     assert response.context["cl"].result_count == 30  # what ANALYZE saw
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="pg_class estimates: PostgreSQL")
+def test_estimated_or_counted_a_list_costs_the_same_queries(client, monkeypatch):
+    monkeypatch.setattr(paginators, "ESTIMATE_FROM", 20)
+    client.force_login(recruiter_with_login().user)
+    url = reverse("admin:feedback_timelineevent_changelist")
+
+    def analysed_and_listed():
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {TimelineEvent._meta.db_table}")
+        client.get(url)  # the session and permissions are read the same each time
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        return len(queries), response.context["cl"]
+
+    timeline_events(10)
+    small, small_list = analysed_and_listed()
+    timeline_events(30)
+    big, big_list = analysed_and_listed()
+
+    assert (small_list.paginator.count_note, small_list.result_count) == ("", 10)
+    assert (big_list.paginator.count_note, big_list.result_count) == ("about", 40)
+    assert small == big
 
 
 def test_a_big_list_shows_fifty_rows_a_page_and_the_rest_on_the_next(client):
