@@ -18,13 +18,12 @@ pytestmark = pytest.mark.django_db
 
 # Queries per page: session, user and contact (3), then the page's own reads.
 EXPECTED = {
-    "home": 3 + 8,  # positions, the first applications of each + interviews + requests +
-    # answers, pipeline, the first awaiting requests (their ids, then their rows);
-    # responsiveness comes from the cache after the first visit
+    "home": 3 + 7,  # positions, the first applications of each + interviews + requests +
+    # answers, pipeline, the first awaiting requests; responsiveness comes from the cache
+    # after the first visit
     "position": 3 + 6,  # position, pipeline (also the page count), a page of applications
     # + 3 prefetches
-    "requests": 3 + 5,  # a page of awaiting, a page of answered + their answers (each page:
-    # its ids, then its rows; no counts)
+    "requests": 3 + 3,  # a page of awaiting, a page of answered + their answers (no counts)
     "request": 3 + 2,  # the request, its answers
     "link": 2,  # the request by token (with all it shows), its current answer
 }
