@@ -14,3 +14,7 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tvr_site.settings.production")
 
 application = get_wsgi_application()
+
+from tvr_site.gc_tuning import freeze_after_first_request  # noqa: E402 (after setup)
+
+freeze_after_first_request()
