@@ -1,9 +1,11 @@
 """Small formatting for the recruiter's admin pages."""
 
+import functools
 import re
 from datetime import timedelta
 
 from django import template
+from django.urls import get_script_prefix, reverse
 
 from feedback.formatting import duration_text
 
@@ -25,3 +27,20 @@ def tel(phone: str | None) -> str:
 @register.filter
 def is_negative(delta: timedelta | None) -> bool:
     return bool(delta is not None and delta < timedelta(0))
+
+
+# A number no object has, to reverse an object URL once per view name and prefix.
+_SENTINEL = "9081726354"
+
+
+@functools.cache
+def _url_with_sentinel(view_name: str, script_prefix: str) -> str:
+    return reverse(view_name, args=[_SENTINEL])
+
+
+@register.filter
+def object_url(pk, view_name: str) -> str:
+    """{% url view_name pk %} for a view that takes one object's pk, e.g.
+    {{ r.pk|object_url:"admin:feedback_feedbackrequest_change" }}. The dashboard links
+    some 150 rows; reversing each URL was a fifth of the page's rendering."""
+    return _url_with_sentinel(view_name, get_script_prefix()).replace(_SENTINEL, str(int(pk)))

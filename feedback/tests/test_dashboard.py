@@ -10,7 +10,7 @@ import time_machine
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
+from django.urls import reverse, set_script_prefix
 from django.utils import timezone
 
 from candidates import services as candidate_services
@@ -18,6 +18,7 @@ from candidates.models import Application
 from conftest import free_port
 from feedback import charts, selectors, services
 from feedback.models import Party
+from feedback.templatetags import recruiter_desk
 from tests.factories import (
     ApplicationFactory,
     CandidateFactory,
@@ -508,6 +509,20 @@ def test_the_dashboard_shows_the_recruiters_day_and_everyones_on_request(
     everyone_calls = everyone_html.split('id="call-list"')[1].split("</section>")[0]
     assert "Hannah" in everyone_calls
     assert "Kevin" in everyone_calls
+
+
+@pytest.mark.parametrize(
+    "view_name",
+    ["admin:candidates_application_change", "admin:feedback_feedbackrequest_log_call"],
+)
+def test_the_dashboards_object_links_are_djangos_urls(view_name):
+    assert recruiter_desk.object_url(42, view_name) == reverse(view_name, args=[42])
+    set_script_prefix("/tvr/")
+    try:
+        assert recruiter_desk.object_url(7, view_name) == reverse(view_name, args=[7])
+        assert recruiter_desk.object_url(7, view_name).startswith("/tvr/admin/")
+    finally:
+        set_script_prefix("/")
 
 
 def test_a_staff_user_who_is_not_a_recruiter_sees_everyones_day(admin_client, dana):
