@@ -30,7 +30,8 @@ from django.db.models.functions import Cast, Concat, JSONObject
 from django.template.loader import render_to_string
 from django.utils import dateformat, timezone
 
-from candidates.models import Application, Interview
+from candidates.models import Application, Interview, Recruiter
+from tvr_site import caching
 
 from . import selectors
 from .bulk import AnyOf, insert_select, update_each, update_returning
@@ -1282,3 +1283,20 @@ def _debrief_check(*, request: FeedbackRequest, feedback: Feedback, now: datetim
         dedupe_key=f"pair-{candidate_answer.pk}-{client_answer.pk}",
         now=now,
     )
+
+
+# --- the dashboards' charts -------------------------------------------------------------
+
+
+def dashboard_charts_refresh(*, now: datetime | None = None) -> int:
+    """Compute everyone's charts and every recruiter's into the cache (the worker, each
+    CHART_REFRESH_SECONDS), so that a dashboard view only reads them. How many desks."""
+    now = now or timezone.now()
+    desks = [None, *Recruiter.objects.order_by("pk")]
+    for recruiter in desks:
+        caching.put(
+            selectors.dashboard_charts_key(recruiter),
+            selectors.dashboard_charts_compute(recruiter=recruiter, now=now),
+            selectors.CHART_CACHE_SECONDS,
+        )
+    return len(desks)

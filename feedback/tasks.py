@@ -23,3 +23,9 @@ def deliver_message(message_id: int) -> str:
 @shared_task(ignore_result=True)
 def deliver_messages(message_ids: list[int]) -> list[str]:
     return services.outbox_deliver(message_ids=message_ids)
+
+
+# Every minute (settings.CELERY_BEAT_SCHEDULE): no dashboard view waits for its charts.
+@shared_task(ignore_result=True)
+def refresh_dashboard_charts() -> int:
+    return services.dashboard_charts_refresh()

@@ -31,6 +31,14 @@ def get_or_compute(key: str, seconds: float, compute: Callable[[], T]) -> T:
     return value
 
 
+def put(key: str, value, seconds: float) -> None:
+    """Keep `value` under `key` for `seconds` (an unreachable cache is logged)."""
+    try:
+        cache.set(key, value, seconds)
+    except RedisError:
+        logger.warning("cache unreachable: %s not kept", key, exc_info=True)
+
+
 def get_many_or_compute(
     prefix: str, ids: list, seconds: float, compute: Callable[[list], dict], default=None
 ) -> dict:

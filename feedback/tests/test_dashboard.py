@@ -16,7 +16,7 @@ from django.utils import timezone
 from candidates import services as candidate_services
 from candidates.models import Application
 from conftest import free_port
-from feedback import charts, selectors, services
+from feedback import charts, selectors, services, tasks
 from feedback.models import Party
 from feedback.templatetags import recruiter_desk
 from tests.factories import (
@@ -453,6 +453,28 @@ def test_the_charts_are_computed_once_a_minute_per_desk(dana, marcus, monkeypatc
     application_for(dana, interest_level=7)
     assert spread_total(None) == 4  # expired: counted again
     assert spread_total(dana) == 3
+
+
+def test_the_worker_computes_every_desks_charts_and_the_views_only_read_them(
+    client, dana, marcus, settings
+):
+    application_for(dana, interest_level=9)
+    application_for(marcus, interest_level=3)
+    assert "feedback.tasks.refresh_dashboard_charts" in {
+        entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()
+    }
+
+    assert tasks.refresh_dashboard_charts.apply().get() == 3  # everyone's, Dana's, Marcus's
+
+    client.force_login(dana.user)
+    for query in ({}, {"desk": "everyone"}):
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(reverse("admin:index"), query)
+        assert not [q for q in queries if "interest_level" in q["sql"] and "COUNT" in q["sql"]]
+        assert page.status_code == 200
+    spread = page.context["dashboard"].interest_spread
+    assert {bar.label: bar.value for bar in spread if bar.value} == {"9": 1, "3": 1}
+    assert spread_total(marcus) == 1
 
 
 def test_the_dashboard_works_without_the_cache(client, dana, settings, caplog):

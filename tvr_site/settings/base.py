@@ -154,12 +154,20 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
 CELERY_TIMEZONE = "UTC"
 SWEEP_INTERVAL_SECONDS = env.float("SWEEP_INTERVAL_SECONDS", default=5.0)
+# The dashboards' charts, computed into the cache for every desk (feedback.selectors,
+# dashboard_charts).
+CHART_REFRESH_SECONDS = env.float("CHART_REFRESH_SECONDS", default=60.0)
 CELERY_BEAT_SCHEDULE = {
     "sweep": {
         "task": "feedback.tasks.sweep",
         "schedule": SWEEP_INTERVAL_SECONDS,
         # A sweep that could not start before the next one is due is useless.
         "options": {"expires": SWEEP_INTERVAL_SECONDS},
+    },
+    "dashboard-charts": {
+        "task": "feedback.tasks.refresh_dashboard_charts",
+        "schedule": CHART_REFRESH_SECONDS,
+        "options": {"expires": CHART_REFRESH_SECONDS},
     },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
