@@ -347,7 +347,7 @@ def _defer_quiet(
 
 # Who a request asks, in SQL: the candidate, or the position's hiring contact.
 _ADDRESSEE = "interview__application__candidate__"
-_CONTACT = "interview__application__position__hiring_contact__"
+_CONTACT = "position__hiring_contact__"  # the position kept on the request
 _RECIPIENT_TIME_ZONE = Case(
     When(party=Party.CANDIDATE, then=F(f"{_ADDRESSEE}time_zone")),
     default=F(f"{_CONTACT}time_zone"),
@@ -361,11 +361,9 @@ _RECIPIENT_EMAIL = Case(
     default=Value(""),
     output_field=CharField(),
 )
-# The candidate's own recruiter calls the candidate; the position's handles the client.
-_RECRUITER_EMAIL = Case(
-    When(party=Party.CANDIDATE, then=F("interview__application__candidate__owner__user__email")),
-    default=F("interview__application__position__recruiter__user__email"),
-)
+# The candidate's own recruiter calls the candidate; the position's handles the client:
+# the request's desk (kept on the request: two joins instead of seven).
+_RECRUITER_EMAIL = F("desk__user__email")
 
 
 def _rows(requests: list[FeedbackRequest]) -> QuerySet[FeedbackRequest]:
