@@ -29,16 +29,14 @@ WITH due AS (
     UPDATE feedback_feedbackrequest r
     SET status = 'overdue', overdue_at = now(), next_action_at = NULL
     FROM due WHERE r.id = due.id AND r.status = 'pending'
-    RETURNING r.id, r.party, r.interview_id, r.due_at, r.cycle
+    RETURNING r.id, r.party, r.interview_id, r.due_at, r.cycle, r.desk_id
 ), info AS (
+    -- The recruiter to alert is the request's desk (kept on the request).
     SELECT m.*, iv.application_id, a.interest_status, u.email AS recruiter_email
     FROM marked m
     JOIN candidates_interview iv ON iv.id = m.interview_id
     JOIN candidates_application a ON a.id = iv.application_id
-    JOIN candidates_candidate c ON c.id = a.candidate_id
-    JOIN candidates_position pos ON pos.id = a.position_id
-    JOIN candidates_recruiter rr
-      ON rr.id = CASE WHEN m.party = 'candidate' THEN c.owner_id ELSE pos.recruiter_id END
+    JOIN candidates_recruiter rr ON rr.id = m.desk_id
     JOIN auth_user u ON u.id = rr.user_id
 ), overdue_events AS (
     INSERT INTO feedback_timelineevent (kind, summary, data, created_at, application_id,
