@@ -414,16 +414,24 @@ REQUEST_ROW = (
 )
 
 
+def _taken_place(now: datetime, prefix: str = "") -> Q:
+    """Interviews that have taken place: past their end, or marked completed before it
+    (whose requests are asked at once)."""
+    return Q(**{f"{prefix}ends_at__lte": now}) | Q(
+        **{f"{prefix}status": Interview.Status.COMPLETED}
+    )
+
+
 def _contact_requests(*, contact: ClientContact, now: datetime) -> QuerySet[FeedbackRequest]:
     """The contact's own client requests for interviews that have taken place. Found by
     the position kept on each request: through the client's applications and interviews
     it was thousands of index probes for a big client."""
     return (
         FeedbackRequest.objects.filter(
+            _taken_place(now, prefix="interview__"),
             party=Party.CLIENT,
             position__client_id=contact.client_id,
             position__hiring_contact=contact,
-            interview__ends_at__lte=now,
         )
         .exclude(status=FeedbackRequest.Status.CANCELLED)
         .exclude(interview__status__in=NOT_HELD)
@@ -434,12 +442,13 @@ def _contact_requests(*, contact: ClientContact, now: datetime) -> QuerySet[Feed
 def _awaiting(*, contact: ClientContact, now: datetime) -> QuerySet[FeedbackRequest]:
     """The contact's open requests for interviews that have taken place, soonest deadline
     first: read from feedback_request_pos_open_idx. An asked request (pending, overdue)
-    is for an interview that has ended and was held (the ask comes after the end; a
-    cancelled interview or a no-show cancels its requests, a rescheduled one plans them
-    again), so only one not asked yet needs its interview looked at. Probing every open
+    is for an interview that has taken place and was held (the ask comes after the end
+    or the early completion; a cancelled interview or a no-show cancels its requests, a
+    rescheduled one plans them again), so only one not asked yet needs its interview
+    looked at. Probing every open
     request's interview cost a big client's home page 30-40 ms."""
     held_and_ended = Exists(
-        Interview.objects.filter(pk=OuterRef("interview_id"), ends_at__lte=now).exclude(
+        Interview.objects.filter(_taken_place(now), pk=OuterRef("interview_id")).exclude(
             status__in=NOT_HELD
         )
     )

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from candidates.models import Application, Interview, Position
-from candidates.services import interview_cancel
+from candidates.services import interview_cancel, interview_mark_completed
 from clients import selectors
 from feedback import services
 from feedback.models import Feedback, FeedbackRequest, Party
@@ -20,6 +20,7 @@ from tests.factories import schedule_interview as schedule
 pytestmark = pytest.mark.django_db
 
 HOME = reverse("clients:home")
+HOURS_2 = dt.timedelta(hours=2)
 CANDIDATE_ANSWER = {
     "interest_level": 9,
     "still_interested": "yes",
@@ -222,6 +223,21 @@ def test_a_colleagues_request_is_shown_as_awaited_not_answerable(asked, client):
 
 
 # --- responsiveness ----------------------------------------------------------------------
+
+
+def test_an_interview_marked_completed_early_is_awaited_and_answerable_at_once(
+    asked, client_a, clock
+):
+    world_a, _ = asked
+    early = schedule(application=world_a.application, ends_at=timezone.now() + HOURS_2)
+    interview_mark_completed(interview=early)
+    services.sweep_run()  # asks the client now, two hours before the planned end
+    request = early.feedback_requests.get(party=Party.CLIENT)
+    assert FeedbackRequest.objects.get(pk=request.pk).status == FeedbackRequest.Status.PENDING
+
+    awaiting = client_a.get(HOME).context["awaiting"].rows
+    assert request in awaiting
+    assert client_a.get(reverse("clients:request", args=[request.pk])).status_code == 200
 
 
 def _past_request(world, *, ended_ago, asked_after=dt.timedelta(0), answered_after=None):
