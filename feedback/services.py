@@ -1290,7 +1290,8 @@ def dashboard_charts_refresh(*, now: datetime | None = None) -> int:
     """Compute everyone's charts and every recruiter's into the cache (the worker, each
     CHART_REFRESH_SECONDS), so that a dashboard view only reads them. How many desks."""
     now = now or timezone.now()
-    desks = [None, *Recruiter.objects.order_by("pk")]
+    # Recruiters who can sign in (a departed one's desk is computed if someone views it).
+    desks = [None, *Recruiter.objects.filter(user__is_active=True).order_by("pk")]
     for recruiter in desks:
         caching.put(
             selectors.dashboard_charts_key(recruiter),

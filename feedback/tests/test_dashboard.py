@@ -464,6 +464,8 @@ def test_the_worker_computes_every_desks_charts_and_the_views_only_read_them(
         entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()
     }
 
+    recruiter_with_login(user__is_active=False)  # has left: not refreshed
+
     assert tasks.refresh_dashboard_charts.apply().get() == 3  # everyone's, Dana's, Marcus's
 
     client.force_login(dana.user)
