@@ -653,6 +653,7 @@ class Dashboard:
     time_zone: str
     now: datetime
     interview_days: list[InterviewDay]
+    interviews_more: bool  # more than shown: the page links to the interview list
     awaited: list[Awaited]
     awaited_total: int
     call_list: list[CallItem]
@@ -671,9 +672,18 @@ def dashboard_get(*, user, everyone: bool = False, now: datetime | None = None) 
     own = recruiter_for_user(user=user)
     recruiter = None if everyone else own
     time_zone = own.time_zone if own else settings.TIME_ZONE
+    # A screenful, like the other sections; one more than shown tells whether to link to
+    # the interview list for the rest (everyone's three days can run to hundreds).
     interview_days = dashboard_interviews(
-        recruiter=recruiter, time_zone=time_zone, now=now, load_story=False
+        recruiter=recruiter,
+        time_zone=time_zone,
+        now=now,
+        limit=DASHBOARD_LIMIT + 1,
+        load_story=False,
     )
+    interviews_more = sum(len(day.interviews) for day in interview_days) > DASHBOARD_LIMIT
+    if interviews_more:
+        next(day for day in reversed(interview_days) if day.interviews).interviews.pop()
     awaited, awaited_total = dashboard_feedback_awaited(
         recruiter=recruiter, now=now, load_story=False
     )
@@ -700,6 +710,7 @@ def dashboard_get(*, user, everyone: bool = False, now: datetime | None = None) 
         time_zone=time_zone,
         now=now,
         interview_days=interview_days,
+        interviews_more=interviews_more,
         awaited=awaited,
         awaited_total=awaited_total,
         call_list=call_list,

@@ -232,6 +232,33 @@ def test_client_feedback_overdue_is_grouped_per_client_oldest_first(dana, interv
     ]
 
 
+def test_the_interviews_show_a_screenful_and_link_to_the_rest(
+    client, dana, interview_end, monkeypatch
+):
+    monkeypatch.setattr(selectors, "DASHBOARD_LIMIT", 2)
+    now = interview_end  # 09:00 in Chicago
+    for hours in (2, 4, 26):  # today, today, tomorrow
+        schedule_interview(application=application_for(dana), ends_at=now + hours * HOUR)
+    client.force_login(dana.user)
+
+    with time_machine.travel(now, tick=False):
+        page = client.get(reverse("admin:index"))
+
+    days = page.context["dashboard"].interview_days
+    assert [len(day.interviews) for day in days] == [2, 0, 0]  # the soonest two
+    html = page.content.decode()
+    assert "All interviews in the next 7 days" in html
+    with time_machine.travel(now, tick=False):
+        listing = client.get(reverse("admin:candidates_interview_changelist"), {"when": "next7"})
+    assert listing.context["cl"].result_count == 3
+
+    monkeypatch.setattr(selectors, "DASHBOARD_LIMIT", 3)
+    with time_machine.travel(now, tick=False):
+        page = client.get(reverse("admin:index"))
+    assert [len(day.interviews) for day in page.context["dashboard"].interview_days] == [2, 1, 0]
+    assert "All interviews in the next 7 days" not in page.content.decode()
+
+
 def test_client_feedback_overdue_shows_a_screenful_and_links_to_the_rest(
     client, dana, marcus, interview_end, monkeypatch
 ):
