@@ -660,9 +660,7 @@ class Dashboard:
     client_overdue: list[ClientOverdue]
     client_overdue_more: bool  # more than shown: the page links to the whole list
     latest_answers: list[Feedback]
-    response_times: ResponseTimes
-    interest_spread: list[Bar]
-    charts_as_of: datetime
+    charts: Charts  # from the cache (dashboard_charts)
 
 
 def dashboard_get(*, user, everyone: bool = False, now: datetime | None = None) -> Dashboard:
@@ -717,9 +715,7 @@ def dashboard_get(*, user, everyone: bool = False, now: datetime | None = None) 
         client_overdue=_by_client(client_overdue),
         client_overdue_more=client_overdue_more,
         latest_answers=latest_answers,
-        response_times=charts.response_times,
-        interest_spread=charts.interest_spread,
-        charts_as_of=charts.as_of,
+        charts=charts,
     )
 
 

@@ -34,7 +34,7 @@ class RecruiterAdminSite(admin.AdminSite):
         everyone = request.GET.get("desk") == "everyone"
         dashboard = selectors.dashboard_get(user=request.user, everyone=everyone)
         owner = dashboard.recruiter
-        response_times = dashboard.response_times
+        figures = dashboard.charts
         site_context = self.each_context(request)
         context = {
             **site_context,
@@ -44,11 +44,11 @@ class RecruiterAdminSite(admin.AdminSite):
             "app_list": site_context["available_apps"],
             "dashboard": dashboard,
             "response_chart": charts.bar_chart_svg(
-                bars=response_times.bars,
+                bars=figures.response_times.bars,
                 label="Time from interview end to the candidate's answer, last 30 days",
             ),
             "interest_chart": charts.bar_chart_svg(
-                bars=dashboard.interest_spread,
+                bars=figures.interest_spread,
                 label="Applications in process by interest level",
             ),
             **(extra_context or {}),

@@ -24,10 +24,7 @@ def get_or_compute(key: str, seconds: float, compute: Callable[[], T]) -> T:
         return compute()
     if value is None:
         value = compute()
-        try:
-            cache.set(key, value, seconds)
-        except RedisError:
-            logger.warning("cache unreachable: %s not kept", key, exc_info=True)
+        put(key, value, seconds)
     return value
 
 

@@ -501,7 +501,7 @@ def test_the_worker_computes_every_desks_charts_and_the_views_only_read_them(
             page = client.get(reverse("admin:index"), query)
         assert not [q for q in queries if "interest_level" in q["sql"] and "COUNT" in q["sql"]]
         assert page.status_code == 200
-    spread = page.context["dashboard"].interest_spread
+    spread = page.context["dashboard"].charts.interest_spread
     assert {bar.label: bar.value for bar in spread if bar.value} == {"9": 1, "3": 1}
     assert spread_total(marcus) == 1
 
@@ -516,7 +516,7 @@ def test_the_dashboard_works_without_the_cache(client, dana, settings, caplog):
     page = client.get(reverse("admin:index"))
 
     assert page.status_code == 200
-    assert sum(bar.value for bar in page.context["dashboard"].interest_spread) == 1
+    assert sum(bar.value for bar in page.context["dashboard"].charts.interest_spread) == 1
     assert "cache unreachable" in caplog.text
 
 
@@ -596,8 +596,8 @@ def seen(recruiter, *, now) -> dict:
         "calls": [item.application.pk for item in desk.call_list],
         "client_overdue": [r.pk for group in desk.client_overdue for r in group.requests],
         "answers": [a.pk for a in desk.latest_answers],
-        "chart_total": desk.response_times.total,
-        "spread_total": sum(bar.value for bar in desk.interest_spread),
+        "chart_total": desk.charts.response_times.total,
+        "spread_total": sum(bar.value for bar in desk.charts.interest_spread),
     }
 
 
