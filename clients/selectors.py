@@ -39,6 +39,7 @@ from candidates.models import Application, Client, ClientContact, Interview, Pos
 from feedback.formatting import duration_text
 from feedback.models import Feedback, FeedbackRequest, Party
 from feedback.services import CLIENT_SHAREABLE_PARTS, interest_status_for
+from tvr_site import caching
 from tvr_site.caching import get_many_or_compute, get_or_compute
 
 IN_PROCESS = (
@@ -111,7 +112,11 @@ def clients_in_process_counts(*, client_ids: list[int]) -> dict[int, int]:
     return counts
 
 
-IN_PROCESS_CACHE_SECONDS = 60
+# Per-client figures of the client list and the client home, kept a minute in the cache
+# (tvr_site.caching) under these prefixes.
+CLIENT_FIGURES_CACHE_SECONDS = 60
+IN_PROCESS_CACHE = "clients-in-process"
+RESPONSIVENESS_CACHE = "client-responsiveness"
 
 
 def clients_in_process_counts_recent(*, client_ids: list[int]) -> dict[int, int]:
@@ -119,9 +124,9 @@ def clients_in_process_counts_recent(*, client_ids: list[int]) -> dict[int, int]
     most once a minute: a page of clients counts some 150k applications (~17 ms), and
     the list is an overview."""
     return get_many_or_compute(
-        "clients-in-process",
+        IN_PROCESS_CACHE,
         client_ids,
-        IN_PROCESS_CACHE_SECONDS,
+        CLIENT_FIGURES_CACHE_SECONDS,
         lambda ids: clients_in_process_counts(client_ids=ids),
         default=0,
     )
@@ -634,16 +639,13 @@ def client_responsiveness(*, client: Client, now: datetime | None = None) -> Res
     )
 
 
-RESPONSIVENESS_CACHE_SECONDS = 60
-
-
 def client_responsiveness_recent(*, client: Client, now: datetime) -> Responsiveness:
     """client_responsiveness for the client's home page, computed at most once a minute
     per client: a figure over 90 days, which for a big client reads some 1500 interviews
     and their requests (~15 ms) on every view."""
     return get_or_compute(
-        f"client-responsiveness:{client.pk}",
-        RESPONSIVENESS_CACHE_SECONDS,
+        caching.key(RESPONSIVENESS_CACHE, client.pk),
+        CLIENT_FIGURES_CACHE_SECONDS,
         lambda: client_responsiveness(client=client, now=now),
     )
 

@@ -15,6 +15,11 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
+def key(prefix: str, id_) -> str:
+    """The key of one object's figure, e.g. key("client-responsiveness", 7)."""
+    return f"{prefix}:{id_}"
+
+
 def get_or_compute(key: str, seconds: float, compute: Callable[[], T]) -> T:
     """The value cached under `key`, else `compute()`, kept for `seconds`."""
     try:
@@ -39,10 +44,10 @@ def put(key: str, value, seconds: float) -> None:
 def get_many_or_compute(
     prefix: str, ids: list, seconds: float, compute: Callable[[list], dict], default=None
 ) -> dict:
-    """{id: value} for `ids`: those cached under "<prefix>:<id>", the others computed
+    """{id: value} for `ids`: those cached under key(prefix, id), the others computed
     together by `compute(missing_ids)` (an id it leaves out gets `default`) and kept for
     `seconds`."""
-    keys = {f"{prefix}:{id_}": id_ for id_ in ids}
+    keys = {key(prefix, id_): id_ for id_ in ids}
     try:
         found = {keys[key]: value for key, value in cache.get_many(list(keys)).items()}
     except RedisError:
@@ -54,7 +59,7 @@ def get_many_or_compute(
         computed = compute(missing)
         fresh = {id_: computed.get(id_, default) for id_ in missing}
         try:
-            cache.set_many({f"{prefix}:{id_}": value for id_, value in fresh.items()}, seconds)
+            cache.set_many({key(prefix, id_): value for id_, value in fresh.items()}, seconds)
         except RedisError:
             logger.warning("cache unreachable: %s not kept", prefix, exc_info=True)
         found.update(fresh)

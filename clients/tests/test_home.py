@@ -16,6 +16,7 @@ from feedback import services
 from feedback.models import Feedback, FeedbackRequest, Party
 from tests.factories import ApplicationFactory, CandidateFactory, PositionFactory
 from tests.factories import schedule_interview as schedule
+from tvr_site import caching
 
 pytestmark = pytest.mark.django_db
 
@@ -287,7 +288,8 @@ def test_the_home_pages_responsiveness_is_computed_once_a_minute(world_a, client
     # Within the minute the figure comes from the (real Redis) cache.
     assert client_a.get(HOME).context["responsiveness"] == first
     assert first.answered == 1
-    cache.delete(f"client-responsiveness:{world_a.client.pk}")  # as when the minute is up
+    # As when the minute is up:
+    cache.delete(caching.key(selectors.RESPONSIVENESS_CACHE, world_a.client.pk))
     assert client_a.get(HOME).context["responsiveness"].answered == 2
 
 

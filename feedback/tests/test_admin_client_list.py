@@ -9,8 +9,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from candidates.models import Application
+from clients.selectors import IN_PROCESS_CACHE
 from conftest import free_port
 from tests.factories import ApplicationFactory
+from tvr_site import caching
 
 from .desk import interview_overdue
 
@@ -52,7 +54,7 @@ def test_the_client_lists_in_process_counts_are_kept_a_minute_per_client(admin_c
 
     counts = in_process()
     assert (counts[client_id], counts[newcomer.position.client_id]) == (1, 1)
-    cache.delete(f"clients-in-process:{client_id}")  # as when the minute is up
+    cache.delete(caching.key(IN_PROCESS_CACHE, client_id))  # as when the minute is up
     assert in_process()[client_id] == 2
 
 

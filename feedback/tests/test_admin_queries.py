@@ -12,8 +12,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from candidates.models import Application, Client, Recruiter
+from clients import selectors as client_selectors
+from feedback import selectors
 from feedback.models import OutboundMessage
 from tests.factories import ApplicationFactory, RecruiterFactory, schedule_interview
+from tvr_site import caching
 
 from .desk import HOUR, MINUTE, answer, interview_asked, interview_overdue, recruiter_with_login
 
@@ -67,13 +70,14 @@ def add_stories(dana, *, start: int, count: int, interview_end: dt.datetime) -> 
 def forget_cached() -> None:
     """The pages compute their cached figures afresh (else the first visit keeps them):
     the dashboards' charts, the client list's in-process counts."""
-    recruiters = Recruiter.objects.values_list("pk", flat=True)
-    clients = Client.objects.values_list("pk", flat=True)
     cache.delete_many(
         [
-            "dashboard-charts:everyone",
-            *(f"dashboard-charts:{pk}" for pk in recruiters),
-            *(f"clients-in-process:{pk}" for pk in clients),
+            selectors.dashboard_charts_key(None),
+            *map(selectors.dashboard_charts_key, Recruiter.objects.all()),
+            *(
+                caching.key(client_selectors.IN_PROCESS_CACHE, pk)
+                for pk in Client.objects.values_list("pk", flat=True)
+            ),
         ]
     )
 

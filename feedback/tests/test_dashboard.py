@@ -474,7 +474,7 @@ def test_the_charts_are_computed_once_a_minute_per_desk(dana, marcus, monkeypatc
     assert spread_total(marcus) == 1
 
     monkeypatch.setattr(selectors, "CHART_CACHE_SECONDS", 1)
-    cache.delete_many(["dashboard-charts:everyone", f"dashboard-charts:{dana.pk}"])
+    cache.delete_many([selectors.dashboard_charts_key(None), selectors.dashboard_charts_key(dana)])
     assert spread_total(None) == 3
     time.sleep(1.2)
     application_for(dana, interest_level=7)
