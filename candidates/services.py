@@ -201,11 +201,10 @@ def application_withdraw(*, application: Application, actor=None, reason: str = 
 # Applications, interviews and feedback requests keep copies (`candidate_owner`,
 # `position_recruiter`, a request's `desk` and `position`) so that the dashboard reads a
 # desk, and the client pages a client's requests, as an index range instead of joining
-# every row to its candidate and position; these services keep
-# the copies right whenever the owner, the recruiter or an application's candidate or
-# position changes. Each reads the desk from a locked row (or writes the rows a concurrent
-# reader locks), so a change made at the same moment as another is never lost between
-# them.
+# every row to its candidate and position; these services keep the copies right whenever
+# the owner, the recruiter or an application's candidate or position changes. Each reads
+# the desk from a locked row (or writes the rows a concurrent reader locks), so a change
+# made at the same moment as another is never lost between them.
 
 
 @transaction.atomic

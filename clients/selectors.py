@@ -427,17 +427,21 @@ def _taken_place(now: datetime, prefix: str = "") -> Q:
     )
 
 
+def _contact_scope(contact: ClientContact) -> Q:
+    """The contact's own client requests, by the position kept on each request (through
+    the client's applications and interviews it was thousands of index probes for a big
+    client)."""
+    return Q(
+        party=Party.CLIENT,
+        position__client_id=contact.client_id,
+        position__hiring_contact=contact,
+    )
+
+
 def _contact_requests(*, contact: ClientContact, now: datetime) -> QuerySet[FeedbackRequest]:
-    """The contact's own client requests for interviews that have taken place. Found by
-    the position kept on each request: through the client's applications and interviews
-    it was thousands of index probes for a big client."""
+    """The contact's own client requests for interviews that have taken place."""
     return (
-        FeedbackRequest.objects.filter(
-            _taken_place(now, prefix="interview__"),
-            party=Party.CLIENT,
-            position__client_id=contact.client_id,
-            position__hiring_contact=contact,
-        )
+        FeedbackRequest.objects.filter(_contact_scope(contact), _taken_place(now, "interview__"))
         .exclude(status=FeedbackRequest.Status.CANCELLED)
         .exclude(interview__status__in=NOT_HELD)
         .select_related(*REQUEST_ROW)
@@ -450,8 +454,8 @@ def _awaiting(*, contact: ClientContact, now: datetime) -> QuerySet[FeedbackRequ
     is for an interview that has taken place and was held (the ask comes after the end
     or the early completion; a cancelled interview or a no-show cancels its requests, a
     rescheduled one plans them again), so only one not asked yet needs its interview
-    looked at. Probing every open
-    request's interview cost a big client's home page 30-40 ms."""
+    looked at. Probing every open request's interview cost a big client's home page
+    30-40 ms."""
     held_and_ended = Exists(
         Interview.objects.filter(_taken_place(now), pk=OuterRef("interview_id")).exclude(
             status__in=NOT_HELD
@@ -461,11 +465,10 @@ def _awaiting(*, contact: ClientContact, now: datetime) -> QuerySet[FeedbackRequ
     return FeedbackRequest.objects.filter(
         Q(status__in=[Status.PENDING, Status.OVERDUE])
         | Q(Q(status=Status.SCHEDULED) & held_and_ended),
-        # Implied by the line above; spelt out so that the planner uses the partial index.
+        _contact_scope(contact),
+        # Implied by the status condition; spelt out so that the planner uses the partial
+        # index.
         status__in=OPEN_REQUEST,
-        party=Party.CLIENT,
-        position__client_id=contact.client_id,
-        position__hiring_contact=contact,
     ).order_by("due_at", "pk")
 
 
