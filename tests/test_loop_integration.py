@@ -23,13 +23,14 @@ from urllib.parse import quote, urlsplit
 import pytest
 import redis
 from django.conf import settings
+from django.core.cache.backends.redis import RedisCache
 from django.db import connection
 from django.utils import timezone
 
 from candidates.models import Application
 from feedback import selectors
 from feedback.models import FeedbackRequest, OutboundMessage, Party, TimelineEvent
-from tests.factories import schedule_interview
+from tests.factories import ApplicationFactory, schedule_interview
 from tests.support import skip_or_fail
 from tvr_site.celery import app as celery_app
 
@@ -187,6 +188,7 @@ def celery_stack(transactional_db, smtp_server, tmp_path, request):
         "REDIS_URL": redis_url,
         "EMAIL_URL": f"smtp://127.0.0.1:{smtp_server.port}",
         "SWEEP_INTERVAL_SECONDS": "1",
+        "CHART_REFRESH_SECONDS": "1",
         "CELERY_QUEUE": queue,
         "SITE_URL": SITE_URL,
         "PYTHONUNBUFFERED": "1",
@@ -261,6 +263,31 @@ def _token(link: str) -> str:
 
 
 # --- the tests ---------------------------------------------------------------------------
+
+
+def test_the_worker_keeps_every_desks_dashboard_charts_in_the_cache(celery_stack):
+    """Beat's refresh_dashboard_charts, run by the real worker, writes each desk's charts
+    where the web reads them (the run's cache prefix, which the worker shares)."""
+    application = ApplicationFactory(interest_level=7)
+    recruiter = application.candidate_owner
+    worker_cache = RedisCache(settings.REDIS_URL, {"KEY_PREFIX": _run_cache_prefix()})
+
+    def desk_charts():
+        charts = worker_cache.get(selectors.dashboard_charts_key(recruiter))
+        return charts if charts and sum(b.value for b in charts.interest_spread) else None
+
+    charts = celery_stack.wait_until(
+        "the worker to refresh the new recruiter's charts",
+        desk_charts,
+        deadline=time.monotonic() + SCENARIO_TIMEOUT,
+    )
+    assert {bar.label: bar.value for bar in charts.interest_spread if bar.value} == {"7": 1}
+    assert worker_cache.get(selectors.dashboard_charts_key(None)) is not None
+
+
+def _run_cache_prefix() -> str:
+    # The test settings' prefix (the worker's); this process's tests each use their own.
+    return f"tvr-test-{os.environ['TEST_RUN_ID']}"
 
 
 def test_silence_ends_in_a_reminder_then_possibly_waned_and_an_alert(celery_stack):

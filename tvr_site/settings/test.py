@@ -12,7 +12,7 @@ os.environ.setdefault("CELERY_QUEUE", f"tvr-test-{os.environ['TEST_RUN_ID']}")
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 from .base import *  # noqa: E402, F403
-from .base import DATABASES, VAR_DIR  # noqa: E402
+from .base import CACHES, DATABASES, VAR_DIR  # noqa: E402
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -28,6 +28,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {
         "NAME": str(VAR_DIR / f"test-{os.environ['TEST_RUN_ID']}.sqlite3")
     }
+# The run's own cache keys, shared with the worker subprocesses it starts (each in-process
+# test also gets a prefix of its own: conftest._own_cache); never the site's "tvr".
+CACHES["default"]["KEY_PREFIX"] = f"tvr-test-{os.environ['TEST_RUN_ID']}"
 # Serve static files from the apps and static/ directly: tests never run collectstatic.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
