@@ -110,3 +110,12 @@ def _own_cache(settings):
     settings.CACHES = {
         "default": {**settings.CACHES["default"], "KEY_PREFIX": f"tvr-test-{uuid.uuid4().hex}"}
     }
+
+
+@pytest.fixture(autouse=True)
+def _local_loop_clock(settings):
+    """In-process tests move time with time-machine, which cannot move the database's
+    clock: the loop reads this process's clock here (feedback/clock.py). The processes
+    that the system tests start read the database's, as in production; the clock's own
+    tests (feedback/tests/test_clock.py) switch it back."""
+    settings.LOOP_CLOCK = "local"

@@ -33,8 +33,8 @@ from django.utils import dateformat, timezone
 from candidates.models import Application, Interview, Recruiter
 from tvr_site import caching
 
-from . import selectors
-from .bulk import AnyOf, insert_select, update_each, update_returning
+from . import clock, selectors
+from .bulk import AnyOf, insert_select, update_returning
 from .formatting import duration_text
 from .models import (
     REQUEST_PEOPLE,
@@ -238,7 +238,7 @@ class SweepConflict(Exception):
 
 
 def _sweep_requests_batch(*, batch_size: int, result: SweepResult) -> int:
-    now = timezone.now()
+    now = clock.now()  # what is due is the same for every sweep, whatever host it runs on
     policy = selectors.policy_get()
     with transaction.atomic():
         # SKIP LOCKED lets several sweeps share the due rows instead of queueing behind
@@ -589,7 +589,9 @@ def _queue_message(
     dedupe_key: str,
     now: datetime,
 ) -> OutboundMessage:
-    """Add a message to the outbox once; it is dispatched to a worker after commit."""
+    """Add a message to the outbox once; it is dispatched to a worker after commit. It
+    is due at once by the loop's clock (`now` may be a web host's, a few hundred
+    milliseconds ahead of the worker that claims it)."""
     message, created = OutboundMessage.objects.get_or_create(
         request=request,
         kind=kind,
@@ -598,8 +600,8 @@ def _queue_message(
         defaults={
             "recipient": recipient,
             **_rendered(template=template, context=context),
-            "next_attempt_at": now,
-            "dispatched_at": now,
+            "next_attempt_at": clock.now_in_sql(),
+            "dispatched_at": clock.now_in_sql(),
         },
     )
     if created:
@@ -663,7 +665,7 @@ def outbox_reclaim_abandoned() -> int:
     """Messages claimed by a worker that died mid-delivery go back to the queue."""
     lease = settings.FEEDBACK["DELIVERY_LEASE"]
     return OutboundMessage.objects.filter(
-        status=OutboundMessage.Status.SENDING, claimed_at__lt=timezone.now() - lease
+        status=OutboundMessage.Status.SENDING, claimed_at__lt=clock.now() - lease
     ).update(
         status=OutboundMessage.Status.QUEUED,
         dispatched_at=None,
@@ -674,7 +676,7 @@ def outbox_reclaim_abandoned() -> int:
 def outbox_redispatch_due(*, limit: int) -> int:
     """Dispatch queued messages that are due and whose task is not (or no longer) queued:
     retries after backoff, and tasks lost with a broker restart."""
-    now = timezone.now()
+    now = clock.now()
     stale = now - settings.FEEDBACK["REDISPATCH_AFTER"]
     with transaction.atomic():
         ids = list(
@@ -726,9 +728,8 @@ def message_deliver(*, message_id: int) -> str:
     return outbox_deliver(message_ids=[message_id])[0]
 
 
-# Messages claimed (and recorded as sent) in one statement each. A worker that dies
-# between the server's acceptance and the record sends its group again once the lease
-# ends; the group is small, and the Message-ID stays the same for a receiver to spot it.
+# Messages claimed in one statement; each is recorded as sent on its own, the moment the
+# server has accepted it, before the next one is sent.
 CLAIM_GROUP_SIZE = 10
 # A message and everything its text may name, in one query.
 MESSAGE_PEOPLE = tuple(f"request__{path}" for path in REQUEST_PEOPLE)
@@ -749,7 +750,7 @@ def _hand_back(message_ids: list[int]) -> None:
     re-dispatch of lost tasks leaves them alone."""
     OutboundMessage.objects.filter(
         AnyOf(F("pk"), message_ids), status=OutboundMessage.Status.QUEUED
-    ).update(dispatched_at=timezone.now())
+    ).update(dispatched_at=clock.now_in_sql())
     outbox_dispatch(message_ids=message_ids)
 
 
@@ -774,50 +775,40 @@ def _deliver_group(
         )
         outcome.update((pk, "cancelled") for (pk,) in cancelled)
     to_claim = [m for m in messages if m is not None and m.pk not in settled]
-    now = timezone.now()
     # Conditions on the outbox row alone: a condition through a join would be checked
     # against a snapshot taken before a concurrent claim committed, and both would win.
     # (Answering or cancelling a request cancels its queued asks in the same transaction,
-    # so an ask whose request is settled is no longer queued.)
-    won = dict(
-        update_returning(
-            OutboundMessage.objects.filter(
-                AnyOf(F("pk"), [m.pk for m in to_claim]),
-                status=OutboundMessage.Status.QUEUED,
-                next_attempt_at__lte=now,
-            ),
-            returning=("id", "attempts"),
-            status=OutboundMessage.Status.SENDING,
-            claimed_at=now,
-            attempts=F("attempts") + 1,
+    # so an ask whose request is settled is no longer queued.) "Due" and the claim's time
+    # are the loop's clock, the same on every host (feedback/clock.py).
+    won = {
+        pk: (attempts, claimed_at)
+        for pk, attempts, claimed_at in (
+            update_returning(
+                OutboundMessage.objects.filter(
+                    AnyOf(F("pk"), [m.pk for m in to_claim]),
+                    status=OutboundMessage.Status.QUEUED,
+                    next_attempt_at__lte=clock.now_in_sql(),
+                ),
+                returning=("id", "attempts", "claimed_at"),
+                status=OutboundMessage.Status.SENDING,
+                claimed_at=clock.now_in_sql(),
+                attempts=F("attempts") + 1,
+            )
+            if to_claim
+            else ()
         )
-        if to_claim
-        else ()
-    )
+    }
     claimed = [m for m in to_claim if m.pk in won]
     for message in claimed:
-        message.status, message.claimed_at, message.attempts = (
-            OutboundMessage.Status.SENDING,
-            now,
-            won[message.pk],
-        )
-    mine = OutboundMessage.objects.filter(status=OutboundMessage.Status.SENDING, claimed_at=now)
-    sent: list[OutboundMessage] = []
+        message.status = OutboundMessage.Status.SENDING
+        message.attempts, message.claimed_at = won[message.pk]
     released: list[int] = []
     for index, message in enumerate(claimed):
         if outcome and time.monotonic() > deadline:
             released = [m.pk for m in claimed[index:]]
-            _release(mine.filter(AnyOf(F("pk"), released)))
+            _release(_claim_of(message).filter(AnyOf(F("pk"), released)))
             break
-        outcome[message.pk] = _send_claimed(message, mine=mine, sent=sent)
-    if sent:
-        # The server has these now: this record is what stops a second send, so it must
-        # not be lost to a database blip (a restart, a failover).
-        for message in sent:
-            message.status, message.last_error = OutboundMessage.Status.SENT, ""
-        _until_the_database_answers(
-            lambda: update_each(mine, sent, ("status", "sent_at", "last_error", *_TEXT_FIELDS))
-        )
+        outcome[message.pk] = _send_claimed(message)
     outcomes = [
         "skipped" if m is None else outcome.get(m.pk, "skipped")
         for m in messages
@@ -826,36 +817,63 @@ def _deliver_group(
     return outcomes, released
 
 
-_TEXT_FIELDS = ("subject", "body_text", "body_html")
+def _claim_of(message: OutboundMessage) -> QuerySet:
+    """The rows of the claim `message` was taken in (one statement's claim shares its
+    time), as long as they are still this claim's."""
+    return OutboundMessage.objects.filter(
+        status=OutboundMessage.Status.SENDING, claimed_at=message.claimed_at
+    )
 
 
-def _send_claimed(message: OutboundMessage, *, mine: QuerySet, sent: list) -> str:
-    """Write (if the sweep queued it without text) and send one claimed message; a
-    message sent is added to `sent`, a failure is recorded at once. `mine`: the rows of
-    this claim (a queryset built per message only when one fails: it costs as much as
-    writing the text)."""
+def _send_claimed(message: OutboundMessage) -> str:
+    """Write (if the sweep queued it without text), send and record one claimed message.
+    Once the server has accepted it, recording that comes before anything else: no later
+    step (another message's text, a failure's record, a database error) can lose it."""
     try:
         text = _text_to_store(message)
     except Exception as exc:  # noqa: BLE001 - a template bug fails the message, visibly
         logger.exception("could not write message %s", message.pk)
         error = f"could not write the message: {exc!r}"
-        return _record_failure(message=message, mine=mine, error=error, permanent=False)
+        return _record_failure(message=message, error=error, permanent=False)
     for name, value in text.items():
         setattr(message, name, value)
     try:
         transport_for(message.channel).send(message)
     except TransportError as exc:
-        return _record_failure(
-            message=message, mine=mine, error=str(exc), permanent=exc.permanent, text=text
-        )
+        return _record_failure(message=message, error=str(exc), permanent=exc.permanent, text=text)
     except Exception as exc:  # noqa: BLE001 - an unexpected transport bug is retried, not lost
         logger.exception("transport crashed on message %s", message.pk)
-        return _record_failure(
-            message=message, mine=mine, error=repr(exc), permanent=False, text=text
-        )
-    message.sent_at = timezone.now()
-    sent.append(message)
+        return _record_failure(message=message, error=repr(exc), permanent=False, text=text)
+    _record_sent(message, text=text)
     return "sent"
+
+
+def _record_sent(message: OutboundMessage, *, text: dict) -> None:
+    """The server has this message now: this record is what stops a second send, so it
+    must not be lost to a database blip (a restart, a failover). It holds as long as
+    nobody has claimed the message again: a lease that ran out during the outage only
+    put it back in the queue (same claim, same attempt), and the record takes it out."""
+    this_attempt = OutboundMessage.objects.filter(
+        pk=message.pk,
+        status__in=(OutboundMessage.Status.SENDING, OutboundMessage.Status.QUEUED),
+        claimed_at=message.claimed_at,
+        attempts=message.attempts,
+    )
+    recorded = _until_the_database_answers(
+        lambda: this_attempt.update(
+            status=OutboundMessage.Status.SENT,
+            sent_at=clock.now_in_sql(),
+            last_error="",
+            **text,
+        )
+    )
+    message.status, message.last_error = OutboundMessage.Status.SENT, ""
+    if not recorded:
+        logger.error(
+            "message %s was claimed again before its delivery could be recorded; "
+            "it may go out twice",
+            message.pk,
+        )
 
 
 def _release(claimed: QuerySet) -> None:
@@ -902,12 +920,13 @@ def _until_the_database_answers(write, *, patience: timedelta | None = None):
 
 
 def _record_failure(
-    *, message: OutboundMessage, mine, error: str, permanent: bool, text: dict | None = None
+    *, message: OutboundMessage, error: str, permanent: bool, text: dict | None = None
 ) -> str:
-    """A failed attempt: failed for good, or back to the queue after a backoff. The text
-    written for it is kept, so the outbox shows what could not be sent."""
+    """A failed attempt: failed for good, or back to the queue after a backoff by the
+    loop's clock. The text written for it is kept, so the outbox shows what could not be
+    sent."""
     text = text or {}
-    mine = mine.filter(pk=message.pk)
+    mine = _claim_of(message).filter(pk=message.pk)
     if permanent or message.attempts >= settings.FEEDBACK["DELIVERY_MAX_ATTEMPTS"]:
         with transaction.atomic():
             if (
@@ -925,7 +944,7 @@ def _record_failure(
     mine.update(
         status=OutboundMessage.Status.QUEUED,
         last_error=error,
-        next_attempt_at=timezone.now() + _backoff(message.attempts),
+        next_attempt_at=clock.now() + _backoff(message.attempts),
         dispatched_at=None,
         **text,
     )
@@ -936,7 +955,7 @@ def _record_failure(
 def outbox_retry_now(*, message: OutboundMessage, actor=None) -> bool:
     """Put a failed message back in the queue for immediate delivery; the application's
     timeline records who retried it. False (and nothing changed) unless it had failed."""
-    now = timezone.now()
+    now = clock.now()
     updated = OutboundMessage.objects.filter(
         pk=message.pk, status=OutboundMessage.Status.FAILED
     ).update(status=OutboundMessage.Status.QUEUED, next_attempt_at=now, dispatched_at=now)

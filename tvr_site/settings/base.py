@@ -113,6 +113,10 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 # Celery: Redis from REDIS_URL (make run / make test start an embedded one when unset).
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
 CELERY_BROKER_URL = REDIS_URL
+if CELERY_BROKER_URL.startswith("redis://"):
+    # Redis's transport with a repair: a worker survives its broker's restart
+    # (tvr_site/broker.py).
+    CELERY_BROKER_TRANSPORT = "tvr_site.broker:Transport"
 # The cache (tvr_site.caching: the dashboard's charts), on the same Redis; short timeouts,
 # because a page computes what it cannot read rather than wait.
 CACHES = {
@@ -157,22 +161,29 @@ SWEEP_INTERVAL_SECONDS = env.float("SWEEP_INTERVAL_SECONDS", default=5.0)
 # The dashboards' charts, computed into the cache for every desk (feedback.selectors,
 # dashboard_charts).
 CHART_REFRESH_SECONDS = env.float("CHART_REFRESH_SECONDS", default=60.0)
+# A beat task's expiry is a moment by beat's clock, judged by each worker's own: a worker
+# whose clock runs ahead by more than the expiry drops every sweep it takes. The expiry
+# allows for that much difference between hosts' clocks.
+CLOCK_SKEW_ALLOWANCE_SECONDS = env.float("CLOCK_SKEW_ALLOWANCE_SECONDS", default=30.0)
 CELERY_BEAT_SCHEDULE = {
     "sweep": {
         "task": "feedback.tasks.sweep",
         "schedule": SWEEP_INTERVAL_SECONDS,
-        # A sweep that could not start before the next one is due is useless.
-        "options": {"expires": SWEEP_INTERVAL_SECONDS},
+        # Sweeps that piled up while no worker ran are dropped rather than run in a row.
+        "options": {"expires": SWEEP_INTERVAL_SECONDS + CLOCK_SKEW_ALLOWANCE_SECONDS},
     },
     "dashboard-charts": {
         "task": "feedback.tasks.refresh_dashboard_charts",
         "schedule": CHART_REFRESH_SECONDS,
-        "options": {"expires": CHART_REFRESH_SECONDS},
+        "options": {"expires": CHART_REFRESH_SECONDS + CLOCK_SKEW_ALLOWANCE_SECONDS},
     },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 # The loop's knobs that are not policy (policy lives in the database, edited in admin).
+# Whose clock the loop's times are read from: "database" (PostgreSQL's, the one clock
+# every host shares; see feedback/clock.py) or "local" (this process's).
+LOOP_CLOCK = env.str("LOOP_CLOCK", default="database")
 FEEDBACK = {
     "SWEEP_BATCH_SIZE": env.int("SWEEP_BATCH_SIZE", default=1000),
     "SWEEP_MAX_BATCHES": env.int("SWEEP_MAX_BATCHES", default=20),
