@@ -2,6 +2,11 @@
 scenario a fresh database, a private Redis, a counting SMTP server and the processes."""
 
 import json
+import os
+import signal
+import statistics
+import subprocess
+import sys
 import time
 import uuid
 from collections import Counter
@@ -25,6 +30,25 @@ from .harness import (
 
 SWEEP_INTERVAL = 2.0  # seconds; "caught up within two sweep intervals" is measured in these
 REPORT = "var/chaos-report.jsonl"
+# CHAOS_CPU_HOG=2: two processes keep both cores busy for the whole session, so that the
+# scenarios run on a loaded machine (docs/reliability.md reports such runs).
+CPU_HOG = int(os.environ.get("CHAOS_CPU_HOG") or 0)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cpu_hog():
+    hogs = [
+        subprocess.Popen(
+            [sys.executable, "-c", "while True: pass"],
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        for _ in range(CPU_HOG)
+    ]
+    yield len(hogs)
+    for hog in hogs:
+        os.killpg(hog.pid, signal.SIGKILL)
+        hog.wait(10)
 
 
 def pytest_collection_modifyitems(items):
@@ -86,6 +110,7 @@ class Scenario:
 
     def __init__(self, *, cluster: PrivatePostgres, tmp_path, name: str, smtp_options: dict):
         self.name = name
+        self.started = time.time()
         self.cluster = cluster
         self.database = f"s_{uuid.uuid4().hex[:10]}"
         cluster.create_database(self.database, template="chaos_template")
@@ -226,6 +251,8 @@ class Scenario:
         )
         report = {
             "scenario": self.name,
+            "cpu_hog": CPU_HOG,
+            "seconds": round(time.time() - self.started, 1),
             "requests": self.expected.requests,
             "messages_due": len(due),
             "received": sum(received.values()),
@@ -237,6 +264,9 @@ class Scenario:
             "stalls_injected": self.smtp.handler.stalls,
             "statuses": dict(statuses),
             "possibly_waned": waned_apps,
+            "dropped_after_data": sum(self.smtp.handler.dropped_after_data.values()),
+            "accepted_to_recorded_ms": self.accepted_to_recorded_ms(),
+            "queued_to_accepted_s": self.queued_to_accepted_s(),
             **extra,
         }
         with open(REPORT, "a") as out:
@@ -251,6 +281,50 @@ class Scenario:
         assert len(waned_events) == len(self.expected.interviews)
         assert {count for _, count in waned_events} == {1}
         return report
+
+    def accepted_to_recorded_ms(self) -> dict:
+        """The window in which a worker's death sends a message twice, measured per sent
+        message: from the SMTP server's "250" to the commit of the row's "sent" record
+        (PostgreSQL's commit timestamp; both clocks are this machine's)."""
+        committed = self.sql(
+            "SELECT id, extract(epoch FROM pg_xact_commit_timestamp(xmin)) "
+            "FROM feedback_outboundmessage WHERE status = 'sent'"
+        )
+        accepted = self.smtp.handler.accepted_at
+        windows = []
+        for pk, commit in committed:
+            times = [t for t in accepted.get(str(pk), ()) if commit is None or t <= commit]
+            if commit is not None and times:
+                windows.append((float(commit) - max(times)) * 1000)
+        if not windows:
+            return {}
+        windows.sort()
+        return {
+            "messages": len(windows),
+            "median": round(statistics.median(windows), 2),
+            "p99": round(windows[int(0.99 * (len(windows) - 1))], 2),
+            "max": round(windows[-1], 2),
+        }
+
+    def queued_to_accepted_s(self) -> dict:
+        """From a message's row being written to the SMTP server's first "250" for it."""
+        queued_at = dict(
+            self.sql(
+                "SELECT id::text, extract(epoch FROM created_at) FROM feedback_outboundmessage"
+            )
+        )
+        waits = sorted(
+            min(times) - float(queued_at[pk])
+            for pk, times in self.smtp.handler.accepted_at.items()
+            if pk in queued_at
+        )
+        if not waits:
+            return {}
+        return {
+            "median": round(statistics.median(waits), 2),
+            "p99": round(waits[int(0.99 * (len(waits) - 1))], 2),
+            "max": round(waits[-1], 2),
+        }
 
     def close(self):
         self.processes.stop_all()

@@ -92,7 +92,10 @@ class PrivatePostgres:
             # fsync off is safe here: a crash of postgres alone leaves the OS cache intact. Commits
             # stay synchronous: an immediate restart must not lose a committed transaction.
             "-c fsync=off -c full_page_writes=off "
-            "-c max_connections=200"
+            "-c max_connections=200 "
+            # When each transaction committed: the width of the window between the SMTP
+            # server's acceptance and the record of "sent" is measured, not estimated.
+            "-c track_commit_timestamp=on"
         )
         self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-l", str(self.log),
                   "-o", options, "-w", "-t", "60", action, *extra)  # fmt: skip
@@ -185,13 +188,23 @@ class CountingHandler:
       `max_temp_failures` times per message, so every message gets through in the end;
     - `stall_rate`: that share of deliveries stalls at RCPT past the client's timeout,
       before any content was accepted (so a retry can never be a duplicate);
-    - `bounce_marker`: recipients containing it are refused with 550 (permanent).
-    A message counts as received only when its DATA was answered 250.
+    - `bounce_marker`: recipients containing it are refused with 550 (permanent);
+    - `drop_after_data_rate`: that share of deliveries (at most once per message) has the
+      connection cut once the whole message has arrived, before the server replies: the
+      server never took it (it said nothing), the client cannot know, and must try again;
+    - `data_delay`: seconds each DATA waits before its answer (a slow server).
+    A message counts as received only when its DATA was answered 250; `accepted_at`
+    keeps when (time.time()) each 250 was given.
     """
 
     def __init__(self, *, temp_fail_rate=0.0, max_temp_failures=3, stall_rate=0.0,
-                 stall_seconds=0.0, bounce_marker=None, seed=7):  # fmt: skip
+                 stall_seconds=0.0, bounce_marker=None, drop_after_data_rate=0.0,
+                 data_delay=0.0, seed=7):  # fmt: skip
         self.received = Counter()
+        self.accepted_at: dict[str, list[float]] = {}
+        self.dropped_after_data = Counter()
+        self.drop_after_data_rate = drop_after_data_rate
+        self.data_delay = data_delay
         self.kinds = {}
         self.bodies = {}
         self.temp_failures = Counter()
@@ -222,6 +235,19 @@ class CountingHandler:
     async def handle_DATA(self, server, session, envelope):
         mail = message_from_bytes(envelope.content, policy=policy.default)
         outbox_id = mail["X-TVR-Outbox-Id"]
+        if self.data_delay:
+            await asyncio.sleep(self.data_delay)
+        with self.lock:
+            drop = (
+                self.random.random() < self.drop_after_data_rate
+                and not self.dropped_after_data[outbox_id]
+            )
+            if drop:
+                self.dropped_after_data[outbox_id] += 1
+        if drop:
+            # The whole message is here; the connection goes before any reply.
+            server.transport.abort()
+            return "421 4.3.0 connection cut (never written: the transport is gone)"
         with self.lock:
             if (
                 self.random.random() < self.temp_fail_rate
@@ -230,6 +256,7 @@ class CountingHandler:
                 self.temp_failures[outbox_id] += 1
                 return "451 4.3.0 Try again later"
             self.received[outbox_id] += 1
+            self.accepted_at.setdefault(outbox_id, []).append(time.time())
             self.kinds[outbox_id] = mail["Subject"]
             self.bodies[outbox_id] = mail.get_body(("plain",)).get_content()
         return "250 Message accepted for delivery"
@@ -278,10 +305,14 @@ class Processes:
         self.procs[name] = proc
         return proc
 
-    def worker(self, name: str, concurrency: int = 2):
-        return self._spawn(name, ["-m", "celery", "-A", "tvr_site", "worker", "-l", "info",
-                                  "--concurrency", str(concurrency), "-n", f"{name}@%h",
-                                  "--without-mingle", "--without-gossip"])  # fmt: skip
+    def worker(self, name: str, concurrency: int = 2, clock_offset: float = 0.0):
+        """A Celery worker; `clock_offset` seconds shifts its whole clock (every time.time()
+        and datetime.now() in it and its pool), as on a host whose clock is off."""
+        skew = ["-m", "tests.chaos.skewed_clock", str(clock_offset)] if clock_offset else []
+        return self._spawn(name, [*skew, "-m", "celery", "-A", "tvr_site", "worker", "-l",
+                                  "info", "--concurrency", str(concurrency), "-n",
+                                  f"{name}@%h", "--without-mingle",
+                                  "--without-gossip"])  # fmt: skip
 
     def beat(self, name: str):
         schedule = self.log_dir / f"{name}-schedule"
@@ -304,6 +335,16 @@ class Processes:
                 timeout=timeout,
                 interval=0.1,
             )
+
+    def wait_reconnected(self, name: str, timeout: float = 60) -> None:
+        """Until the named worker says it has connected to the broker once more."""
+        log = self.log_dir / f"{name}.log"
+        wait_until(
+            f"{name} to reconnect to the broker",
+            lambda: log.read_text(errors="replace").count("Connected to ") >= 2,
+            timeout=timeout,
+            interval=0.1,
+        )
 
     def kill(self, name: str, sig=signal.SIGKILL):
         """Signal the whole group (a worker and its pool children)."""

@@ -128,3 +128,48 @@ def _answers(opener, url: str) -> bool:
         return opener.open(url, timeout=2).status == 200
     except OSError:
         return False
+
+
+def test_an_smtp_server_that_cuts_the_connection_after_data(scenario):
+    """A fifth of the messages arrive whole and then the server hangs up without a word.
+    A server that has not answered "250" has not taken the message (RFC 5321 §4.1.1.4),
+    so the sender must send it again; each arrives once in the end."""
+    world = scenario(drop_after_data_rate=0.2)
+    world.load(interviews=INTERVIEWS, ends_in=3, **LONG_WINDOWS)
+    world.processes.beat("beat")
+    world.processes.worker("worker1")
+    world.processes.worker("worker2")
+    world.wait_settled()
+    report = world.verify()
+    assert report["dropped_after_data"] > 60
+    assert report["statuses"] == {"sent": 600}
+
+
+def test_redis_restarted_while_a_worker_holds_unacknowledged_tasks(scenario):
+    """A slow SMTP server keeps delivery tasks in the worker's hands (acknowledged late,
+    so Redis keeps them as unacknowledged) when Redis goes and comes back empty."""
+    world = scenario(data_delay=0.05)
+    world.load(interviews=INTERVIEWS, ends_in=3, **LONG_WINDOWS)
+    world.processes.beat("beat")
+    world.processes.worker("worker1")
+    world.processes.wait_ready("worker1")
+    broker = redis.Redis.from_url(world.redis.url)
+    held = wait_until(
+        "the worker to hold unacknowledged delivery tasks",
+        lambda: (
+            sum(world.smtp.handler.snapshot().values()) >= 20
+            and (n := broker.hlen("unacked")) >= 2
+            and n
+        ),
+        timeout=60,
+        interval=0.05,
+    )
+    world.redis.shutdown_nosave()
+    time.sleep(1)
+    world.redis.start()
+    assert broker.hlen("unacked") == 0  # the new server knows nothing of them
+    world.processes.wait_reconnected("worker1")
+    recovered_at = time.time()
+    caught_up = world.caught_up_after(recovered_at)
+    world.wait_settled()
+    world.verify(unacknowledged_at_restart=held, caught_up_seconds=round(caught_up, 1))
