@@ -251,6 +251,7 @@ class Scenario:
         )
         report = {
             "scenario": self.name,
+            "run": os.environ.get("TEST_RUN_ID", ""),
             "cpu_hog": CPU_HOG,
             "seconds": round(time.time() - self.started, 1),
             "requests": self.expected.requests,
