@@ -294,8 +294,10 @@ class Processes:
         self.env = env
         self.log_dir = log_dir
         self.procs: dict[str, subprocess.Popen] = {}
+        self.ready_marks: dict[str, str] = {}
 
-    def _spawn(self, name: str, args: list[str]) -> subprocess.Popen:
+    def _spawn(self, name: str, args: list[str], ready_mark: str) -> subprocess.Popen:
+        self.ready_marks[name] = ready_mark
         log = (self.log_dir / f"{name}.log").open("ab")
         proc = subprocess.Popen(
             [sys.executable, *args], cwd=BASE_DIR, env=self.env, stdin=subprocess.DEVNULL,
@@ -312,26 +314,37 @@ class Processes:
         return self._spawn(name, [*skew, "-m", "celery", "-A", "tvr_site", "worker", "-l",
                                   "info", "--concurrency", str(concurrency), "-n",
                                   f"{name}@%h", "--without-mingle",
-                                  "--without-gossip"])  # fmt: skip
+                                  "--without-gossip"], " ready.")  # fmt: skip
 
     def beat(self, name: str):
         schedule = self.log_dir / f"{name}-schedule"
         return self._spawn(name, ["-m", "celery", "-A", "tvr_site", "beat", "-l", "info",
-                                  "-s", str(schedule)])  # fmt: skip
+                                  "-s", str(schedule)], "beat: Starting")  # fmt: skip
 
     def sweep_loop(self, name: str, interval: float):
-        return self._spawn(name, ["manage.py", "sweep", "--loop", "--interval", str(interval)])
+        return self._spawn(
+            name,
+            ["manage.py", "sweep", "--loop", "--interval", str(interval)],
+            "sweeping every",
+        )
 
     def web(self, name: str, port: int):
-        return self._spawn(name, ["manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"])
+        return self._spawn(
+            name,
+            ["manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
+            "Quit the server with",
+        )
 
     def wait_ready(self, *names: str, timeout: float = 90) -> None:
-        """Until each named worker says it is connected and consuming ("ready.")."""
-        for name in names:
+        """Until each named process says it is up: a worker connected and consuming
+        ("ready."), a beat started, a sweep loop sweeping, a web server serving. All of
+        them when no name is given."""
+        for name in names or tuple(self.procs):
             log = self.log_dir / f"{name}.log"
+            mark = self.ready_marks[name]
             wait_until(
                 f"{name} to be ready",
-                lambda log=log: log.exists() and " ready." in log.read_text(errors="replace"),
+                lambda log=log, mark=mark: log.exists() and mark in log.read_text(errors="replace"),
                 timeout=timeout,
                 interval=0.1,
             )

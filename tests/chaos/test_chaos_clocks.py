@@ -21,13 +21,14 @@ ON_TIME = 15.0
 def test_workers_five_seconds_ahead_of_and_behind_the_database(scenario):
     world = scenario()
     world.env["REDISPATCH_AFTER_SECONDS"] = str(REDISPATCH_AFTER)
-    world.load(interviews=INTERVIEWS, ends_in=6, **WINDOWS)
     world.processes.worker("ahead", clock_offset=OFFSET)
     world.processes.worker("behind", clock_offset=-OFFSET)
     world.processes.wait_ready("ahead", "behind")
     assert abs(_clock_offset_seen(world, "ahead") - OFFSET) < 1.5
     assert abs(_clock_offset_seen(world, "behind") + OFFSET) < 1.5
     world.processes.beat("beat")
+    world.processes.wait_ready("beat")
+    world.load(interviews=INTERVIEWS, ends_in=3, **WINDOWS)
     world.wait_settled(timeout=REDISPATCH_AFTER * 2)
 
     queued_at = dict(

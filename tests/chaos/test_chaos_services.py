@@ -26,9 +26,10 @@ LONG_WINDOWS = {
 
 def test_redis_lost_without_saving_while_messages_are_queued(scenario):
     world = scenario()
-    world.load(interviews=INTERVIEWS, ends_in=2, **LONG_WINDOWS)
     # A sweep but no worker yet: the asks pile up as tasks in Redis (a few to a task).
     world.processes.sweep_loop("sweep", interval=SWEEP_INTERVAL)
+    world.processes.wait_ready()
+    world.load(interviews=INTERVIEWS, ends_in=2, **LONG_WINDOWS)
     broker = redis.Redis.from_url(world.redis.url)
     queue = world.env["CELERY_QUEUE"]
     tasks_for_the_asks = math.ceil(2 * INTERVIEWS / settings.FEEDBACK["DELIVERY_CHUNK_SIZE"])
@@ -58,11 +59,12 @@ def test_redis_lost_without_saving_while_messages_are_queued(scenario):
 
 def test_postgres_restarted_in_immediate_mode_mid_sweep(scenario):
     world = scenario()
-    world.load(interviews=INTERVIEWS, ends_in=3, **LONG_WINDOWS)
     world.processes.beat("beat")
     world.processes.sweep_loop("sweep", interval=SWEEP_INTERVAL / 4)
     world.processes.worker("worker1")
     world.processes.worker("worker2")
+    world.processes.wait_ready()
+    world.load(interviews=INTERVIEWS, ends_in=3, **LONG_WINDOWS)
     wait_until(
         "deliveries to be under way",
         lambda: sum(world.smtp.handler.snapshot().values()) >= 50,
@@ -86,13 +88,14 @@ def test_an_smtp_server_that_fails_stalls_and_bounces(scenario):
     )
     web_port = free_port()
     world.env["SITE_URL"] = f"http://127.0.0.1:{web_port}"
-    world.load(
-        interviews=INTERVIEWS, ends_in=3, bounce=10, admin_password="chaos-pw-1", **LONG_WINDOWS
-    )
     world.processes.beat("beat")
     world.processes.worker("worker1", concurrency=4)
     world.processes.worker("worker2", concurrency=4)
     world.processes.web("web", web_port)
+    world.processes.wait_ready()
+    world.load(
+        interviews=INTERVIEWS, ends_in=3, bounce=10, admin_password="chaos-pw-1", **LONG_WINDOWS
+    )
     world.wait_settled(timeout=180)
     report = world.verify()
     assert report["temporary_failures_injected"] > 100
@@ -135,10 +138,11 @@ def test_an_smtp_server_that_cuts_the_connection_after_data(scenario):
     A server that has not answered "250" has not taken the message (RFC 5321 §4.1.1.4),
     so the sender must send it again; each arrives once in the end."""
     world = scenario(drop_after_data_rate=0.2)
-    world.load(interviews=INTERVIEWS, ends_in=3, **LONG_WINDOWS)
     world.processes.beat("beat")
     world.processes.worker("worker1")
     world.processes.worker("worker2")
+    world.processes.wait_ready()
+    world.load(interviews=INTERVIEWS, ends_in=3, **LONG_WINDOWS)
     world.wait_settled()
     report = world.verify()
     assert report["dropped_after_data"] > 60
@@ -149,10 +153,10 @@ def test_redis_restarted_while_a_worker_holds_unacknowledged_tasks(scenario):
     """A slow SMTP server keeps delivery tasks in the worker's hands (acknowledged late,
     so Redis keeps them as unacknowledged) when Redis goes and comes back empty."""
     world = scenario(data_delay=0.05)
-    world.load(interviews=INTERVIEWS, ends_in=3, **LONG_WINDOWS)
     world.processes.beat("beat")
     world.processes.worker("worker1")
-    world.processes.wait_ready("worker1")
+    world.processes.wait_ready()
+    world.load(interviews=INTERVIEWS, ends_in=3, **LONG_WINDOWS)
     broker = redis.Redis.from_url(world.redis.url)
     held = wait_until(
         "the worker to hold unacknowledged delivery tasks",

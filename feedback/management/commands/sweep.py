@@ -26,6 +26,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, loop: bool, interval: float, **options):
+        if loop:
+            self.stdout.write(f"sweeping every {interval:g} s")
         while True:
             try:
                 result = services.sweep_run()
