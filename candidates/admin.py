@@ -12,13 +12,11 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.views.main import ChangeList
 from django.contrib.admin.widgets import AdminSplitDateTime
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpResponseRedirect
-from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -31,9 +29,16 @@ from clients.selectors import (
 from feedback import selectors as feedback_selectors
 from feedback.models import FeedbackRequest, Party
 from feedback.templatetags.recruiter_desk import duration, tel
-from tvr_site.admin_filters import day_start, recruiter_filter, user_time_zone, when_filter
+from tvr_site.admin_filters import (
+    StrictListFilter,
+    day_start,
+    recruiter_filter,
+    user_time_zone,
+    when_filter,
+)
+from tvr_site.admin_input import CheckedChangeList, IdAutocompleteMixin
 from tvr_site.admin_rows import CheapRowsMixin
-from tvr_site.admin_site import action_page, change_url, next_url
+from tvr_site.admin_site import action_page, change_url, next_url, object_or_404
 from tvr_site.paginators import BigTableMixin
 
 from . import services
@@ -72,7 +77,7 @@ def with_next(url: str, next_to: str) -> str:
     return f"{url}?{urlencode({'next': next_to})}"
 
 
-class ExistsFilter(admin.SimpleListFilter):
+class ExistsFilter(StrictListFilter):
     """A yes/no filter on whether a related row exists (no join, no DISTINCT)."""
 
     def related(self, request):  # a queryset filtered on OuterRef("pk")
@@ -129,7 +134,7 @@ class RecruiterAdmin(admin.ModelAdmin):
         return obj.email
 
 
-class ClientContactInline(admin.TabularInline):
+class ClientContactInline(IdAutocompleteMixin, admin.TabularInline):
     model = ClientContact
     extra = 0
     fields = ["name", "title", "email", "phone", "time_zone", "user"]
@@ -211,7 +216,7 @@ class ClientAdmin(CheapRowsMixin, admin.ModelAdmin):
 OVERDUE_DAYS = 30
 
 
-class ClientChangeList(ChangeList):
+class ClientChangeList(CheckedChangeList):
     def get_results(self, request):
         super().get_results(request)
         clients = list(self.result_list)  # the page's rows (fills the queryset's cache)
@@ -281,7 +286,7 @@ class PositionAdmin(CheapRowsMixin, admin.ModelAdmin):
         services.position_save(position=obj, changed=form.changed_data if change else [])
 
 
-class CandidateInterestFilter(admin.SimpleListFilter):
+class CandidateInterestFilter(StrictListFilter):
     """Candidates with an application in process at this interest status."""
 
     title = "interest status (in process)"
@@ -371,7 +376,7 @@ def local_text(moment, time_zone: str) -> str:
     return moment.astimezone(zoneinfo.ZoneInfo(time_zone)).strftime("%a %d %b %Y %H:%M %Z")
 
 
-class NeedsCallFilter(admin.SimpleListFilter):
+class NeedsCallFilter(StrictListFilter):
     """The dashboard's call list as a filter (feedback.selectors.applications_to_call)."""
 
     title = "on the call list"
@@ -386,7 +391,7 @@ class NeedsCallFilter(admin.SimpleListFilter):
         return queryset.filter(pk__in=feedback_selectors.applications_to_call().values("pk"))
 
 
-class ApplicationFeedbackOverdueFilter(admin.SimpleListFilter):
+class ApplicationFeedbackOverdueFilter(StrictListFilter):
     title = "feedback overdue"
     parameter_name = "overdue"
 
@@ -613,9 +618,9 @@ class ApplicationAdmin(BigTableMixin, admin.ModelAdmin):
         ]
 
     def withdraw_view(self, request, object_id):
-        application = get_object_or_404(
+        application = object_or_404(
             self.get_queryset(request).select_related("candidate", "position__client"),
-            pk=object_id,
+            object_id,
         )
         if not self.has_change_permission(request, application):
             raise PermissionDenied
@@ -947,11 +952,11 @@ class InterviewAdmin(BigTableMixin, admin.ModelAdmin):
         ]
 
     def _interview_to_change(self, request, object_id) -> Interview:
-        interview = get_object_or_404(
+        interview = object_or_404(
             self.get_queryset(request).select_related(
                 "application__candidate", "application__position__client"
             ),
-            pk=object_id,
+            object_id,
         )
         if not self.has_change_permission(request, interview):
             raise PermissionDenied

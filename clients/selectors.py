@@ -41,6 +41,7 @@ from feedback.models import Feedback, FeedbackRequest, Party
 from feedback.services import CLIENT_SHAREABLE_PARTS, interest_status_for
 from tvr_site import caching
 from tvr_site.caching import get_many_or_compute, get_or_compute
+from tvr_site.params import bounded_int
 
 IN_PROCESS = (
     Application.Stage.SUBMITTED,
@@ -63,6 +64,9 @@ RESPONSIVENESS_WINDOW = timedelta(days=90)
 HOME_CANDIDATES_PER_POSITION = 5
 HOME_AWAITING = 10
 PAGE_SIZE = 25
+# The furthest page a list goes to (250k requests at 25 a page, more than any client has):
+# a page number from the address is brought within it.
+MAX_PAGE = 10_000
 # Which candidates in process the home page shows first: the furthest along, then the
 # most recently submitted.
 STAGE_RANK = Case(
@@ -502,11 +506,9 @@ class ListPage:
 def _list_page(
     qs: QuerySet[FeedbackRequest], *, page: str | int, size: int = PAGE_SIZE, prefetch=()
 ) -> ListPage:
-    """A page of `qs`'s requests, each with what its row shows (and `prefetch`)."""
-    try:
-        number = max(int(page), 1)
-    except (TypeError, ValueError):
-        number = 1
+    """A page of `qs`'s requests, each with what its row shows (and `prefetch`); a page
+    number that is no number is the first page, one past MAX_PAGE is MAX_PAGE."""
+    number = bounded_int(page, default=1, minimum=1, maximum=MAX_PAGE)
     offset = (number - 1) * size
     # The page's ids are chosen in a subquery, from the indexes alone, and only its rows
     # are read with their candidate and recruiter: a big client has thousands of

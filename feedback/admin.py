@@ -13,14 +13,13 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import HttpResponseRedirect
-from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
 from candidates.admin import ReadOnlyInline, with_next
-from tvr_site.admin_filters import recruiter_filter, when_filter
-from tvr_site.admin_site import action_page, change_url, next_url
+from tvr_site.admin_filters import StrictListFilter, recruiter_filter, when_filter
+from tvr_site.admin_site import action_page, change_url, next_url, object_or_404
 from tvr_site.paginators import BigTableMixin
 
 from . import selectors, services
@@ -101,7 +100,7 @@ class MessageInline(ReadOnlyInline):
     readonly_fields = fields
 
 
-class RequestOverdueFilter(admin.SimpleListFilter):
+class RequestOverdueFilter(StrictListFilter):
     """Past the deadline: marked overdue, or pending with the sweep about to mark it."""
 
     title = "overdue"
@@ -130,8 +129,8 @@ def request_recruiter_filter(prefix: str = ""):
             value = self.value()
             if value == "mine":
                 suffix, target = "__user", request.user
-            elif value and value.isdigit():
-                suffix, target = "_id", int(value)
+            elif value:
+                suffix, target = "_id", int(value)  # an id (StrictListFilter checked)
             else:
                 return queryset
             # The desk kept on the request (candidates.services, "desks").
@@ -246,13 +245,13 @@ class FeedbackRequestAdmin(BigTableMixin, ViewOnlyAdmin):
         return super().change_view(request, object_id, form_url, extra_context)
 
     def _request(self, request, object_id) -> FeedbackRequest:
-        return get_object_or_404(
+        return object_or_404(
             FeedbackRequest.objects.select_related(
                 "interview__application__candidate",
                 "interview__application__position__client",
                 "interview__application__position__hiring_contact",
             ),
-            pk=object_id,
+            object_id,
         )
 
     def log_call_view(self, request, object_id):
@@ -654,7 +653,7 @@ class OutboundMessageAdmin(BigTableMixin, ViewOnlyAdmin):
     def retry_view(self, request, object_id):
         if not self.has_retry_permission(request):
             raise PermissionDenied
-        message = get_object_or_404(OutboundMessage, pk=object_id)
+        message = object_or_404(OutboundMessage.objects.all(), object_id)
         if request.method == "POST":
             if services.outbox_retry_now(message=message, actor=request.user):
                 self.message_user(

@@ -3,6 +3,9 @@
 
 Each costs at most one query to list its choices, whatever the number of rows or
 recruiters, so change lists keep the same number of queries as tables grow.
+
+The project's own list filters are StrictListFilters: a value they do not offer is
+refused as Django's admin refuses a bad lookup.
 """
 
 import zoneinfo
@@ -10,26 +13,50 @@ from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.utils import timezone
 
 from candidates.models import Recruiter
+
+from .admin_input import is_value_of
+
+
+class StrictListFilter(admin.SimpleListFilter):
+    """A list filter that takes only the values it offers. Another one (typed into the
+    address, or left in an old link) redirects to the list with "?e=1", as Django's own
+    filters do with a bad value, rather than showing the list unfiltered or reaching the
+    database (e.g. "?recruiter=²", a digit to str.isdigit() and not to int(), or a
+    number past bigint)."""
+
+    def accepts(self, value: str) -> bool:
+        return value in {str(choice) for choice, _ in self.lookup_choices}
+
+    def value(self):
+        value = super().value()
+        if value is not None and not self.accepts(value):
+            raise IncorrectLookupParameters(f"{self.parameter_name}: no such choice")
+        return value
 
 
 def recruiter_filter(path: str, title: str = "recruiter", parameter: str = "recruiter"):
     """Filter on the recruiter at `path` (e.g. "position__recruiter")."""
 
-    class RecruiterFilter(admin.SimpleListFilter):
+    class RecruiterFilter(StrictListFilter):
         parameter_name = parameter
 
         def lookups(self, request, model_admin):
             recruiters = Recruiter.objects.select_related("user")
             return [("mine", "Mine"), *((str(r.pk), r.full_name) for r in recruiters)]
 
+        def accepts(self, value: str) -> bool:
+            # Any id, listed or not (a recruiter since removed lists nothing).
+            return value == "mine" or is_value_of(Recruiter._meta.pk, value)
+
         def queryset(self, request, queryset):
             value = self.value()
             if value == "mine":
                 return queryset.filter(**{f"{path}__user": request.user})
-            if value and value.isdigit():
+            if value:
                 return queryset.filter(**{f"{path}_id": int(value)})
             return queryset
 
@@ -64,7 +91,7 @@ def when_filter(path: str, title: str, parameter: str = "when", *, future: bool 
     past days for what cannot be in the future (`future=False`, e.g. "created")."""
     choices = [c for c in WHEN_CHOICES if future or c[2] < 0 or c[0] == "today"]
 
-    class WhenFilter(admin.SimpleListFilter):
+    class WhenFilter(StrictListFilter):
         parameter_name = parameter
 
         def lookups(self, request, model_admin):

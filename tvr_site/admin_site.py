@@ -4,17 +4,24 @@ uses (a confirmation or a small form, then a service call).
 
 The apps register their ModelAdmins on Django's default site as usual (`@admin.register`);
 this site serves all of them (see `adopt`, called where the URLs are mounted), so an app
-needs to know nothing about it.
+needs to know nothing about it. It serves each with the input checks of
+tvr_site.admin_input, Django's own (users, groups) included.
 """
 
+from functools import wraps
+
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.forms import Media
-from django.shortcuts import resolve_url
+from django.http import Http404
+from django.shortcuts import get_object_or_404, resolve_url
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from feedback import charts, selectors
+
+from .admin_input import checked_admin_class, field_value, refuse_nul
 
 
 class RecruiterAdminSite(admin.AdminSite):
@@ -24,10 +31,23 @@ class RecruiterAdminSite(admin.AdminSite):
     index_template = "admin/tvr/dashboard.html"
 
     def adopt(self, site: admin.AdminSite) -> None:
-        """Serve every model registered on `site` and not (yet) here, with its ModelAdmin."""
+        """Serve every model registered on `site` and not (yet) here, with its ModelAdmin
+        (and the input checks of CheckedInputMixin)."""
         for model, model_admin in list(site._registry.items()):
             if not self.is_registered(model):
-                self.register(model, type(model_admin))
+                self.register(model, checked_admin_class(type(model_admin)))
+
+    def admin_view(self, view, cacheable=False):
+        """Every admin page (lists, forms, actions, autocomplete) refuses a NUL byte in
+        its query string with a 400 (see admin_input.refuse_nul)."""
+        checked = super().admin_view(view, cacheable)
+
+        @wraps(checked)
+        def inner(request, *args, **kwargs):
+            refuse_nul(request)
+            return checked(request, *args, **kwargs)
+
+        return inner
 
     def index(self, request, extra_context=None):
         """The dashboard: the signed-in recruiter's desk, or everyone's (?desk=everyone)."""
@@ -71,6 +91,17 @@ def next_url(request, default: str) -> str:
     ):
         return candidate
     return resolve_url(default)
+
+
+def object_or_404(queryset, object_id: str):
+    """The row of `queryset` whose id is `object_id` (from the URL of a one-object
+    action), else Http404: also when it is no id at all ("abc", a number past bigint),
+    which the query would have failed on."""
+    try:
+        pk = field_value(queryset.model._meta.pk, object_id)
+    except ValidationError:
+        raise Http404(f"No such {queryset.model._meta.verbose_name}.") from None
+    return get_object_or_404(queryset, pk=pk)
 
 
 def change_url(obj) -> str:
