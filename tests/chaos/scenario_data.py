@@ -29,8 +29,12 @@ def main():
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tvr_site.settings.test")
     django.setup()
+    from django.db import transaction
+    from django.db.models import F
     from django.utils import timezone
 
+    from candidates.models import Interview
+    from feedback.models import FeedbackRequest
     from feedback.selectors import policy_get
     from tests.factories import (
         ApplicationFactory,
@@ -62,21 +66,35 @@ def main():
         )
         for n in range(3)
     ]
-    ends_at = timezone.now() + timedelta(seconds=options.ends_in)
-    interview_ids, bounced = [], []
-    for n in range(options.interviews):
-        bounce = n < options.bounce
-        candidate = CandidateFactory(
-            owner=recruiter,
-            email=f"{options.tag}-{n}{'-bounce' if bounce else ''}@candidates.example",
+    # All in one transaction, then moved in time by however long the loading took: on a
+    # loaded machine a hundred interviews take seconds to write, and the interviews must
+    # end `ends-in` seconds after the system can see them, not after loading began.
+    with transaction.atomic():
+        started = timezone.now()
+        ends_at = started + timedelta(seconds=options.ends_in)
+        interview_ids, bounced = [], []
+        for n in range(options.interviews):
+            bounce = n < options.bounce
+            candidate = CandidateFactory(
+                owner=recruiter,
+                email=f"{options.tag}-{n}{'-bounce' if bounce else ''}@candidates.example",
+            )
+            application = ApplicationFactory(candidate=candidate, position=positions[n % 3])
+            interview = schedule_interview(application=application, ends_at=ends_at)
+            interview_ids.append(interview.pk)
+            if bounce:
+                bounced.append(interview.pk)
+        took = timezone.now() - started
+        ends_at += took
+        Interview.objects.filter(pk__in=interview_ids).update(
+            starts_at=F("starts_at") + took, ends_at=F("ends_at") + took
         )
-        application = ApplicationFactory(candidate=candidate, position=positions[n % 3])
-        interview = schedule_interview(application=application, ends_at=ends_at)
-        interview_ids.append(interview.pk)
-        if bounce:
-            bounced.append(interview.pk)
+        FeedbackRequest.objects.filter(interview__in=interview_ids).update(
+            **{name: F(name) + took for name in ("ask_at", "remind_at", "due_at", "next_action_at")}
+        )
     print(json.dumps({"interviews": interview_ids, "bounced": bounced,
-                      "ends_at": ends_at.isoformat()}))  # fmt: skip
+                      "ends_at": ends_at.isoformat(),
+                      "loading_seconds": round(took.total_seconds(), 1)}))  # fmt: skip
 
 
 if __name__ == "__main__":
