@@ -109,7 +109,7 @@ class EmailTransport:
         BytesGenerator(flat, mangle_from_=False, policy=_PLAIN_ASCII_HEADERS).flatten(
             email.message(), linesep="\r\n"
         )
-        smtp.sendmail(self._envelope_from, recipients, flat.getvalue())
+        _sendmail_awaiting_acceptance(smtp, self._envelope_from, recipients, flat.getvalue())
 
     def _open_if_needed(self) -> None:
         key = (
@@ -158,6 +158,41 @@ class _PlainAsciiHeaders(type(compat32)):
 
 
 _PLAIN_ASCII_HEADERS = _PlainAsciiHeaders()
+
+
+def _sendmail_awaiting_acceptance(
+    smtp: smtplib.SMTP, sender: str, recipients: list[str], content: bytes
+) -> None:
+    """smtplib's sendmail, except that the server's answer to the end of the message is
+    awaited longer than a command's. That answer is the moment the server takes the
+    message: a client that stops waiting for it retries a message the server may already
+    have, and it arrives twice (RFC 1047). RFC 5321 (4.5.3.2.6) asks a client to wait up
+    to ten minutes; we wait half the delivery lease, so that the record of "sent" is
+    written before another worker could take the message over."""
+    smtp.ehlo_or_helo_if_needed()
+    options = [f"size={len(content)}"] if smtp.does_esmtp and smtp.has_extn("size") else []
+    code, reply = smtp.mail(sender, options)
+    if code != 250:
+        smtp._rset()
+        raise smtplib.SMTPSenderRefused(code, reply, sender)
+    refused = {}
+    for recipient in recipients:
+        code, reply = smtp.rcpt(recipient)
+        if code not in (250, 251):
+            refused[recipient] = (code, reply)
+    if len(refused) == len(recipients):
+        smtp._rset()
+        raise smtplib.SMTPRecipientsRefused(refused)
+    command_timeout = smtp.sock.gettimeout()
+    smtp.sock.settimeout(settings.FEEDBACK["DELIVERY_LEASE"].total_seconds() / 2)
+    try:
+        code, reply = smtp.data(content)
+    finally:
+        if smtp.sock is not None:
+            smtp.sock.settimeout(command_timeout)
+    if code != 250:
+        smtp._rset()
+        raise smtplib.SMTPDataError(code, reply)
 
 
 def _no_delay(connection) -> None:

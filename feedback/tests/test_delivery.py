@@ -113,24 +113,69 @@ def test_a_permanent_refusal_fails_at_once(asked, settings):
 
 
 class SlowHandler:
+    """Takes `rcpt_delay` seconds to answer RCPT and `data_delay` to accept a message."""
+
+    def __init__(self, *, rcpt_delay=0.0, data_delay=0.0):
+        self.rcpt_delay, self.data_delay = rcpt_delay, data_delay
+        self.accepted = 0
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        await asyncio.sleep(self.rcpt_delay)
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
     async def handle_DATA(self, server, session, envelope):
-        await asyncio.sleep(3)
+        await asyncio.sleep(self.data_delay)
+        self.accepted += 1
         return "250 OK"
 
 
-def test_a_server_that_times_out_is_retried(asked, settings):
-    controller = Controller(SlowHandler(), hostname="127.0.0.1", port=free_port())
-    controller.start()
-    try:
+@pytest.fixture
+def slow_server(settings):
+    def start(**delays):
+        handler = SlowHandler(**delays)
+        controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+        controller.start()
+        started.append(controller)
         settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
         settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
         settings.EMAIL_TIMEOUT = 1
-        message = candidate_ask()
-        assert services.message_deliver(message_id=message.pk) == "retry"
-    finally:
+        return handler
+
+    started = []
+    yield start
+    for controller in started:
         controller.stop()
+
+
+def test_a_server_that_times_out_on_a_command_is_retried(asked, slow_server):
+    slow_server(rcpt_delay=3)
+    message = candidate_ask()
+    assert services.message_deliver(message_id=message.pk) == "retry"
     message.refresh_from_db()
     assert message.status == OutboundMessage.Status.QUEUED
+    assert "timed out" in message.last_error.lower()
+
+
+def test_a_server_slow_to_accept_the_message_is_waited_for_not_sent_twice(
+    asked, slow_server, settings
+):
+    """The answer to the message's end is when the server takes it: waited for longer
+    than a command's (half the lease), so a slow server does not get it twice."""
+    settings.FEEDBACK = {**settings.FEEDBACK, "DELIVERY_LEASE": dt.timedelta(seconds=8)}
+    server = slow_server(data_delay=2)
+    message = candidate_ask()
+    assert services.message_deliver(message_id=message.pk) == "sent"
+    message.refresh_from_db()
+    assert (message.status, message.attempts, server.accepted) == ("sent", 1, 1)
+
+
+def test_a_server_that_never_accepts_within_half_the_lease_is_retried(asked, slow_server, settings):
+    settings.FEEDBACK = {**settings.FEEDBACK, "DELIVERY_LEASE": dt.timedelta(seconds=2)}
+    slow_server(data_delay=3)
+    message = candidate_ask()
+    assert services.message_deliver(message_id=message.pk) == "retry"
+    message.refresh_from_db()
     assert "timed out" in message.last_error.lower()
 
 
