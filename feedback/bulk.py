@@ -7,7 +7,7 @@ requests costs one statement. The SELECT is an ordinary queryset, so joins, Case
 Concat and JSONObject compile for every backend we run on (PostgreSQL, SQLite).
 """
 
-from django.db import connections, transaction
+from django.db import connections
 from django.db.models import Model, QuerySet
 from django.db.models.lookups import In
 from django.db.models.sql import UpdateQuery
@@ -57,37 +57,6 @@ def update_returning(queryset: QuerySet, *, returning: tuple[str, ...], **values
     with connection.cursor() as cursor:
         cursor.execute(f"{sql} RETURNING {columns}", params)
         return cursor.fetchall()
-
-
-def update_each(queryset: QuerySet, rows: list[Model], fields: tuple[str, ...]) -> None:
-    """Write `fields` of each of `rows` (model instances) to its own row among
-    `queryset`'s, one UPDATE per row sent as a batch (psycopg pipelines it: one round
-    trip). `queryset` may filter on its model's own columns only (a compare-and-set).
-    Django's bulk_update would build a CASE per field over every row, which costs more to
-    compile than the whole batch costs the database."""
-    model = queryset.model
-    opts = model._meta
-    db = queryset.db
-    connection = connections[db]
-    compiler = queryset.order_by().query.get_compiler(db)
-    where, where_params = compiler.compile(queryset.query.where)
-    quote = connection.ops.quote_name
-    targets = [opts.get_field(name) for name in fields]
-    assignments = ", ".join(f"{quote(field.column)} = %s" for field in targets)
-    statement = (
-        f"UPDATE {quote(opts.db_table)} SET {assignments} "
-        f"WHERE {quote(opts.pk.column)} = %s" + (f" AND {where}" if where else "")
-    )
-    params = [
-        (
-            *(field.get_db_prep_save(getattr(row, field.attname), connection) for field in targets),
-            row.pk,
-            *where_params,
-        )
-        for row in rows
-    ]
-    with transaction.atomic(using=db, savepoint=False), connection.cursor() as cursor:
-        cursor.executemany(statement, params)
 
 
 class AnyOf(In):

@@ -8,7 +8,7 @@ import time_machine
 from django.db.models import F
 
 from feedback import services
-from feedback.bulk import AnyOf, update_each, update_returning
+from feedback.bulk import AnyOf, update_returning
 from feedback.models import OutboundMessage
 from tests.factories import schedule_interview
 
@@ -41,20 +41,3 @@ def test_update_returning_says_which_rows_it_changed(two_queued):
     assert won == [(first.pk, 1)]
     second.refresh_from_db()
     assert second.status == Status.SENT
-
-
-def test_update_each_writes_each_rows_own_values_where_the_condition_still_holds(two_queued):
-    first, second = two_queued
-    OutboundMessage.objects.filter(pk=second.pk).update(status=Status.CANCELLED)
-    first.subject, second.subject = "first's own", "second's own"
-    first.status = second.status = Status.SENT
-
-    update_each(
-        OutboundMessage.objects.filter(status=Status.QUEUED), [first, second], ("status", "subject")
-    )
-
-    first.refresh_from_db()
-    second.refresh_from_db()
-    assert (first.status, first.subject) == (Status.SENT, "first's own")
-    assert second.status == Status.CANCELLED  # no longer matched: left alone
-    assert second.subject != "second's own"
