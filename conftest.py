@@ -104,7 +104,7 @@ def _drop_session_celery_queue():
 def _own_cache(settings):
     """Each test starts with an empty cache of its own (the real Redis cache, under a key
     prefix no other test or run uses): a figure cached by one test must not show in the
-    next. Keys expire on their own (tvr_site.caching)."""
+    next. Keys expire on their own (core.caching)."""
     import uuid
 
     settings.CACHES = {
@@ -115,7 +115,7 @@ def _own_cache(settings):
 @pytest.fixture(autouse=True)
 def _local_loop_clock(settings):
     """In-process tests move time with time-machine, which cannot move the database's
-    clock: the loop reads this process's clock here (feedback/clock.py). The processes
+    clock: the loop reads this process's clock here (core/clock.py). The processes
     that the system tests start read the database's, as in production; the clock's own
     tests (feedback/tests/test_clock.py) switch it back."""
     settings.LOOP_CLOCK = "local"

@@ -26,22 +26,17 @@ from clients.selectors import (
     clients_in_process_counts_recent,
     feedback_shared_parts,
 )
+from core.admin_actions import action_page, change_url, next_url, object_or_404
+from core.admin_filters import StrictListFilter
+from core.admin_input import CheckedChangeList, IdAutocompleteMixin
+from core.admin_rows import CheapRowsMixin
+from core.paginators import BigTableMixin
 from feedback import selectors as feedback_selectors
 from feedback.models import FeedbackRequest, Party
 from feedback.templatetags.recruiter_desk import duration, tel
-from tvr_site.admin_filters import (
-    StrictListFilter,
-    day_start,
-    recruiter_filter,
-    user_time_zone,
-    when_filter,
-)
-from tvr_site.admin_input import CheckedChangeList, IdAutocompleteMixin
-from tvr_site.admin_rows import CheapRowsMixin
-from tvr_site.admin_site import action_page, change_url, next_url, object_or_404
-from tvr_site.paginators import BigTableMixin
 
 from . import services
+from .admin_filters import day_start, recruiter_filter, user_time_zone, when_filter
 from .models import (
     Application,
     Candidate,
@@ -168,7 +163,7 @@ class ClientAdmin(CheapRowsMixin, admin.ModelAdmin):
     search_fields = ["name", "city", "kind"]
     readonly_fields = ["created_at"]
     inlines = [ClientContactInline]
-    list_per_page = 50  # as the big lists (tvr_site.paginators.BigTableMixin): rendering
+    list_per_page = 50  # as the big lists (core.paginators.BigTableMixin): rendering
 
     def get_queryset(self, request):
         return (
@@ -269,7 +264,7 @@ class PositionAdmin(CheapRowsMixin, admin.ModelAdmin):
     autocomplete_fields = ["client", "recruiter", "hiring_contact"]
     readonly_fields = ["created_at"]
     inlines = [ApplicationInline]
-    list_per_page = 50  # as the big lists (tvr_site.paginators.BigTableMixin): rendering
+    list_per_page = 50  # as the big lists (core.paginators.BigTableMixin): rendering
 
     def get_queryset(self, request):
         return (

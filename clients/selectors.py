@@ -36,12 +36,12 @@ from django.db.models.functions import Coalesce, Greatest, RowNumber
 from django.utils import timezone
 
 from candidates.models import Application, Client, ClientContact, Interview, Position
-from feedback.formatting import duration_text
+from core import caching
+from core.caching import get_many_or_compute, get_or_compute
+from core.formatting import duration_text
+from core.params import bounded_int
 from feedback.models import Feedback, FeedbackRequest, Party
 from feedback.services import CLIENT_SHAREABLE_PARTS, interest_status_for
-from tvr_site import caching
-from tvr_site.caching import get_many_or_compute, get_or_compute
-from tvr_site.params import bounded_int
 
 IN_PROCESS = (
     Application.Stage.SUBMITTED,
@@ -117,7 +117,7 @@ def clients_in_process_counts(*, client_ids: list[int]) -> dict[int, int]:
 
 
 # Per-client figures of the client list and the client home, kept a minute in the cache
-# (tvr_site.caching) under these prefixes.
+# (core.caching) under these prefixes.
 CLIENT_FIGURES_CACHE_SECONDS = 60
 IN_PROCESS_CACHE = "clients-in-process"
 RESPONSIVENESS_CACHE = "client-responsiveness"

@@ -18,9 +18,10 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from candidates.admin import ReadOnlyInline, with_next
-from tvr_site.admin_filters import StrictListFilter, recruiter_filter, when_filter
-from tvr_site.admin_site import action_page, change_url, next_url, object_or_404
-from tvr_site.paginators import BigTableMixin
+from candidates.admin_filters import recruiter_filter, when_filter
+from core.admin_actions import action_page, change_url, next_url, object_or_404
+from core.admin_filters import StrictListFilter
+from core.paginators import BigTableMixin
 
 from . import selectors, services
 from .forms import FORM_FOR_PARTY

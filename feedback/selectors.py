@@ -27,7 +27,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from candidates.models import Application, Candidate, Client, Interview, Recruiter
-from tvr_site.caching import get_or_compute
+from core.caching import get_or_compute
 
 from . import tokens
 from .models import REQUEST_PEOPLE, Feedback, FeedbackRequest, Party, ReminderPolicy, TimelineEvent

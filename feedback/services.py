@@ -31,11 +31,11 @@ from django.template.loader import render_to_string
 from django.utils import dateformat, timezone
 
 from candidates.models import Application, Interview, Recruiter
-from tvr_site import caching
+from core import caching, clock
+from core.bulk import AnyOf, insert_select, update_returning
+from core.formatting import duration_text
 
-from . import clock, selectors
-from .bulk import AnyOf, insert_select, update_returning
-from .formatting import duration_text
+from . import selectors
 from .models import (
     REQUEST_PEOPLE,
     Feedback,
@@ -779,7 +779,7 @@ def _deliver_group(
     # against a snapshot taken before a concurrent claim committed, and both would win.
     # (Answering or cancelling a request cancels its queued asks in the same transaction,
     # so an ask whose request is settled is no longer queued.) "Due" and the claim's time
-    # are the loop's clock, the same on every host (feedback/clock.py).
+    # are the loop's clock, the same on every host (core/clock.py).
     won = {
         pk: (attempts, claimed_at)
         for pk, attempts, claimed_at in (

@@ -7,7 +7,7 @@ from datetime import timedelta
 from django import template
 from django.urls import get_script_prefix, reverse
 
-from feedback.formatting import duration_text
+from core.formatting import duration_text
 
 register = template.Library()
 

@@ -11,8 +11,8 @@ from django.utils import timezone
 from candidates.models import Application
 from clients.selectors import IN_PROCESS_CACHE
 from conftest import free_port
+from core import caching
 from tests.factories import ApplicationFactory
-from tvr_site import caching
 
 from .desk import interview_overdue
 

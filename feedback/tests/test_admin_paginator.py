@@ -9,9 +9,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from candidates.models import Client
+from core import paginators
 from feedback.models import TimelineEvent
 from tests.factories import ApplicationFactory
-from tvr_site import paginators
 
 from .desk import recruiter_with_login
 

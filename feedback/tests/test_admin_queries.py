@@ -13,10 +13,10 @@ from django.urls import reverse
 
 from candidates.models import Application, Client, Recruiter
 from clients import selectors as client_selectors
+from core import caching
 from feedback import selectors
 from feedback.models import OutboundMessage
 from tests.factories import ApplicationFactory, RecruiterFactory, schedule_interview
-from tvr_site import caching
 
 from .desk import HOUR, MINUTE, answer, interview_asked, interview_overdue, recruiter_with_login
 

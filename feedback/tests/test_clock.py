@@ -8,7 +8,8 @@ import time_machine
 from django.db import connection
 from django.utils import timezone
 
-from feedback import clock, services
+from core import clock
+from feedback import services
 from feedback.models import OutboundMessage
 from tests.factories import schedule_interview
 

@@ -1,5 +1,5 @@
 """Hosts whose clocks disagree: two workers, one 5 s ahead of the database and one 5 s
-behind, share the work. The loop reads the database's clock (feedback/clock.py), so
+behind, share the work. The loop reads the database's clock (core/clock.py), so
 each message still goes out once, and at once: a worker that judged "due" by its own
 clock would leave a message it thinks is not yet due to the re-dispatch, a minute later
 here."""

@@ -28,7 +28,7 @@ DJANGO_APPS = [
     "django.contrib.staticfiles",
 ]
 THIRD_PARTY_APPS = ["crispy_forms", "crispy_bootstrap5"]
-LOCAL_APPS = ["candidates", "feedback", "clients"]
+LOCAL_APPS = ["core", "candidates", "feedback", "clients"]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
 MIDDLEWARE = [
@@ -117,7 +117,7 @@ if CELERY_BROKER_URL.startswith("redis://"):
     # Redis's transport with a repair: a worker survives its broker's restart
     # (tvr_site/broker.py).
     CELERY_BROKER_TRANSPORT = "tvr_site.broker:Transport"
-# The cache (tvr_site.caching: the dashboard's charts), on the same Redis; short timeouts,
+# The cache (core.caching: the dashboard's charts), on the same Redis; short timeouts,
 # because a page computes what it cannot read rather than wait.
 CACHES = {
     "default": {
@@ -182,7 +182,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 # The loop's knobs that are not policy (policy lives in the database, edited in admin).
 # Whose clock the loop's times are read from: "database" (PostgreSQL's, the one clock
-# every host shares; see feedback/clock.py) or "local" (this process's).
+# every host shares; see core/clock.py) or "local" (this process's).
 LOOP_CLOCK = env.str("LOOP_CLOCK", default="database")
 FEEDBACK = {
     "SWEEP_BATCH_SIZE": env.int("SWEEP_BATCH_SIZE", default=1000),

@@ -7,8 +7,8 @@ import pytest
 import time_machine
 from django.db.models import F
 
+from core.bulk import AnyOf, update_returning
 from feedback import services
-from feedback.bulk import AnyOf, update_returning
 from feedback.models import OutboundMessage
 from tests.factories import schedule_interview
 

@@ -80,13 +80,13 @@ class CountFreePaginator(Paginator):
 class BigTableMixin(CheapRowsMixin):
     """For the ModelAdmin of a table that grows with the business (candidates, requests,
     the outbox, the timeline, …): nothing on its change list counts or scans the table,
-    and its rows render with the cheaper cells of tvr_site.admin_rows.
+    and its rows render with the cheaper cells of core.admin_rows.
 
     - the count-free paginator, and no second, unfiltered count;
     - no facet counts (`show_facets`): "show counts" would count every filter choice over
       the whole table;
     - no `date_hierarchy`: its links need SELECT DISTINCT DATE_TRUNC(…) over every row
-      (seconds at a million rows); the "when" list filters (tvr_site.admin_filters) cover
+      (seconds at a million rows); the "when" list filters (candidates.admin_filters) cover
       the same need with indexed ranges;
     - 50 rows a page, not the admin's 100: a page's time is mostly rendering its rows (the
       queries behind one take 5-25 ms at a million rows), and 50 rows is still more than a

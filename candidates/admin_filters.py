@@ -4,38 +4,20 @@
 Each costs at most one query to list its choices, whatever the number of rows or
 recruiters, so change lists keep the same number of queries as tables grow.
 
-The project's own list filters are StrictListFilters: a value they do not offer is
-refused as Django's admin refuses a bad lookup.
+Both are StrictListFilters (core.admin_filters): a value they do not offer is refused as
+Django's admin refuses a bad lookup.
 """
 
 import zoneinfo
 from datetime import datetime, time, timedelta
 
 from django.conf import settings
-from django.contrib import admin
-from django.contrib.admin.options import IncorrectLookupParameters
 from django.utils import timezone
 
-from candidates.models import Recruiter
+from core.admin_filters import StrictListFilter
+from core.admin_input import is_value_of
 
-from .admin_input import is_value_of
-
-
-class StrictListFilter(admin.SimpleListFilter):
-    """A list filter that takes only the values it offers. Another one (typed into the
-    address, or left in an old link) redirects to the list with "?e=1", as Django's own
-    filters do with a bad value, rather than showing the list unfiltered or reaching the
-    database (e.g. "?recruiter=²", a digit to str.isdigit() and not to int(), or a
-    number past bigint)."""
-
-    def accepts(self, value: str) -> bool:
-        return value in {str(choice) for choice, _ in self.lookup_choices}
-
-    def value(self):
-        value = super().value()
-        if value is not None and not self.accepts(value):
-            raise IncorrectLookupParameters(f"{self.parameter_name}: no such choice")
-        return value
+from .models import Recruiter
 
 
 def recruiter_filter(path: str, title: str = "recruiter", parameter: str = "recruiter"):

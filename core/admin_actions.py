@@ -1,0 +1,72 @@
+"""The page every one-object admin action uses (a confirmation or a small form, then a
+service call), and the small helpers around it."""
+
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.forms import Media
+from django.http import Http404
+from django.shortcuts import get_object_or_404, resolve_url
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from .admin_input import field_value
+
+
+def next_url(request, default: str) -> str:
+    """Where to go after an action: a safe `next` (GET or POST), else `default`."""
+    candidate = request.POST.get("next") or request.GET.get("next")
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return resolve_url(default)
+
+
+def object_or_404(queryset, object_id: str):
+    """The row of `queryset` whose id is `object_id` (from the URL of a one-object
+    action), else Http404: also when it is no id at all ("abc", a number past bigint),
+    which the query would have failed on."""
+    try:
+        pk = field_value(queryset.model._meta.pk, object_id)
+    except ValidationError:
+        raise Http404(f"No such {queryset.model._meta.verbose_name}.") from None
+    return get_object_or_404(queryset, pk=pk)
+
+
+def change_url(obj) -> str:
+    opts = obj._meta
+    return reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
+
+
+def action_page(
+    request,
+    model_admin: admin.ModelAdmin,
+    obj,
+    *,
+    title: str,
+    intro: str = "",
+    form=None,
+    submit: str = "Confirm",
+    danger: bool = False,
+    aside=None,
+    template: str = "admin/tvr/action.html",
+) -> TemplateResponse:
+    """The page of a one-object action: what it will do, its form if any, one button."""
+    media = model_admin.media + (form.media if form is not None else Media())
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "title": title,
+        "subtitle": str(obj),
+        "opts": model_admin.opts,
+        "original": obj,
+        "intro": intro,
+        "form": form,
+        "submit": submit,
+        "danger": danger,
+        "aside": aside,
+        "media": media,
+        "next": next_url(request, change_url(obj)),
+    }
+    request.current_app = model_admin.admin_site.name
+    return TemplateResponse(request, template, context)
