@@ -1,6 +1,6 @@
 """The chaos suite's counts as Markdown, one row per scenario run, grouped by test run:
 
-python -m tests.chaos.report [var/chaos-report.jsonl] [--runs RUN_ID …]
+python -m tests.chaos.report [var/chaos-report.jsonl] [--runs RUN_ID …] [--first N]
 """
 
 import argparse
@@ -24,6 +24,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("path", nargs="?", default="var/chaos-report.jsonl")
     parser.add_argument("--runs", nargs="*", help="only these test runs (TEST_RUN_ID)")
+    parser.add_argument("--first", type=int, default=1, help="number of the first run shown")
     options = parser.parse_args()
     by_run = defaultdict(list)
     with open(options.path) as lines:
@@ -36,7 +37,7 @@ def main() -> None:
         "kill | 250 → recorded ms (median / p99 / max) | caught up s |"
     )
     print("|---|---|---|---|---|---|---|---|---|")
-    for number, rows in enumerate(by_run.values(), 1):
+    for number, rows in enumerate(by_run.values(), options.first):
         for row in rows:
             window = row.get("accepted_to_recorded_ms") or {}
             print(
