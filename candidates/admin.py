@@ -14,8 +14,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AdminSplitDateTime
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Exists, OuterRef, Prefetch, Subquery
 from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils import timezone
@@ -26,14 +25,15 @@ from clients.selectors import (
     clients_in_process_counts_recent,
     feedback_shared_parts,
 )
-from core.admin_actions import action_page, change_url, next_url, object_or_404
-from core.admin_filters import StrictListFilter
+from core.admin_actions import action_page, change_url, next_url, object_or_404, with_next
+from core.admin_filters import ExistsFilter, StrictListFilter
+from core.admin_inlines import ReadOnlyInline
 from core.admin_input import CheckedChangeList, IdAutocompleteMixin
-from core.admin_rows import CheapRowsMixin
+from core.admin_rows import CheapRowsMixin, subquery_count
+from core.formatting import duration_text, tel_uri
 from core.paginators import BigTableMixin
 from feedback import selectors as feedback_selectors
 from feedback.models import FeedbackRequest, Party
-from feedback.templatetags.recruiter_desk import duration, tel
 
 from . import services
 from .admin_filters import day_start, recruiter_filter, user_time_zone, when_filter
@@ -48,13 +48,6 @@ from .models import (
 )
 
 
-def subquery_count(queryset, *, group_by: str):
-    """COUNT(*) of `queryset` (filtered on an OuterRef) as a column: one subquery per row,
-    no join that would multiply the outer rows."""
-    counted = queryset.order_by().values(group_by).annotate(n=Count("pk")).values("n")[:1]
-    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
-
-
 def applications_in_process(*, via: str):
     """How many applications are in process for each row, `via` being the application's
     field that points at the row ("position", "candidate", "position__client")."""
@@ -65,44 +58,7 @@ def applications_in_process(*, via: str):
 
 
 def phone_link(phone: str) -> str:
-    return format_html('<a href="{}">{}</a>', tel(phone), phone) if phone else "–"
-
-
-def with_next(url: str, next_to: str) -> str:
-    return f"{url}?{urlencode({'next': next_to})}"
-
-
-class ExistsFilter(StrictListFilter):
-    """A yes/no filter on whether a related row exists (no join, no DISTINCT)."""
-
-    def related(self, request):  # a queryset filtered on OuterRef("pk")
-        raise NotImplementedError
-
-    def lookups(self, request, model_admin):
-        return [("yes", "Yes"), ("no", "No")]
-
-    def queryset(self, request, queryset):
-        if self.value() not in ("yes", "no"):
-            return queryset
-        exists = Exists(self.related(request))
-        return queryset.filter(exists if self.value() == "yes" else ~exists)
-
-
-class ReadOnlyInline(admin.TabularInline):
-    """Shows related rows with a link to their own page; they are changed there."""
-
-    extra = 0
-    can_delete = False
-    show_change_link = True
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    return format_html('<a href="{}">{}</a>', tel_uri(phone), phone) if phone else "–"
 
 
 # --- people and organisations -----------------------------------------------------------
@@ -523,7 +479,7 @@ class ApplicationAdmin(BigTableMixin, admin.ModelAdmin):
             return "–"
         return format_html(
             "<strong>Call needed</strong> (waiting {}): {}",
-            duration(timezone.now() - obj.debrief_needed_at),
+            duration_text(timezone.now() - obj.debrief_needed_at),
             obj.debrief_reason,
         )
 

@@ -17,28 +17,26 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from candidates.admin import ReadOnlyInline, with_next
 from candidates.admin_filters import recruiter_filter, when_filter
-from core.admin_actions import action_page, change_url, next_url, object_or_404
+from core.admin_actions import (
+    action_page,
+    admin_link,
+    change_url,
+    next_url,
+    object_or_404,
+    with_next,
+)
 from core.admin_filters import StrictListFilter
+from core.admin_inlines import ReadOnlyInline
+from core.formatting import duration_text
 from core.paginators import BigTableMixin
 
 from . import selectors, services
 from .forms import FORM_FOR_PARTY
 from .models import Feedback, FeedbackRequest, OutboundMessage, Party, ReminderPolicy, TimelineEvent
-from .templatetags.recruiter_desk import duration as _span
 
 # How a request, answer or event names its application in lists (see their __str__).
 REQUEST_PATH = ["interview__application__candidate", "interview__application__position__client"]
-
-
-def admin_link(obj, label=None) -> str:
-    """A link to an object's admin change page."""
-    if obj is None:
-        return "–"
-    opts = obj._meta
-    url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
-    return format_html('<a href="{}">{}</a>', url, label or obj)
 
 
 def humanize_lateness(lateness) -> str:
@@ -208,8 +206,8 @@ class FeedbackRequestAdmin(BigTableMixin, ViewOnlyAdmin):
             return "–"
         left = obj.time_left(timezone.now())
         if left.total_seconds() < 0:
-            return format_html('<strong class="tvr-late">{} late</strong>', _span(-left))
-        return _span(left)
+            return format_html('<strong class="tvr-late">{} late</strong>', duration_text(-left))
+        return duration_text(left)
 
     @admin.display(description="Answer link")
     def portal_link(self, obj):
