@@ -20,11 +20,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from clients.selectors import (
-    IN_PROCESS,
-    clients_in_process_counts_recent,
-    feedback_shared_parts,
-)
+from clients.selectors import clients_in_process_counts_recent
 from core.admin_actions import action_page, change_url, next_url, object_or_404, with_next
 from core.admin_filters import ExistsFilter, StrictListFilter
 from core.admin_inlines import ReadOnlyInline
@@ -34,10 +30,12 @@ from core.formatting import duration_text, tel_uri
 from core.paginators import BigTableMixin
 from feedback import selectors as feedback_selectors
 from feedback.models import FeedbackRequest, Party
+from feedback.sharing import feedback_shared_parts
 
 from . import services
 from .admin_filters import day_start, recruiter_filter, user_time_zone, when_filter
 from .models import (
+    IN_PROCESS,
     Application,
     Candidate,
     Client,
