@@ -30,6 +30,7 @@ from .. import selectors
 from ..models import FeedbackRequest, Party
 from ..sharing import feedback_shared_parts
 from .interviews import interview_actions
+from .requests import request_actions
 
 
 def interest_badge(application: Application) -> str:
@@ -97,8 +98,7 @@ class RequestCard:
 
     story: selectors.RequestStory
     shared: list  # what the client sees of the current candidate answer
-    log_call_url: str = ""
-    resend_url: str = ""
+    actions: list[tuple[str, str]]  # (label, url), see requests.request_actions
 
 
 @dataclass(frozen=True)
@@ -221,8 +221,6 @@ class ApplicationAdmin(BigTableMixin, admin.ModelAdmin):
         story = selectors.application_story(application=application)
         here = change_url(application)
         user = request.user
-        can_log = user.has_perm("feedback.add_feedback")
-        can_resend = user.has_perm("feedback.change_feedbackrequest")
         can_move = user.has_perm("candidates.change_interview")
         interviews = []
         for interview_story in story.interviews:
@@ -231,34 +229,13 @@ class ApplicationAdmin(BigTableMixin, admin.ModelAdmin):
             for request_story in interview_story.requests:
                 feedback_request = request_story.request
                 current = next((a for a in request_story.answers if a.is_current), None)
-                is_open = feedback_request.status in (
-                    FeedbackRequest.Status.PENDING,
-                    FeedbackRequest.Status.OVERDUE,
-                )
                 cards.append(
                     RequestCard(
                         story=request_story,
                         shared=feedback_shared_parts(feedback=current)
                         if feedback_request.party == Party.CANDIDATE
                         else [],
-                        log_call_url=with_next(
-                            reverse(
-                                "admin:feedback_feedbackrequest_log_call",
-                                args=[feedback_request.pk],
-                            ),
-                            here,
-                        )
-                        if can_log and feedback_request.status != FeedbackRequest.Status.CANCELLED
-                        else "",
-                        resend_url=with_next(
-                            reverse(
-                                "admin:feedback_feedbackrequest_resend_link",
-                                args=[feedback_request.pk],
-                            ),
-                            here,
-                        )
-                        if can_resend and is_open
-                        else "",
+                        actions=request_actions(user, feedback_request, next_to=here),
                     )
                 )
             interviews.append(

@@ -1,5 +1,8 @@
 """The feedback requests: a window on what the loop did, with the two things a recruiter
-does to a request (log feedback taken by phone, send a new link)."""
+does to a request (log feedback taken by phone, send a new link), and which of them a
+request allows (`request_actions`, listed on its page and on the application page)."""
+
+from typing import NamedTuple
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -170,7 +173,7 @@ class FeedbackRequestAdmin(BigTableMixin, ViewOnlyAdmin):
         if obj is not None:
             extra_context = {
                 **(extra_context or {}),
-                "request_actions": request_actions(request, obj),
+                "request_actions": request_actions(request.user, obj, next_to=change_url(obj)),
             }
         return super().change_view(request, object_id, form_url, extra_context)
 
@@ -187,12 +190,12 @@ class FeedbackRequestAdmin(BigTableMixin, ViewOnlyAdmin):
     def log_call_view(self, request, object_id):
         """Feedback taken by phone: the portal's (or client's) form, stored as channel
         "phone" and entered by this recruiter."""
-        if not request.user.has_perm("feedback.add_feedback"):
+        if not request.user.has_perm(REQUEST_ACTIONS["log_call"].permission):
             raise PermissionDenied
         feedback_request = self._request(request, object_id)
         application = feedback_request.interview.application
         back = next_url(request, change_url(application))
-        if feedback_request.status == FeedbackRequest.Status.CANCELLED:
+        if "log_call" not in request_allows(feedback_request):  # the request is cancelled
             self.message_user(
                 request, "This interview was cancelled: no feedback is needed.", messages.ERROR
             )
@@ -235,7 +238,7 @@ class FeedbackRequestAdmin(BigTableMixin, ViewOnlyAdmin):
         )
 
     def resend_link_view(self, request, object_id):
-        if not request.user.has_perm("feedback.change_feedbackrequest"):
+        if not request.user.has_perm(REQUEST_ACTIONS["resend_link"].permission):
             raise PermissionDenied
         feedback_request = self._request(request, object_id)
         back = next_url(request, change_url(feedback_request))
@@ -280,20 +283,44 @@ CALL_LABELS = {
 }
 
 
-def request_actions(request, feedback_request: FeedbackRequest) -> list[tuple[str, str]]:
-    """(label, url) of the actions the user may take on this request now."""
-    here = change_url(feedback_request)
-    actions = []
-    if (
-        request.user.has_perm("feedback.add_feedback")
-        and feedback_request.status != FeedbackRequest.Status.CANCELLED
-    ):
-        url = reverse("admin:feedback_feedbackrequest_log_call", args=[feedback_request.pk])
-        actions.append(("Log a call", with_next(url, here)))
-    if request.user.has_perm("feedback.change_feedbackrequest") and feedback_request.status in (
-        FeedbackRequest.Status.PENDING,
-        FeedbackRequest.Status.OVERDUE,
-    ):
-        url = reverse("admin:feedback_feedbackrequest_resend_link", args=[feedback_request.pk])
-        actions.append(("Send a new link", with_next(url, here)))
-    return actions
+class RequestAction(NamedTuple):
+    label: str
+    permission: str  # what the user needs, on top of the request allowing it
+
+
+# What a recruiter can do to a request, in the order the pages offer them; each has its
+# page at admin:feedback_feedbackrequest_<name>.
+REQUEST_ACTIONS = {
+    "log_call": RequestAction("Log a call", "feedback.add_feedback"),
+    "resend_link": RequestAction("Send a new link", "feedback.change_feedbackrequest"),
+}
+
+
+def request_allows(feedback_request: FeedbackRequest) -> list[str]:
+    """The actions the request's status allows: a call can be logged unless the request
+    is cancelled (no feedback is needed), a new link sent while an answer is awaited."""
+    allowed = []
+    if feedback_request.status != FeedbackRequest.Status.CANCELLED:
+        allowed.append("log_call")
+    if feedback_request.status in (FeedbackRequest.Status.PENDING, FeedbackRequest.Status.OVERDUE):
+        allowed.append("resend_link")
+    return allowed
+
+
+def request_actions(
+    user, feedback_request: FeedbackRequest, *, next_to: str
+) -> list[tuple[str, str]]:
+    """(label, url) of the actions `user` may take on this request now, each page coming
+    back to `next_to`: what the request's page and the application page list."""
+    allowed = request_allows(feedback_request)
+    return [
+        (
+            action.label,
+            with_next(
+                reverse(f"admin:feedback_feedbackrequest_{name}", args=[feedback_request.pk]),
+                next_to,
+            ),
+        )
+        for name, action in REQUEST_ACTIONS.items()
+        if user.has_perm(action.permission) and name in allowed
+    ]
