@@ -33,6 +33,14 @@ class FeedbackRequestInline(ReadOnlyInline):
     readonly_fields = fields
 
 
+def refuse_end_before_start(form: forms.Form, cleaned: dict) -> None:
+    """The form's error on "ends_at" if the interview would not end after it starts (both
+    interview forms; the scheduling services refuse it too)."""
+    starts_at, ends_at = cleaned.get("starts_at"), cleaned.get("ends_at")
+    if starts_at and ends_at and ends_at <= starts_at:
+        form.add_error("ends_at", "The interview must end after it starts.")
+
+
 class InterviewAdminForm(forms.ModelForm):
     # Empty means "the next round", which the scheduling service works out.
     round = forms.IntegerField(min_value=1, required=False, help_text="Empty: the next round.")
@@ -61,11 +69,9 @@ class InterviewAdminForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        starts_at, ends_at = cleaned.get("starts_at"), cleaned.get("ends_at")
         # Caught here, on the form, so the recruiter sees it next to the field instead of
         # the service refusing after the form was accepted.
-        if starts_at and ends_at and ends_at <= starts_at:
-            self.add_error("ends_at", "The interview must end after it starts.")
+        refuse_end_before_start(self, cleaned)
         return cleaned
 
 
@@ -80,9 +86,7 @@ class RescheduleForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        starts_at, ends_at = cleaned.get("starts_at"), cleaned.get("ends_at")
-        if starts_at and ends_at and ends_at <= starts_at:
-            self.add_error("ends_at", "The interview must end after it starts.")
+        refuse_end_before_start(self, cleaned)
         return cleaned
 
 
@@ -112,13 +116,19 @@ INTERVIEW_STATUS_ACTIONS = {
 }
 
 
-def interview_actions(interview: Interview, *, next_to: str) -> list[tuple[str, str]]:
-    """(label, url) of what can be done to the interview in its current status."""
+def interview_transitions(interview: Interview) -> list[str]:
+    """What can be done to the interview in its current status, in the order the pages
+    offer it: a scheduled one is completed, rescheduled, marked no-show or cancelled; a
+    completed one can still be rescheduled; a cancelled or no-show one is settled."""
     if interview.status in SETTLED_STATUSES:
         return []
-    names = ["reschedule"]
     if interview.status == Interview.Status.SCHEDULED:
-        names = ["complete", "reschedule", "no_show", "cancel"]
+        return ["complete", "reschedule", "no_show", "cancel"]
+    return ["reschedule"]
+
+
+def interview_actions(interview: Interview, *, next_to: str) -> list[tuple[str, str]]:
+    """(label, url) of what can be done to the interview in its current status."""
     labels = {name: spec[0] for name, spec in INTERVIEW_STATUS_ACTIONS.items()}
     labels["reschedule"] = "Reschedule"
     return [
@@ -126,7 +136,7 @@ def interview_actions(interview: Interview, *, next_to: str) -> list[tuple[str, 
             labels[name],
             with_next(reverse(f"admin:candidates_interview_{name}", args=[interview.pk]), next_to),
         )
-        for name in names
+        for name in interview_transitions(interview)
     ]
 
 
@@ -187,8 +197,8 @@ class InterviewAdmin(BigTableMixin, admin.ModelAdmin):
         readonly = ["status", "created_at"]
         if obj is not None:
             readonly.append("application")
-            if obj.status in SETTLED_STATUSES:
-                # The service refuses to reschedule these; don't offer what would fail.
+            if "reschedule" not in interview_transitions(obj):
+                # The service refuses to reschedule it; don't offer what would fail.
                 readonly += ["starts_at", "ends_at"]
         return readonly
 
@@ -271,8 +281,10 @@ class InterviewAdmin(BigTableMixin, admin.ModelAdmin):
 
     # -- actions --
 
-    def _apply_to_each(self, request, queryset, service, done: str) -> None:
-        """One service call per interview, each in its own transaction, with its outcome."""
+    def _apply_to_each(self, request, queryset, action: str) -> None:
+        """One service call per interview, each in its own transaction, with its outcome
+        (`action` names one of INTERVIEW_STATUS_ACTIONS)."""
+        _title, _intro, service, done = INTERVIEW_STATUS_ACTIONS[action]
         for interview in queryset.select_related(
             "application__candidate", "application__position__client"
         ):
@@ -287,27 +299,15 @@ class InterviewAdmin(BigTableMixin, admin.ModelAdmin):
 
     @admin.action(description="Mark completed (ask for feedback now)", permissions=["change"])
     def mark_completed(self, request, queryset):
-        self._apply_to_each(
-            request, queryset, candidate_services.interview_mark_completed, "marked completed"
-        )
+        self._apply_to_each(request, queryset, "complete")
 
     @admin.action(description="Mark cancelled", permissions=["change"])
     def mark_cancelled(self, request, queryset):
-        self._apply_to_each(
-            request,
-            queryset,
-            partial(candidate_services.interview_cancel, no_show=False),
-            "cancelled",
-        )
+        self._apply_to_each(request, queryset, "cancel")
 
     @admin.action(description="Mark no-show", permissions=["change"])
     def mark_no_show(self, request, queryset):
-        self._apply_to_each(
-            request,
-            queryset,
-            partial(candidate_services.interview_cancel, no_show=True),
-            "marked no-show",
-        )
+        self._apply_to_each(request, queryset, "no_show")
 
     # -- one interview at a time: completed, no-show, cancelled, rescheduled --
 
