@@ -1,7 +1,8 @@
-"""How spans of time read to people, the same in mail, on the timeline and on every page;
-and phone numbers as links."""
+"""How spans of time and moments read to people, the same in mail, on the timeline and on
+every page; and phone numbers as links."""
 
 import re
+import zoneinfo
 from datetime import timedelta
 
 
@@ -17,6 +18,14 @@ def duration_text(delta: timedelta | None) -> str:
     if hours < 48:
         return f"{hours} h {minutes} min" if minutes else f"{hours} h"
     return f"{round(hours / 24, 1):g} days"
+
+
+def local_text(moment, time_zone: str) -> str:
+    """A moment in a named time zone, saying which: "Tue 03 Mar 2026 09:00 CST" ("–" for
+    no moment)."""
+    if moment is None:
+        return "–"
+    return moment.astimezone(zoneinfo.ZoneInfo(time_zone)).strftime("%a %d %b %Y %H:%M %Z")
 
 
 def tel_uri(phone: str | None) -> str:

@@ -23,7 +23,7 @@ from candidates.admin_filters import recruiter_filter, user_time_zone
 from candidates.models import IN_PROCESS, Application, Interview
 from core.admin_actions import action_page, change_url, next_url, object_or_404, with_next
 from core.admin_filters import StrictListFilter
-from core.formatting import duration_text
+from core.formatting import duration_text, local_text
 from core.paginators import BigTableMixin
 
 from .. import selectors
@@ -42,13 +42,6 @@ def interest_badge(application: Application) -> str:
             '<strong>{}</strong> · <strong style="color:#ba2121">{}</strong>', level, status
         )
     return format_html("<strong>{}</strong> · {}", level, status)
-
-
-def local_text(moment, time_zone: str) -> str:
-    """A moment in a named time zone, saying which: "Tue 03 Mar 2026 09:00 CST"."""
-    if moment is None:
-        return "–"
-    return moment.astimezone(zoneinfo.ZoneInfo(time_zone)).strftime("%a %d %b %Y %H:%M %Z")
 
 
 class NeedsCallFilter(StrictListFilter):
