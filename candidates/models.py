@@ -266,6 +266,15 @@ class Application(models.Model):
         return f"{self.candidate} for {self.position}"
 
 
+# The stages of an application still in process (not hired, rejected or withdrawn): the
+# client pages count these, the recruiter's lists count and filter by them.
+IN_PROCESS = (
+    Application.Stage.SUBMITTED,
+    Application.Stage.INTERVIEWING,
+    Application.Stage.OFFER,
+)
+
+
 class Interview(models.Model):
     class Kind(models.TextChoices):
         IN_PERSON = "in_person", "In person"

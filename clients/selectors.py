@@ -35,19 +35,14 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Greatest, RowNumber
 from django.utils import timezone
 
-from candidates.models import Application, Client, ClientContact, Interview, Position
+from candidates.models import IN_PROCESS, Application, Client, ClientContact, Interview, Position
 from core import caching
 from core.caching import get_many_or_compute, get_or_compute
 from core.formatting import duration_text
 from core.params import bounded_int
 from feedback.models import Feedback, FeedbackRequest, Party
-from feedback.services import CLIENT_SHAREABLE_PARTS, interest_status_for
+from feedback.sharing import SharedPart, feedback_shared_parts
 
-IN_PROCESS = (
-    Application.Stage.SUBMITTED,
-    Application.Stage.INTERVIEWING,
-    Application.Stage.OFFER,
-)
 # The pipeline chart's rows, in the order a candidate moves through them.
 PIPELINE_STAGES = list(Application.Stage)
 OPEN_REQUEST = (
@@ -74,21 +69,6 @@ STAGE_RANK = Case(
     When(stage=Application.Stage.INTERVIEWING, then=Value(1)),
     default=Value(2),
 )
-
-BAND_LABELS = {
-    Application.InterestStatus.HIGH: "High",
-    Application.InterestStatus.MODERATE: "Moderate",
-    Application.InterestStatus.LOW: "Low",
-    Application.InterestStatus.NOT_INTERESTED: "Not interested",
-}
-SHARED_LABELS = {
-    "interest_band": "Interest",
-    "interest_level": "Interest level",
-    "still_interested": "Still interested",
-    "went_well": "What went well",
-    "concerns": "Concerns",
-    "questions": "Questions and notes",
-}
 
 
 def clients_in_process_counts(*, client_ids: list[int]) -> dict[int, int]:
@@ -138,41 +118,6 @@ def clients_in_process_counts_recent(*, client_ids: list[int]) -> dict[int, int]
 
 def contact_for_user(*, user) -> ClientContact | None:
     return ClientContact.objects.select_related("client").filter(user=user).first()
-
-
-# --- what the recruiter shares of a candidate's answer -----------------------------------
-
-
-@dataclass(frozen=True)
-class SharedPart:
-    key: str
-    label: str
-    value: str
-
-
-def feedback_shared_parts(*, feedback: Feedback | None) -> list[SharedPart]:
-    """The parts of a candidate's answer the client may see, in a fixed order."""
-    if feedback is None:
-        return []
-    shared = set(feedback.shared_with_client or [])
-    parts = []
-    for key in CLIENT_SHAREABLE_PARTS:
-        if key not in shared:
-            continue
-        if key == "interest_band":
-            band = interest_status_for(
-                level=feedback.interest_level, still_interested=feedback.still_interested
-            )
-            value = BAND_LABELS.get(band, "")
-        elif key == "interest_level":
-            value = f"{feedback.interest_level} / 10" if feedback.interest_level else ""
-        elif key == "still_interested":
-            value = feedback.get_still_interested_display() if feedback.still_interested else ""
-        else:
-            value = getattr(feedback, key) or ""
-        if value:
-            parts.append(SharedPart(key=key, label=SHARED_LABELS[key], value=value))
-    return parts
 
 
 # --- positions, candidates, interviews ---------------------------------------------------

@@ -1,5 +1,8 @@
 """The page every one-object admin action uses (a confirmation or a small form, then a
-service call), and the small helpers around it."""
+service call), and the small helpers around it: links to an object's page, and where to
+go back to after an action."""
+
+from urllib.parse import urlencode
 
 from django.contrib import admin
 from django.core.exceptions import ValidationError
@@ -8,6 +11,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, resolve_url
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from .admin_input import field_value
@@ -37,6 +41,18 @@ def object_or_404(queryset, object_id: str):
 def change_url(obj) -> str:
     opts = obj._meta
     return reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
+
+
+def admin_link(obj, label=None) -> str:
+    """A link to an object's admin change page ("–" for no object)."""
+    if obj is None:
+        return "–"
+    return format_html('<a href="{}">{}</a>', change_url(obj), label or obj)
+
+
+def with_next(url: str, next_to: str) -> str:
+    """`url` with where to go back to afterwards (read by `next_url`)."""
+    return f"{url}?{urlencode({'next': next_to})}"
 
 
 def action_page(

@@ -3,6 +3,7 @@ refused as Django's admin refuses a bad lookup."""
 
 from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
+from django.db.models import Exists
 
 
 class StrictListFilter(admin.SimpleListFilter):
@@ -20,3 +21,19 @@ class StrictListFilter(admin.SimpleListFilter):
         if value is not None and not self.accepts(value):
             raise IncorrectLookupParameters(f"{self.parameter_name}: no such choice")
         return value
+
+
+class ExistsFilter(StrictListFilter):
+    """A yes/no filter on whether a related row exists (no join, no DISTINCT)."""
+
+    def related(self, request):  # a queryset filtered on OuterRef("pk")
+        raise NotImplementedError
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Yes"), ("no", "No")]
+
+    def queryset(self, request, queryset):
+        if self.value() not in ("yes", "no"):
+            return queryset
+        exists = Exists(self.related(request))
+        return queryset.filter(exists if self.value() == "yes" else ~exists)

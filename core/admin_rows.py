@@ -2,10 +2,13 @@
 
 A change list page's time is mostly rendering its rows (see core.paginators); the
 one cell every row of a list with actions has, the selection checkbox, rendered a form
-widget's template per row: about 0.15 ms a row, 8 ms of a 50-row page.
+widget's template per row: about 0.15 ms a row, 8 ms of a 50-row page. A count per row
+(`subquery_count`) is a column of the list's one query, not a query per row.
 """
 
 from django.contrib.admin import helpers
+from django.db.models import Count, IntegerField, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
@@ -22,3 +25,10 @@ class CheapRowsMixin:
             str(obj.pk),
             format_html(_("Select this object for an action - {}"), str(obj)),
         )
+
+
+def subquery_count(queryset, *, group_by: str):
+    """COUNT(*) of `queryset` (filtered on an OuterRef) as a column: one subquery per row,
+    no join that would multiply the outer rows."""
+    counted = queryset.order_by().values(group_by).annotate(n=Count("pk")).values("n")[:1]
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)

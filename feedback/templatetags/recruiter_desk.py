@@ -1,13 +1,12 @@
 """Small formatting for the recruiter's admin pages."""
 
 import functools
-import re
 from datetime import timedelta
 
 from django import template
 from django.urls import get_script_prefix, reverse
 
-from core.formatting import duration_text
+from core.formatting import duration_text, tel_uri
 
 register = template.Library()
 
@@ -20,8 +19,7 @@ def duration(delta: timedelta | None) -> str:
 @register.filter
 def tel(phone: str | None) -> str:
     """A phone number as a tel: URI, e.g. "+1 312 555-0199" -> "tel:+13125550199"."""
-    digits = re.sub(r"[^\d+]", "", phone or "")
-    return f"tel:{digits}" if digits else ""
+    return tel_uri(phone)
 
 
 @register.filter

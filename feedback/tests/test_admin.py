@@ -2,7 +2,6 @@
 that move the feedback loop go through the services."""
 
 import datetime as dt
-from html.parser import HTMLParser
 from io import StringIO
 
 import pytest
@@ -14,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from candidates import services as candidate_services
-from candidates.models import Application, Candidate, Interview, Position
+from candidates.models import Application, Interview
 from feedback.models import (
     Feedback,
     FeedbackRequest,
@@ -23,6 +22,7 @@ from feedback.models import (
     ReminderPolicy,
     TimelineEvent,
 )
+from tests.admin_pages import admin_url, form_data, interview_of, messages_of, split
 from tests.factories import CandidateFactory, RecruiterFactory
 
 pytestmark = pytest.mark.django_db
@@ -31,67 +31,8 @@ RECRUITER_APPS = ("candidates", "feedback")
 CONTACT_WITH_LOGIN = "rebecca.lindqvist@lakeshore-vets.example"
 
 
-def admin_url(model, view: str, *args) -> str:
-    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
-
-
 def registered(apps=None):
     return [m for m in admin.site._registry if apps is None or m._meta.app_label in apps]
-
-
-def messages_of(response) -> list[str]:
-    return [str(m) for m in response.context["messages"]]
-
-
-class FormReader(HTMLParser):
-    """The values a browser would post from the page's main form."""
-
-    def __init__(self):
-        super().__init__()
-        self.data: dict[str, list[str]] = {}
-        self._select = self._textarea = None
-
-    def _add(self, name, value):
-        self.data.setdefault(name, []).append(value)
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        name = attrs.get("name")
-        if tag == "input" and name and attrs.get("type") not in ("submit", "button"):
-            if attrs.get("type") in ("checkbox", "radio") and "checked" not in attrs:
-                return
-            self._add(name, attrs.get("value") or "")
-        elif tag == "select" and name:
-            self._select = name
-        elif tag == "option" and self._select and "selected" in attrs:
-            self._add(self._select, attrs.get("value") or "")
-        elif tag == "textarea" and name:
-            self._textarea = name
-            self._add(name, "")
-
-    def handle_endtag(self, tag):
-        if tag == "select":
-            self._select = None
-        elif tag == "textarea":
-            self._textarea = None
-
-    def handle_data(self, data):
-        if self._textarea:
-            self.data[self._textarea][-1] += data
-
-
-def form_data(response) -> dict:
-    reader = FormReader()
-    reader.feed(response.content.decode())
-    data = {name: values if len(values) > 1 else values[0] for name, values in reader.data.items()}
-    data.pop("csrfmiddlewaretoken", None)
-    data.pop("q", None)  # the admin's search box, when there is one
-    return data
-
-
-def split(moment: dt.datetime, name: str) -> dict:
-    """The admin's date and time inputs for a moment (the site's time zone is UTC)."""
-    return {f"{name}_0": f"{moment:%Y-%m-%d}", f"{name}_1": f"{moment:%H:%M:%S}"}
 
 
 @pytest.fixture
@@ -108,13 +49,6 @@ def recruiter(demo):
 def recruiter_client(client, recruiter):
     client.force_login(recruiter)
     return client
-
-
-def interview_of(first_name: str) -> Interview:
-    """The demo candidate's latest interview (some have had an earlier round)."""
-    return Interview.objects.filter(application__candidate__first_name=first_name).latest(
-        "starts_at"
-    )
 
 
 # --- who may open what ------------------------------------------------------------------
@@ -371,50 +305,7 @@ def test_the_policy_list_opens_the_one_policy_which_cannot_be_added_or_deleted(
     assert ReminderPolicy.objects.get().candidate_remind_after == dt.timedelta(minutes=45)
 
 
-# --- desks: who owns a candidate or a position moves their rows on the dashboard ----------
-
-
-def test_a_new_owner_chosen_for_a_candidate_takes_their_side_to_the_new_desk(recruiter_client):
-    interview = interview_of("Ethan")
-    candidate = interview.application.candidate
-    new_owner = RecruiterFactory()
-    change = admin_url(Candidate, "change", candidate.pk)
-
-    response = recruiter_client.post(
-        change, {**form_data(recruiter_client.get(change)), "owner": new_owner.pk}
-    )
-
-    assert response.status_code == 302, response.context and response.context["errors"]
-    assert set(
-        Application.objects.filter(candidate=candidate).values_list("candidate_owner", flat=True)
-    ) == {new_owner.pk}
-    assert set(
-        Interview.objects.filter(application__candidate=candidate).values_list(
-            "candidate_owner", flat=True
-        )
-    ) == {new_owner.pk}
-    interview.refresh_from_db()
-    assert interview.position_recruiter == interview.application.position.recruiter
-
-
-def test_a_new_recruiter_chosen_for_a_position_takes_the_clients_side(recruiter_client):
-    interview = interview_of("Ethan")
-    position = interview.application.position
-    new_recruiter = RecruiterFactory()
-    change = admin_url(Position, "change", position.pk)
-
-    response = recruiter_client.post(
-        change, {**form_data(recruiter_client.get(change)), "recruiter": new_recruiter.pk}
-    )
-
-    assert response.status_code == 302, response.context and response.context["errors"]
-    assert set(
-        Interview.objects.filter(application__position=position).values_list(
-            "position_recruiter", flat=True
-        )
-    ) == {new_recruiter.pk}
-    interview.refresh_from_db()
-    assert interview.candidate_owner == interview.application.candidate.owner
+# --- desks: an application added here is on its candidate's owner's desk ----------------
 
 
 def test_an_application_added_in_the_admin_is_on_its_candidates_desk(recruiter_client):

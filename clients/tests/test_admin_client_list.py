@@ -12,9 +12,8 @@ from candidates.models import Application
 from clients.selectors import IN_PROCESS_CACHE
 from conftest import free_port
 from core import caching
+from feedback.tests.desk import interview_overdue
 from tests.factories import ApplicationFactory
-
-from .desk import interview_overdue
 
 pytestmark = pytest.mark.django_db
 

@@ -1,0 +1,139 @@
+"""The answers: read, and for a candidate's, what of it the client sees."""
+
+from django import forms
+from django.contrib import admin
+
+from candidates.admin_filters import when_filter
+from core.admin_actions import admin_link
+from core.paginators import BigTableMixin
+
+from .. import services
+from ..models import Feedback, Party
+from .common import REQUEST_PATH, KeptRecordAdmin, request_recruiter_filter
+
+
+def humanize_lateness(lateness) -> str:
+    if not lateness:
+        return "on time"
+    minutes = int(lateness.total_seconds() // 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes} min late" if hours else f"{minutes} min late"
+
+
+def shareable_parts() -> list[tuple[str, str]]:
+    """What of a candidate's answer the recruiter can show the client (the client pages
+    show exactly these)."""
+    return [("interest_band", "Interest band (high / moderate / low / not interested)")] + [
+        (name, str(Feedback._meta.get_field(name).verbose_name).capitalize())
+        for name in services.CLIENT_SHAREABLE_PARTS
+        if name != "interest_band"
+    ]
+
+
+class FeedbackAdminForm(forms.ModelForm):
+    shared_with_client = forms.MultipleChoiceField(
+        choices=shareable_parts,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="The parts of this answer the client sees on their pages.",
+    )
+
+    class Meta:
+        model = Feedback
+        fields = ["shared_with_client"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields.get("shared_with_client")
+        if field is not None:
+            # Keep whatever is stored even if this list does not know it (yet).
+            known = {value for value, _ in field.choices}
+            stored = self.instance.shared_with_client or []
+            field.choices = [*field.choices, *((v, v) for v in stored if v not in known)]
+
+
+@admin.register(Feedback)
+class FeedbackAdmin(BigTableMixin, KeptRecordAdmin):
+    form = FeedbackAdminForm
+    list_display = [
+        "request",
+        "channel",
+        "submitted_at",
+        "interest_level",
+        "still_interested",
+        "decision",
+        "lateness_display",
+        "is_current",
+    ]
+    list_filter = [
+        "request__party",
+        "channel",
+        "is_current",
+        "still_interested",
+        "decision",
+        request_recruiter_filter(prefix="request__"),
+        when_filter("submitted_at", "submitted", parameter="submitted", future=False),
+    ]
+    list_select_related = [f"request__{path}" for path in REQUEST_PATH]
+    search_fields = [
+        "request__interview__application__candidate__first_name",
+        "request__interview__application__candidate__last_name",
+        "request__interview__application__position__client__name",
+    ]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "request_link",
+                    "channel",
+                    "submitted_at",
+                    "lateness_display",
+                    "entered_by",
+                    "is_current",
+                    "supersedes",
+                ]
+            },
+        ),
+        (
+            "Candidate's answer",
+            {
+                "fields": [
+                    "interest_level",
+                    "still_interested",
+                    "went_well",
+                    "concerns",
+                    "questions",
+                    "wants_call",
+                    "preferred_call_time",
+                ]
+            },
+        ),
+        (
+            "Client's answer",
+            {"fields": ["decision", "rating", "strengths", "next_step", "next_step_date"]},
+        ),
+        ("Shared with the client", {"fields": ["shared_with_client"]}),
+    ]
+    answer_fields = [
+        name
+        for _, options in fieldsets
+        for name in options["fields"]
+        if name != "shared_with_client"
+    ]
+
+    def has_add_permission(self, request):
+        return False  # answers come from the portal, the client pages or a logged call
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.request.party == Party.CLIENT:
+            return [*self.answer_fields, "shared_with_client"]  # the client's own answer
+        return self.answer_fields
+
+    @admin.display(description="Request")
+    def request_link(self, obj):
+        return admin_link(obj.request)
+
+    @admin.display(description="Lateness", ordering="lateness")
+    def lateness_display(self, obj):
+        return humanize_lateness(obj.lateness)
