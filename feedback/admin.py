@@ -23,7 +23,7 @@ from core.admin_actions import action_page, change_url, next_url, object_or_404
 from core.admin_filters import StrictListFilter
 from core.paginators import BigTableMixin
 
-from . import selectors, services
+from . import rules, selectors, services
 from .forms import FORM_FOR_PARTY
 from .models import Feedback, FeedbackRequest, OutboundMessage, Party, ReminderPolicy, TimelineEvent
 from .templatetags.recruiter_desk import duration as _span
@@ -375,7 +375,7 @@ def shareable_parts() -> list[tuple[str, str]]:
     show exactly these)."""
     return [("interest_band", "Interest band (high / moderate / low / not interested)")] + [
         (name, str(Feedback._meta.get_field(name).verbose_name).capitalize())
-        for name in services.CLIENT_SHAREABLE_PARTS
+        for name in rules.CLIENT_SHAREABLE_PARTS
         if name != "interest_band"
     ]
 

@@ -45,6 +45,12 @@ from .models import (
     ReminderPolicy,
     TimelineEvent,
 )
+from .rules import (
+    DEFAULT_SHARED_WITH_CLIENT,
+    OPEN_STATUSES,
+    debrief_reason_for,
+    interest_status_for,
+)
 from .transports import TransportError, transport_for
 
 logger = logging.getLogger(__name__)
@@ -60,22 +66,6 @@ CATCH_UP_GRACE = timedelta(minutes=5)
 
 class FeedbackClosed(Exception):
     """The request no longer takes answers (its interview was cancelled)."""
-
-
-# --- interest ---------------------------------------------------------------------------
-
-
-def interest_status_for(*, level: int | None, still_interested: str) -> str:
-    """8–10 high, 5–7 moderate, 1–4 low; a plain "no" means not interested."""
-    if still_interested == Feedback.StillInterested.NO:
-        return Application.InterestStatus.NOT_INTERESTED
-    if level is None:
-        return Application.InterestStatus.UNKNOWN
-    if level >= 8:
-        return Application.InterestStatus.HIGH
-    if level >= 5:
-        return Application.InterestStatus.MODERATE
-    return Application.InterestStatus.LOW
 
 
 # --- timeline ---------------------------------------------------------------------------
@@ -165,9 +155,7 @@ def feedback_requests_plan(
 def feedback_requests_cancel(*, interview: Interview, now: datetime | None = None) -> int:
     """Settle the interview's open requests as cancelled; their queued asks are not sent."""
     now = now or timezone.now()
-    open_requests = FeedbackRequest.objects.filter(
-        interview=interview, status__in=[Status.SCHEDULED, Status.PENDING, Status.OVERDUE]
-    )
+    open_requests = FeedbackRequest.objects.filter(interview=interview, status__in=OPEN_STATUSES)
     OutboundMessage.objects.filter(
         request__in=open_requests,
         kind__in=OutboundMessage.ASKING_KINDS,
@@ -733,8 +721,6 @@ def message_deliver(*, message_id: int) -> str:
 CLAIM_GROUP_SIZE = 10
 # A message and everything its text may name, in one query.
 MESSAGE_PEOPLE = tuple(f"request__{path}" for path in REQUEST_PEOPLE)
-# An ask or a reminder for a request in any other state has lost its point.
-_STILL_ASKING = (Status.SCHEDULED, Status.PENDING, Status.OVERDUE)
 
 
 def _messages_to_send(*, message_ids: list[int]) -> dict[int, OutboundMessage]:
@@ -915,7 +901,7 @@ def _lost_its_point(message: OutboundMessage) -> bool:
     return (
         message.kind in OutboundMessage.ASKING_KINDS
         and message.request is not None
-        and message.request.status not in _STILL_ASKING
+        and message.request.status not in OPEN_STATUSES
     )
 
 
@@ -1091,19 +1077,6 @@ def feedback_log_call(*, request: FeedbackRequest, answers: dict, actor) -> Feed
 # --- answers ----------------------------------------------------------------------------
 
 
-DEFAULT_SHARED_WITH_CLIENT = ["interest_band"]
-# What of a candidate's answer the recruiter may share with the client, in the order the
-# client pages show it; Feedback.shared_with_client holds a subset.
-CLIENT_SHAREABLE_PARTS = (
-    "interest_band",
-    "interest_level",
-    "still_interested",
-    "went_well",
-    "concerns",
-    "questions",
-)
-
-
 def feedback_request_mark_opened(*, request: FeedbackRequest) -> None:
     if request.opened_at is None:
         now = timezone.now()
@@ -1228,28 +1201,6 @@ def _apply_interest(*, application, request, feedback, was_overdue: bool, now) -
 
 
 # --- two-sided debrief ------------------------------------------------------------------
-
-
-def debrief_reason_for(*, candidate: Feedback, client: Feedback) -> str:
-    """Why the recruiter should call both sides about an interview, or "" if they agree:
-    the client advances a candidate whose interest is 5 or less (or who said no), or
-    declines one whose interest is 8 or more."""
-    level = candidate.interest_level
-    if client.decision == Feedback.Decision.ADVANCE:
-        if candidate.still_interested == Feedback.StillInterested.NO:
-            return "the client advances, but the candidate is no longer interested" + (
-                f" ({level}/10)" if level else ""
-            )
-        if level is not None and level <= 5:
-            return f"the client advances, but the candidate's interest is {level}/10"
-    if (
-        client.decision == Feedback.Decision.DECLINE
-        and level is not None
-        and level >= 8
-        and candidate.still_interested != Feedback.StillInterested.NO
-    ):
-        return f"the candidate's interest is {level}/10, but the client declines"
-    return ""
 
 
 def _debrief_check(*, request: FeedbackRequest, feedback: Feedback, now: datetime) -> None:

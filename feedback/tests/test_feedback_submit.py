@@ -6,7 +6,7 @@ import pytest
 import time_machine
 
 from candidates.models import Application
-from feedback import services
+from feedback import rules, services
 from feedback.models import Feedback, FeedbackRequest, OutboundMessage, TimelineEvent
 from tests.factories import RecruiterFactory, schedule_interview
 
@@ -47,7 +47,7 @@ def submit_at(moment, request, **answers):
     ],
 )
 def test_interest_bands(level, still_interested, expected):
-    assert services.interest_status_for(level=level, still_interested=still_interested) == expected
+    assert rules.interest_status_for(level=level, still_interested=still_interested) == expected
 
 
 def test_an_answer_on_time_sets_interest_and_notifies_the_recruiter(asked, interview_end):

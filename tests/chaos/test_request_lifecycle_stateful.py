@@ -20,7 +20,7 @@ from hypothesis.stateful import (
 
 from candidates.models import Application
 from candidates.services import interview_cancel, interview_reschedule
-from feedback import services
+from feedback import rules, services
 from feedback.models import Feedback, FeedbackRequest, OutboundMessage
 from feedback.selectors import policy_get
 from tests.factories import schedule_interview
@@ -159,7 +159,7 @@ class RequestLifecycle(RuleBasedStateMachine):
             request__interview=self.interview, request__party="candidate", is_current=True
         ).first()
         if current:
-            expected = services.interest_status_for(
+            expected = rules.interest_status_for(
                 level=current.interest_level, still_interested=current.still_interested
             )
             assert application.interest_status == expected

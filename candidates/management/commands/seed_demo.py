@@ -29,7 +29,7 @@ from candidates.models import (
     Position,
     Recruiter,
 )
-from feedback import roles
+from feedback import roles, rules
 from feedback import services as feedback_services
 from feedback.models import Feedback, FeedbackRequest, Party, ReminderPolicy, TimelineEvent
 
@@ -358,7 +358,7 @@ def answered_long_ago(
         channel=channel,
         submitted_at=at,
         lateness=at - request.due_at if at > request.due_at else None,
-        shared_with_client=shared or feedback_services.DEFAULT_SHARED_WITH_CLIENT,
+        shared_with_client=shared or rules.DEFAULT_SHARED_WITH_CLIENT,
         **answers,
     )
     request.status = FeedbackRequest.Status.RECEIVED
@@ -379,7 +379,7 @@ def answered_long_ago(
     if request.party == Party.CANDIDATE:
         Application.objects.filter(pk=application.pk).update(
             interest_level=feedback.interest_level,
-            interest_status=feedback_services.interest_status_for(
+            interest_status=rules.interest_status_for(
                 level=feedback.interest_level, still_interested=feedback.still_interested
             ),
             interest_updated_at=at,
