@@ -9,6 +9,7 @@ from django.db import OperationalError
 
 from feedback import services
 from feedback.models import OutboundMessage
+from feedback.services import delivery
 from feedback.transports import TRANSPORTS
 from tests.factories import schedule_interview
 
@@ -88,7 +89,7 @@ def test_a_database_error_after_a_send_keeps_the_record_of_the_messages_accepted
 
     spy(on_sent=fail_the_second)
     # The second message's failure cannot be recorded either: the database went away.
-    monkeypatch.setattr(services, "_record_failure", database_gone)
+    monkeypatch.setattr(delivery, "_record_failure", database_gone)
     with pytest.raises(OperationalError):
         services.outbox_deliver(message_ids=three_asked)
 
