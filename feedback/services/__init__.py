@@ -20,7 +20,7 @@ from .answers import (
     feedback_submit,
 )
 from .charts import dashboard_charts_refresh
-from .delivery import message_deliver, outbox_deliver
+from .delivery import outbox_deliver
 from .outbox import (
     outbox_dispatch,
     outbox_queue,
@@ -43,7 +43,6 @@ __all__ = [
     "feedback_requests_cancel",
     "feedback_requests_plan",
     "feedback_submit",
-    "message_deliver",
     "outbox_deliver",
     "outbox_dispatch",
     "outbox_queue",

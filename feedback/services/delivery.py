@@ -48,11 +48,6 @@ def outbox_deliver(*, message_ids: list[int]) -> list[str]:
     return outcomes
 
 
-def message_deliver(*, message_id: int) -> str:
-    """Claim one message, send it, record the outcome. Returns what happened."""
-    return outbox_deliver(message_ids=[message_id])[0]
-
-
 # Messages claimed in one statement; each is recorded as sent on its own, the moment the
 # server has accepted it, before the next one is sent.
 CLAIM_GROUP_SIZE = 10

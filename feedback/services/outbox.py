@@ -6,6 +6,7 @@ task was lost, and retried on a recruiter's say.
 import logging
 from datetime import datetime
 
+from celery import current_app
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -17,6 +18,12 @@ from .messages import _rendered
 from .timeline import timeline_record
 
 logger = logging.getLogger(__name__)
+
+# The task that delivers a chunk of messages (outbox_deliver), sent by its registered
+# name: feedback.tasks registers it under this name and calls these services, so the
+# services name it instead of importing the tasks module (no import cycle). Routed like
+# any task: to CELERY_TASK_DEFAULT_QUEUE unless CELERY_TASK_ROUTES says otherwise.
+DELIVER_MESSAGES_TASK = "feedback.tasks.deliver_messages"
 
 
 def _cancel_queued_asks(*, request: FeedbackRequest) -> int:
@@ -83,8 +90,6 @@ def outbox_queue(
 def outbox_dispatch(*, message_ids: list[int]) -> None:
     """Hand messages to the workers, a few to a task. A broker outage is logged, not
     raised: the rows are safe in the database and the sweep dispatches them again."""
-    from ..tasks import deliver_messages
-
     # A task per message costs a broker round trip and a worker wake-up each; a task per
     # handful still spreads a burst over every worker process.
     size = settings.FEEDBACK["DELIVERY_CHUNK_SIZE"]
@@ -92,9 +97,11 @@ def outbox_dispatch(*, message_ids: list[int]) -> None:
     chunk = None
     try:
         # One producer (one broker connection) for the lot.
-        with deliver_messages.app.producer_or_acquire() as producer:
+        with current_app.producer_or_acquire() as producer:
             for chunk in chunks:
-                deliver_messages.apply_async((chunk,), producer=producer)
+                current_app.send_task(
+                    DELIVER_MESSAGES_TASK, args=(chunk,), producer=producer, ignore_result=True
+                )
     except Exception:  # noqa: BLE001 - any broker failure; the sweep retries
         logger.warning("could not dispatch messages %s; the sweep will retry", chunk)
 

@@ -110,9 +110,9 @@ def test_the_record_outlives_a_lease_that_ran_out_during_a_database_outage(
         )
 
     spy(on_sent=lease_ran_out)
-    assert services.message_deliver(message_id=message_id) == "sent"
+    assert services.outbox_deliver(message_ids=[message_id]) == ["sent"]
     assert statuses([message_id]) == ["sent"]
-    assert services.message_deliver(message_id=message_id) == "skipped"
+    assert services.outbox_deliver(message_ids=[message_id]) == ["skipped"]
     assert len(smtp_mail.messages) == 1
 
 
@@ -129,7 +129,7 @@ def test_a_message_claimed_again_meanwhile_is_not_recorded_by_the_old_claim(
         )
 
     spy(on_sent=claimed_again)
-    assert services.message_deliver(message_id=message_id) == "sent"
+    assert services.outbox_deliver(message_ids=[message_id]) == ["sent"]
     message = OutboundMessage.objects.get(pk=message_id)
     assert (message.status, message.attempts) == (OutboundMessage.Status.SENDING, 2)
     assert "may go out twice" in caplog.text

@@ -33,7 +33,7 @@ def request_of(interview, party):
 def delivered(message):
     """The message as it went out: the sweep queues asks and alerts without text, and the
     worker that sends one renders and stores it."""
-    assert services.message_deliver(message_id=message.pk) == "sent"
+    assert services.outbox_deliver(message_ids=[message.pk]) == ["sent"]
     message.refresh_from_db()
     return message
 

@@ -89,7 +89,7 @@ class RequestLifecycle(RuleBasedStateMachine):
     @rule()
     def deliver_the_outbox(self):
         for pk in OutboundMessage.objects.filter(status="queued").values_list("pk", flat=True):
-            services.message_deliver(message_id=pk)
+            services.outbox_deliver(message_ids=[pk])
 
     @rule(level=st.integers(1, 10), still=st.sampled_from(["yes", "unsure", "no"]))
     def candidate_answers_or_amends(self, level, still):
