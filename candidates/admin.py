@@ -32,6 +32,7 @@ from core.admin_input import CheckedChangeList, IdAutocompleteMixin
 from core.admin_rows import CheapRowsMixin
 from core.paginators import BigTableMixin
 from feedback import selectors as feedback_selectors
+from feedback import services as feedback_services
 from feedback.models import FeedbackRequest, Party
 from feedback.templatetags.recruiter_desk import duration, tel
 
@@ -622,7 +623,7 @@ class ApplicationAdmin(BigTableMixin, admin.ModelAdmin):
         form = WithdrawForm(request.POST if request.method == "POST" else None)
         if request.method == "POST" and form.is_valid():
             try:
-                services.application_withdraw(
+                feedback_services.application_withdraw(
                     application=application,
                     actor=request.user,
                     reason=form.cleaned_data["reason"],
@@ -714,21 +715,21 @@ INTERVIEW_STATUS_ACTIONS = {
         "Mark completed",
         "The interview took place. If its planned end is still ahead, both parties are "
         "asked for feedback now instead of at the end.",
-        services.interview_mark_completed,
+        feedback_services.interview_mark_completed,
         "marked completed",
     ),
     "no_show": (
         "Mark no-show",
         "The candidate did not attend: nobody is asked for feedback, and requests or "
         "reminders still queued are not sent.",
-        partial(services.interview_cancel, no_show=True),
+        partial(feedback_services.interview_cancel, no_show=True),
         "marked no-show",
     ),
     "cancel": (
         "Cancel interview",
         "The interview will not take place: nobody is asked for feedback, and requests or "
         "reminders still queued are not sent.",
-        partial(services.interview_cancel, no_show=False),
+        partial(feedback_services.interview_cancel, no_show=False),
         "cancelled",
     ),
 }
@@ -843,7 +844,7 @@ class InterviewAdmin(BigTableMixin, admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if not change:
-            scheduled = services.interview_schedule(
+            scheduled = feedback_services.interview_schedule(
                 application=obj.application,
                 starts_at=obj.starts_at,
                 ends_at=obj.ends_at,
@@ -868,7 +869,7 @@ class InterviewAdmin(BigTableMixin, admin.ModelAdmin):
         if time_fields & set(form.changed_data):
             # A fresh copy: the service records the old start on the timeline.
             stored = Interview.objects.select_related("application").get(pk=obj.pk)
-            services.interview_reschedule(
+            feedback_services.interview_reschedule(
                 interview=stored, starts_at=obj.starts_at, ends_at=obj.ends_at, actor=request.user
             )
             obj.status = stored.status
@@ -910,19 +911,25 @@ class InterviewAdmin(BigTableMixin, admin.ModelAdmin):
     @admin.action(description="Mark completed (ask for feedback now)", permissions=["change"])
     def mark_completed(self, request, queryset):
         self._apply_to_each(
-            request, queryset, services.interview_mark_completed, "marked completed"
+            request, queryset, feedback_services.interview_mark_completed, "marked completed"
         )
 
     @admin.action(description="Mark cancelled", permissions=["change"])
     def mark_cancelled(self, request, queryset):
         self._apply_to_each(
-            request, queryset, partial(services.interview_cancel, no_show=False), "cancelled"
+            request,
+            queryset,
+            partial(feedback_services.interview_cancel, no_show=False),
+            "cancelled",
         )
 
     @admin.action(description="Mark no-show", permissions=["change"])
     def mark_no_show(self, request, queryset):
         self._apply_to_each(
-            request, queryset, partial(services.interview_cancel, no_show=True), "marked no-show"
+            request,
+            queryset,
+            partial(feedback_services.interview_cancel, no_show=True),
+            "marked no-show",
         )
 
     # -- one interview at a time: completed, no-show, cancelled, rescheduled --
@@ -987,7 +994,7 @@ class InterviewAdmin(BigTableMixin, admin.ModelAdmin):
                 valid = form.is_valid()
             if valid:
                 try:
-                    services.interview_reschedule(
+                    feedback_services.interview_reschedule(
                         interview=interview,
                         starts_at=form.cleaned_data["starts_at"],
                         ends_at=form.cleaned_data["ends_at"],

@@ -16,6 +16,15 @@ Status = FeedbackRequest.Status
 # ask or a reminder for a request in any other state has lost its point.
 OPEN_STATUSES = (Status.SCHEDULED, Status.PENDING, Status.OVERDUE)
 
+# --- applications -----------------------------------------------------------------------
+
+# An application out of the process: nobody is asked about it any more.
+CLOSED_STAGES = (
+    Application.Stage.HIRED,
+    Application.Stage.REJECTED,
+    Application.Stage.WITHDRAWN,
+)
+
 # --- interest ---------------------------------------------------------------------------
 
 # A candidate's interest level (1–10) from which it is high, or moderate; below, low.

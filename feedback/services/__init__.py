@@ -21,6 +21,13 @@ from .answers import (
 )
 from .charts import dashboard_charts_refresh
 from .delivery import outbox_deliver
+from .interviews import (
+    application_withdraw,
+    interview_cancel,
+    interview_mark_completed,
+    interview_reschedule,
+    interview_schedule,
+)
 from .outbox import (
     outbox_dispatch,
     outbox_queue,
@@ -36,6 +43,7 @@ __all__ = [
     "CATCH_UP_GRACE",
     "FeedbackClosed",
     "SweepResult",
+    "application_withdraw",
     "dashboard_charts_refresh",
     "feedback_log_call",
     "feedback_request_mark_opened",
@@ -43,6 +51,10 @@ __all__ = [
     "feedback_requests_cancel",
     "feedback_requests_plan",
     "feedback_submit",
+    "interview_cancel",
+    "interview_mark_completed",
+    "interview_reschedule",
+    "interview_schedule",
     "outbox_deliver",
     "outbox_dispatch",
     "outbox_queue",

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from candidates import services as candidate_services
 from candidates.models import Application
 from core.formatting import duration_text
 
@@ -105,7 +106,7 @@ def feedback_log_call(*, request: FeedbackRequest, answers: dict, actor) -> Feed
     )
     application = Application.objects.select_for_update().get(pk=request.interview.application_id)
     if application.debrief_needed_at is not None:
-        Application.objects.filter(pk=application.pk).update(debrief_needed_at=None)
+        candidate_services.application_clear_debrief(application=application)
         timeline_record(
             application=application,
             request=request,
@@ -227,10 +228,9 @@ def _apply_interest(*, application, request, feedback, was_overdue: bool, now) -
     status = interest_status_for(
         level=feedback.interest_level, still_interested=feedback.still_interested
     )
-    Application.objects.filter(pk=application.pk).update(
-        interest_level=feedback.interest_level, interest_status=status, interest_updated_at=now
+    candidate_services.application_set_interest(
+        application=application, level=feedback.interest_level, status=status, now=now
     )
-    application.interest_level, application.interest_status = feedback.interest_level, status
     if was_overdue and previous == Application.InterestStatus.POSSIBLY_WANED:
         timeline_record(
             application=application,

@@ -4,6 +4,7 @@ recruiter's call list and the candidate's recruiter is alerted once.
 
 from datetime import datetime
 
+from candidates import services as candidate_services
 from candidates.models import Application
 
 from ..models import (
@@ -49,10 +50,10 @@ def _debrief_check(*, request: FeedbackRequest, feedback: Feedback, now: datetim
         return
     reason = f"Round {interview.round}: {why}"[:300]
     if application.debrief_needed_at is not None:
-        Application.objects.filter(pk=application.pk).update(debrief_reason=reason)
+        candidate_services.application_set_debrief_reason(application=application, reason=reason)
         return
-    if not Application.objects.filter(pk=application.pk, debrief_needed_at__isnull=True).update(
-        debrief_needed_at=now, debrief_reason=reason
+    if not candidate_services.application_flag_debrief(
+        application=application, reason=reason, now=now
     ):
         return
     timeline_record(

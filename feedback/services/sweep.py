@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models import Case, CharField, DateTimeField, F, IntegerField, QuerySet, Value, When
 from django.db.models.functions import Cast, Concat, JSONObject
 
-from candidates.models import Application
+from candidates import services as candidate_services
 from core import clock
 from core.bulk import AnyOf, insert_select
 
@@ -340,8 +340,8 @@ def _mark_overdue_many(*, requests: list[FeedbackRequest], now: datetime) -> int
         data=JSONObject(previous_status=F("interview__application__interest_status")),
         now=now,
     )
-    Application.objects.filter(pk__in=candidates.values("interview__application_id")).update(
-        interest_status=Application.InterestStatus.POSSIBLY_WANED, interest_updated_at=now
+    candidate_services.applications_mark_possibly_waned(
+        application_ids=candidates.values("interview__application_id"), now=now
     )
     _queue_many(requests=marked, kind=Kind.OVERDUE_ALERT, now=now)
     return len(requests)

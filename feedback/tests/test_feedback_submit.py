@@ -124,7 +124,7 @@ def test_phone_feedback_logged_by_the_recruiter_records_who(asked, interview_end
 
 
 def test_a_cancelled_request_takes_no_answer(asked):
-    from candidates.services import interview_cancel
+    from feedback.services import interview_cancel
 
     interview_cancel(interview=asked)
     with pytest.raises(services.FeedbackClosed):

@@ -19,10 +19,10 @@ from hypothesis.stateful import (
 )
 
 from candidates.models import Application
-from candidates.services import interview_cancel, interview_reschedule
 from feedback import rules, services
 from feedback.models import Feedback, FeedbackRequest, OutboundMessage
 from feedback.selectors import policy_get
+from feedback.services import interview_cancel, interview_reschedule
 from tests.factories import schedule_interview
 
 START = dt.datetime(2026, 3, 3, 14, 0, tzinfo=dt.UTC)

@@ -250,7 +250,7 @@ def interview_at(
     """Scheduled through the service; for a past interview the "scheduled" entry on the
     timeline is moved to a few days before it."""
     client = application.position.client
-    interview = candidate_services.interview_schedule(
+    interview = feedback_services.interview_schedule(
         application=application,
         starts_at=starts_at,
         ends_at=starts_at + length,
@@ -617,7 +617,7 @@ def demo_load(*, now: datetime) -> None:
         concerns="Salary range tops out below my current package.",
     )
     was_asked(request_for(interview, Party.CLIENT), reminded=True)
-    candidate_services.interview_mark_completed(interview=interview, actor=marcus)
+    feedback_services.interview_mark_completed(interview=interview, actor=marcus)
 
     # Answered late: overdue and "possibly waned" for two hours until Kevin called back;
     # Marcus logged it by phone, which records the lateness and restores the interest.
@@ -627,7 +627,7 @@ def demo_load(*, now: datetime) -> None:
         kind=Interview.Kind.VIDEO,
         actor=marcus,
     )
-    candidate_services.interview_mark_completed(interview=interview, actor=marcus)
+    feedback_services.interview_mark_completed(interview=interview, actor=marcus)
     feedback_services.feedback_submit(
         request=went_overdue(was_asked(request_for(interview, Party.CANDIDATE), reminded=True)),
         answers={

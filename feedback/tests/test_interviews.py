@@ -6,9 +6,8 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 
-from candidates import services
 from candidates.models import Interview
-from feedback import services as feedback_services
+from feedback import services
 from feedback.models import FeedbackRequest, OutboundMessage, TimelineEvent
 from tests.factories import RecruiterFactory, schedule_interview
 
@@ -19,7 +18,7 @@ MIN = dt.timedelta(minutes=1)
 
 def sweep_at(moment):
     with time_machine.travel(moment, tick=False):
-        return feedback_services.sweep_run()
+        return services.sweep_run()
 
 
 def candidate_request(interview):
