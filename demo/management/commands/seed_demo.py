@@ -3,7 +3,7 @@
     manage.py seed_demo          # once: does nothing when the demo is already there
     manage.py seed_demo --reset  # delete the demo objects and load them afresh
 
-Interviews are scheduled through candidates.services (so their feedback requests are
+Interviews are scheduled through feedback.services (so their feedback requests are
 planned as in real life) and answers go through feedback.services.feedback_submit.
 Only what already happened before now (asks, reminders, deadlines passed) is written
 directly, as the sweep would have left it, so that the running sweep picks up each

@@ -11,8 +11,8 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.utils import timezone
 
-from candidates.management.commands.seed_demo import DEMO_PASSWORD
 from candidates.models import Application, Candidate, Interview
+from demo.management.commands.seed_demo import DEMO_PASSWORD
 from feedback import services as feedback_services
 from feedback.models import (
     Feedback,
@@ -196,9 +196,9 @@ def test_demo_links_prints_the_logins_and_links_that_open(client, settings):
 def test_both_client_logins_see_their_positions_candidates_and_feedback_to_give(client):
     from django.utils.html import escape
 
-    from candidates.management.commands.seed_demo import CLIENTS
     from candidates.models import ClientContact
     from clients import selectors as client_selectors
+    from demo.management.commands.seed_demo import CLIENTS
 
     seed()
     logins = [
