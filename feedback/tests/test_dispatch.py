@@ -8,13 +8,13 @@ import json
 import pytest
 import redis
 import time_machine
+from celery import current_app
 from django.conf import settings as django_settings
 from kombu.exceptions import OperationalError
 
 from feedback import services
 from feedback.models import OutboundMessage
 from tests.factories import schedule_interview
-from tvr_site.celery import app as celery_app
 
 pytestmark = pytest.mark.django_db
 
@@ -56,7 +56,7 @@ def test_a_broker_that_refuses_the_tasks_is_logged_not_raised(
     def broker_down(*args, **kwargs):
         raise OperationalError("Error 111 connecting to the broker. Connection refused.")
 
-    monkeypatch.setattr(celery_app, "send_task", broker_down)
+    monkeypatch.setattr(current_app, "send_task", broker_down)
     services.outbox_dispatch(message_ids=[1, 2, 3])
 
     assert "could not dispatch messages [1, 2, 3]; the sweep will retry" in caplog.text
