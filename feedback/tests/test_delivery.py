@@ -11,19 +11,8 @@ from django.utils import timezone
 from conftest import free_port
 from feedback import services
 from feedback.models import OutboundMessage, TimelineEvent
-from tests.factories import schedule_interview
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def asked(interview_end):
-    """An interview that has just ended, with both requests queued in the outbox."""
-    with time_machine.travel(interview_end - dt.timedelta(hours=2), tick=False):
-        interview = schedule_interview(ends_at=interview_end)
-    with time_machine.travel(interview_end, tick=False):
-        services.sweep_run()
-    return interview
 
 
 def candidate_ask():

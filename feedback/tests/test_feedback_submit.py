@@ -8,20 +8,11 @@ import time_machine
 from candidates.models import Application
 from feedback import rules, services
 from feedback.models import Feedback, FeedbackRequest, OutboundMessage, TimelineEvent
-from tests.factories import RecruiterFactory, schedule_interview
+from tests.factories import RecruiterFactory
 
 pytestmark = pytest.mark.django_db
 
 MIN = dt.timedelta(minutes=1)
-
-
-@pytest.fixture
-def asked(interview_end):
-    with time_machine.travel(interview_end - dt.timedelta(hours=2), tick=False):
-        interview = schedule_interview(ends_at=interview_end)
-    with time_machine.travel(interview_end, tick=False):
-        services.sweep_run()
-    return interview
 
 
 def candidate_request(interview):

@@ -25,12 +25,6 @@ def candidate_request(interview):
     return FeedbackRequest.objects.get(interview=interview, party="candidate")
 
 
-@pytest.fixture
-def interview(interview_end):
-    with time_machine.travel(interview_end - dt.timedelta(days=1), tick=False):
-        return schedule_interview(ends_at=interview_end)
-
-
 def test_scheduling_moves_the_application_to_interviewing_and_logs_it(interview):
     assert interview.application.stage == "interviewing"
     event = TimelineEvent.objects.get(kind=TimelineEvent.Kind.INTERVIEW_SCHEDULED)

@@ -43,12 +43,6 @@ def messages(kind=None, **filters):
     return qs.filter(kind=kind) if kind else qs
 
 
-@pytest.fixture
-def interview(interview_end):
-    with time_machine.travel(interview_end - dt.timedelta(days=1), tick=False):
-        return schedule_interview(ends_at=interview_end)
-
-
 def test_scheduling_plans_both_parties_from_the_policy(interview, interview_end):
     candidate = request_of(interview, "candidate")
     client = request_of(interview, "client")
