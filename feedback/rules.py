@@ -4,6 +4,8 @@ Plain values and functions of values, no database query: the services, the selec
 the client pages all read a rule from here, so that it is decided in one place.
 """
 
+from datetime import timedelta
+
 from candidates.models import Application
 
 from .models import Feedback, FeedbackRequest
@@ -15,6 +17,11 @@ Status = FeedbackRequest.Status
 # A request that still waits for an answer: cancelling an interview settles these, and an
 # ask or a reminder for a request in any other state has lost its point.
 OPEN_STATUSES = (Status.SCHEDULED, Status.PENDING, Status.OVERDUE)
+
+# An ask that goes out later than this (quiet hours, downtime, an interview entered after
+# the fact) moves the reminder and the deadline with it: a party always gets the
+# policy's full window counted from the moment they were asked.
+CATCH_UP_GRACE = timedelta(minutes=5)
 
 # --- applications -----------------------------------------------------------------------
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from candidates.models import Application, Candidate, Interview
 from demo.management.commands.seed_demo import DEMO_PASSWORD
+from feedback import rules
 from feedback import services as feedback_services
 from feedback.models import (
     Feedback,
@@ -114,7 +115,7 @@ def test_every_point_of_the_loop_is_there():
     assert candidate_requests.filter(
         status=Status.SCHEDULED,
         ask_at__lte=now,
-        ask_at__gt=now - feedback_services.CATCH_UP_GRACE,
+        ask_at__gt=now - rules.CATCH_UP_GRACE,
     ).exists()
     # Asked, reminder due, deadline still ahead.
     assert candidate_requests.filter(

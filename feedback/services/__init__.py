@@ -36,13 +36,11 @@ from .outbox import (
     outbox_retry_now,
 )
 from .planning import feedback_requests_cancel, feedback_requests_plan
-from .sweep import CATCH_UP_GRACE, SweepResult, sweep_run
+from .sweep import sweep_run
 from .timeline import timeline_record
 
 __all__ = [
-    "CATCH_UP_GRACE",
     "FeedbackClosed",
-    "SweepResult",
     "application_withdraw",
     "dashboard_charts_refresh",
     "feedback_log_call",

@@ -21,16 +21,11 @@ from core.bulk import AnyOf, insert_select
 
 from .. import selectors
 from ..models import FeedbackRequest, OutboundMessage, Party, ReminderPolicy, TimelineEvent
+from ..rules import CATCH_UP_GRACE
 from .outbox import outbox_dispatch, outbox_reclaim_abandoned, outbox_redispatch_due
 
 Status = FeedbackRequest.Status
 Kind = OutboundMessage.Kind
-
-
-# An ask that goes out later than this (quiet hours, downtime, an interview entered after
-# the fact) moves the reminder and the deadline with it: a party always gets the
-# policy's full window counted from the moment they were asked.
-CATCH_UP_GRACE = timedelta(minutes=5)
 
 
 @dataclass
