@@ -173,7 +173,7 @@ class Application(models.Model):
     candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="applications")
     position = models.ForeignKey(Position, on_delete=models.CASCADE, related_name="applications")
     # A copy of the candidate's owner, the recruiter whose desk this application is on,
-    # kept right by candidates.services (application_save, desks_follow_candidate): the
+    # kept right by candidates.services (application_save, candidate_save): the
     # dashboard filters its rows by desk, and through the candidates that was a join to
     # every candidate (see feedback.selectors, "the recruiter's dashboard").
     candidate_owner = models.ForeignKey(
@@ -290,8 +290,8 @@ class Interview(models.Model):
     application = models.ForeignKey(
         Application, on_delete=models.CASCADE, related_name="interviews"
     )
-    # Copies of the desks the interview is on, kept right by candidates.services
-    # (interview_schedule, desks_follow_*): the candidate's side is the candidate's owner's,
+    # Copies of the desks the interview is on, kept right by feedback's interview_schedule
+    # and candidates.services (*_save): the candidate's side is the candidate's owner's,
     # the client's side the position's recruiter's. The dashboard reads a desk's interviews
     # and feedback requests by these instead of joining each to its application,
     # candidate and position.

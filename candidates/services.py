@@ -1,198 +1,15 @@
-"""Interview lifecycle. Each change re-plans or settles the feedback requests and is
-recorded on the application's timeline with the acting user."""
+"""The candidates app's writes to its own rows: saving applications, candidates and
+positions with the desk copies they carry, and the application fields the feedback loop
+sets (interest, debrief, stage). It imports no other app; other apps follow a desk
+change through candidates.signals.desks_changed."""
 
 from datetime import datetime
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
-
-from feedback import services as feedback_services
-from feedback.models import FeedbackRequest, Party, TimelineEvent
+from django.db.models import QuerySet
 
 from .models import Application, Candidate, Interview, Position
-
-
-def _local(interview: Interview, moment: datetime) -> str:
-    import zoneinfo
-
-    return moment.astimezone(zoneinfo.ZoneInfo(interview.time_zone)).strftime("%a %d %b %H:%M")
-
-
-def _locked(interview: Interview) -> Interview:
-    """The interview's current row, locked until the transaction ends: a concurrent change
-    waits, then sees this one's result and is refused by the status checks."""
-    return Interview.objects.select_for_update().select_related("application").get(pk=interview.pk)
-
-
-@transaction.atomic
-def interview_schedule(
-    *,
-    application: Application,
-    starts_at: datetime,
-    ends_at: datetime,
-    kind: str = Interview.Kind.IN_PERSON,
-    time_zone: str = "UTC",
-    round: int | None = None,
-    location: str = "",
-    video_link: str = "",
-    interviewers: str = "",
-    actor=None,
-) -> Interview:
-    if ends_at <= starts_at:
-        raise ValidationError("The interview must end after it starts.")
-    if round is None:
-        round = application.interviews.count() + 1
-    # The desks, read under lock: an owner or recruiter changed at the same time
-    # (desks_follow_*) either waits for this interview to exist or is seen here.
-    candidate_owner_id, position_recruiter_id = (
-        Application.objects.select_for_update()
-        .filter(pk=application.pk)
-        .values_list("candidate_owner_id", "position__recruiter_id")
-        .get()
-    )
-    interview = Interview.objects.create(
-        application=application,
-        candidate_owner_id=candidate_owner_id,
-        position_recruiter_id=position_recruiter_id,
-        starts_at=starts_at,
-        ends_at=ends_at,
-        kind=kind,
-        time_zone=time_zone,
-        round=round,
-        location=location,
-        video_link=video_link,
-        interviewers=interviewers,
-    )
-    if application.stage == Application.Stage.SUBMITTED:
-        Application.objects.filter(pk=application.pk).update(stage=Application.Stage.INTERVIEWING)
-        application.stage = Application.Stage.INTERVIEWING
-    feedback_services.feedback_requests_plan(interview=interview)
-    feedback_services.timeline_record(
-        application=application,
-        kind=TimelineEvent.Kind.INTERVIEW_SCHEDULED,
-        summary=f"Round {round} {interview.get_kind_display().lower()} interview scheduled for "
-        f"{_local(interview, starts_at)}",
-        actor=actor,
-        data={"interview_id": interview.pk},
-    )
-    return interview
-
-
-@transaction.atomic
-def interview_reschedule(
-    *, interview: Interview, starts_at: datetime, ends_at: datetime, actor=None
-) -> Interview:
-    """New times move every request not yet answered, with its pending messages."""
-    if ends_at <= starts_at:
-        raise ValidationError("The interview must end after it starts.")
-    interview = _locked(interview)
-    if interview.status in (Interview.Status.CANCELLED, Interview.Status.NO_SHOW):
-        raise ValidationError("A cancelled or no-show interview cannot be rescheduled.")
-    old_start = interview.starts_at
-    interview.starts_at, interview.ends_at = starts_at, ends_at
-    interview.status = Interview.Status.SCHEDULED
-    interview.save(update_fields=["starts_at", "ends_at", "status"])
-    feedback_services.feedback_requests_plan(interview=interview)
-    feedback_services.timeline_record(
-        application=interview.application,
-        kind=TimelineEvent.Kind.INTERVIEW_RESCHEDULED,
-        summary=f"Round {interview.round} moved from {_local(interview, old_start)} to "
-        f"{_local(interview, starts_at)}",
-        actor=actor,
-        data={"interview_id": interview.pk, "from": old_start.isoformat()},
-    )
-    return interview
-
-
-@transaction.atomic
-def interview_cancel(*, interview: Interview, actor=None, no_show: bool = False) -> Interview:
-    """Cancelled or no-show: nobody is asked for feedback; pending asks are not sent."""
-    interview = _locked(interview)
-    if interview.status in (Interview.Status.CANCELLED, Interview.Status.NO_SHOW):
-        raise ValidationError("This interview is already cancelled.")
-    interview.status = Interview.Status.NO_SHOW if no_show else Interview.Status.CANCELLED
-    interview.save(update_fields=["status"])
-    feedback_services.feedback_requests_cancel(interview=interview)
-    feedback_services.timeline_record(
-        application=interview.application,
-        kind=TimelineEvent.Kind.INTERVIEW_NO_SHOW
-        if no_show
-        else TimelineEvent.Kind.INTERVIEW_CANCELLED,
-        summary=f"Round {interview.round} " + ("no-show" if no_show else "cancelled"),
-        actor=actor,
-        data={"interview_id": interview.pk},
-    )
-    return interview
-
-
-@transaction.atomic
-def interview_mark_completed(*, interview: Interview, actor=None) -> Interview:
-    """Marked completed before its planned end: ask both parties now."""
-    interview = _locked(interview)
-    if interview.status != Interview.Status.SCHEDULED:
-        raise ValidationError("Only a scheduled interview can be marked completed.")
-    now = timezone.now()
-    interview.status = Interview.Status.COMPLETED
-    interview.save(update_fields=["status"])
-    if now < interview.ends_at:
-        feedback_services.feedback_requests_plan(interview=interview, ended_at=now)
-    feedback_services.timeline_record(
-        application=interview.application,
-        kind=TimelineEvent.Kind.INTERVIEW_COMPLETED,
-        summary=f"Round {interview.round} marked completed",
-        actor=actor,
-        data={"interview_id": interview.pk},
-    )
-    return interview
-
-
-CLOSED_STAGES = (
-    Application.Stage.HIRED,
-    Application.Stage.REJECTED,
-    Application.Stage.WITHDRAWN,
-)
-
-
-@transaction.atomic
-def application_withdraw(*, application: Application, actor=None, reason: str = "") -> Application:
-    """The candidate is out of the process: the application is closed, interviews still to
-    come are cancelled, and nobody is asked for feedback any more (queued asks are not
-    sent). Raises ValidationError, with nothing changed, if it is already closed."""
-    application = Application.objects.select_for_update().get(pk=application.pk)
-    if application.stage in CLOSED_STAGES:
-        raise ValidationError(
-            f"This application is already closed ({application.get_stage_display().lower()})."
-        )
-    now = timezone.now()
-    previous = application.stage
-    Application.objects.filter(pk=application.pk).update(stage=Application.Stage.WITHDRAWN)
-    application.stage = Application.Stage.WITHDRAWN
-    cancelled_interviews = []
-    for interview in application.interviews.filter(
-        status=Interview.Status.SCHEDULED, starts_at__gt=now
-    ).order_by("starts_at"):
-        interview_cancel(interview=interview, actor=actor)
-        cancelled_interviews.append(interview.pk)
-    # Interviews that did take place: their open requests are moot now.
-    stopped = sum(
-        feedback_services.feedback_requests_cancel(interview=interview, now=now)
-        for interview in application.interviews.exclude(pk__in=cancelled_interviews)
-    )
-    feedback_services.timeline_record(
-        application=application,
-        kind=TimelineEvent.Kind.APPLICATION_WITHDRAWN,
-        summary="Application withdrawn" + (f": {reason}" if reason else ""),
-        actor=actor,
-        data={
-            "previous_stage": previous,
-            "cancelled_interview_ids": cancelled_interviews,
-            "stopped_requests": stopped,
-        },
-        now=now,
-    )
-    return application
-
+from .signals import desks_changed
 
 # --- desks ------------------------------------------------------------------------------
 #
@@ -202,9 +19,11 @@ def application_withdraw(*, application: Application, actor=None, reason: str = 
 # `position_recruiter`, a request's `desk` and `position`) so that the dashboard reads a
 # desk, and the client pages a client's requests, as an index range instead of joining
 # every row to its candidate and position; these services keep the copies right whenever
-# the owner, the recruiter or an application's candidate or position changes. Each reads
-# the desk from a locked row (or writes the rows a concurrent reader locks), so a change
-# made at the same moment as another is never lost between them.
+# the owner, the recruiter or an application's candidate or position changes: candidates'
+# own here, the feedback requests' by feedback's receiver of `desks_changed`
+# (candidates.signals), in the same transaction. Each reads the desk from a locked row (or
+# writes the rows a concurrent reader locks), so a change made at the same moment as
+# another is never lost between them.
 
 
 @transaction.atomic
@@ -231,12 +50,8 @@ def application_save(*, application: Application, fields: list[str] | None = Non
         candidate_owner_id=application.candidate_owner_id,
         position_recruiter_id=position_recruiter_id,
     )
-    requests = FeedbackRequest.objects.filter(interview__application=application)
-    requests.filter(party=Party.CANDIDATE).update(
-        desk_id=application.candidate_owner_id, position_id=application.position_id
-    )
-    requests.filter(party=Party.CLIENT).update(
-        desk_id=position_recruiter_id, position_id=application.position_id
+    desks_changed.send(
+        sender=Application, application=application, position_recruiter_id=position_recruiter_id
     )
     return application
 
@@ -246,7 +61,7 @@ def candidate_save(*, candidate: Candidate, changed: list[str]) -> Candidate:
     """Save a candidate; a new owner takes their applications and interviews along."""
     candidate.save()
     if "owner" in changed:
-        desks_follow_candidate(candidate=candidate)
+        _desks_follow_candidate(candidate=candidate)
     return candidate
 
 
@@ -255,28 +70,75 @@ def position_save(*, position: Position, changed: list[str]) -> Position:
     """Save a position; a new recruiter takes the client's side of its interviews."""
     position.save()
     if "recruiter" in changed:
-        desks_follow_position(position=position)
+        _desks_follow_position(position=position)
     return position
 
 
-@transaction.atomic
-def desks_follow_candidate(*, candidate: Candidate) -> None:
-    """The candidate's owner changed: their applications and interviews move with them."""
+def _desks_follow_candidate(*, candidate: Candidate) -> None:
+    """The candidate's owner changed: their applications and interviews move with them
+    (and, through desks_changed, the other apps' copies)."""
     Application.objects.filter(candidate=candidate).update(candidate_owner_id=candidate.owner_id)
     Interview.objects.filter(application__candidate=candidate).update(
         candidate_owner_id=candidate.owner_id
     )
-    FeedbackRequest.objects.filter(
-        interview__application__candidate=candidate, party=Party.CANDIDATE
-    ).update(desk_id=candidate.owner_id)
+    desks_changed.send(sender=Candidate, candidate=candidate)
 
 
-@transaction.atomic
-def desks_follow_position(*, position: Position) -> None:
-    """The position's recruiter changed: the client's side of its interviews moves."""
+def _desks_follow_position(*, position: Position) -> None:
+    """The position's recruiter changed: the client's side of its interviews moves (and,
+    through desks_changed, the other apps' copies)."""
     Interview.objects.filter(application__position=position).update(
         position_recruiter_id=position.recruiter_id
     )
-    FeedbackRequest.objects.filter(
-        interview__application__position=position, party=Party.CLIENT
-    ).update(desk_id=position.recruiter_id)
+    desks_changed.send(sender=Position, position=position)
+
+
+# --- what the feedback loop sets on an application ----------------------------------------
+#
+# The loop decides these (feedback.rules, feedback.services) and writes them here, each as
+# the single statement it was: an answer's interest, "possibly waned" at a deadline, the
+# debrief call list, the stage an interview or a withdrawal moves to.
+
+
+def application_set_stage(*, application: Application, stage: str) -> None:
+    """Move the application to `stage` (the instance too)."""
+    Application.objects.filter(pk=application.pk).update(stage=stage)
+    application.stage = stage
+
+
+def application_set_interest(
+    *, application: Application, level: int | None, status: str, now: datetime
+) -> None:
+    """The interest a candidate's answer says (the instance too)."""
+    Application.objects.filter(pk=application.pk).update(
+        interest_level=level, interest_status=status, interest_updated_at=now
+    )
+    application.interest_level, application.interest_status = level, status
+
+
+def applications_mark_possibly_waned(*, application_ids: QuerySet, now: datetime) -> int:
+    """No answer by the deadline: these applications' interest may have waned.
+    `application_ids` is a query of ids (a subquery: one statement for a batch)."""
+    return Application.objects.filter(pk__in=application_ids).update(
+        interest_status=Application.InterestStatus.POSSIBLY_WANED, interest_updated_at=now
+    )
+
+
+def application_flag_debrief(*, application: Application, reason: str, now: datetime) -> bool:
+    """Put the application on the recruiter's call list, unless it is on it already (then
+    nothing changes). True if this call put it there."""
+    return bool(
+        Application.objects.filter(pk=application.pk, debrief_needed_at__isnull=True).update(
+            debrief_needed_at=now, debrief_reason=reason
+        )
+    )
+
+
+def application_set_debrief_reason(*, application: Application, reason: str) -> None:
+    """A new reason for a debrief already on the call list."""
+    Application.objects.filter(pk=application.pk).update(debrief_reason=reason)
+
+
+def application_clear_debrief(*, application: Application) -> None:
+    """The debrief call was made: off the call list (the reason is kept)."""
+    Application.objects.filter(pk=application.pk).update(debrief_needed_at=None)

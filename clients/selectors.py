@@ -41,15 +41,11 @@ from core.caching import get_many_or_compute, get_or_compute
 from core.formatting import duration_text
 from core.params import bounded_int
 from feedback.models import Feedback, FeedbackRequest, Party
+from feedback.rules import OPEN_STATUSES
 from feedback.sharing import SharedPart, feedback_shared_parts
 
 # The pipeline chart's rows, in the order a candidate moves through them.
 PIPELINE_STAGES = list(Application.Stage)
-OPEN_REQUEST = (
-    FeedbackRequest.Status.SCHEDULED,
-    FeedbackRequest.Status.PENDING,
-    FeedbackRequest.Status.OVERDUE,
-)
 NOT_HELD = (Interview.Status.CANCELLED, Interview.Status.NO_SHOW)
 RESPONSIVENESS_WINDOW = timedelta(days=90)
 # The home page shows a bounded part of each list (a big client has thousands of candidates
@@ -417,7 +413,7 @@ def _awaiting(*, contact: ClientContact, now: datetime) -> QuerySet[FeedbackRequ
         _contact_scope(contact),
         # Implied by the status condition; spelt out so that the planner uses the partial
         # index.
-        status__in=OPEN_REQUEST,
+        status__in=OPEN_STATUSES,
     ).order_by("due_at", "pk")
 
 

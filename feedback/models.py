@@ -100,14 +100,14 @@ class FeedbackRequest(models.Model):
     party = models.CharField(max_length=16, choices=Party.choices)
     # The recruiter whose desk the request is on: the candidate's owner for the candidate's
     # request, the position's recruiter for the client's. A copy kept right by
-    # feedback_requests_plan and candidates.services (desks_follow_*, application_save):
+    # feedback_requests_plan and services.desks (following candidates' desks_changed):
     # the dashboard reads a desk's requests as one index range instead of probing each
     # request's interview for its desk.
     desk = models.ForeignKey(
         Recruiter, on_delete=models.PROTECT, related_name="+", editable=False, db_index=False
     )
     # A copy of the interview's application's position, kept right the same way
-    # (feedback_requests_plan, candidates.services.application_save): the client pages and
+    # (feedback_requests_plan, services.desks.desks_follow_application): the client pages and
     # the client list find a client's requests by position instead of through each
     # application and interview of the client (thousands for a big client).
     position = models.ForeignKey(

@@ -31,6 +31,7 @@ from core.caching import get_or_compute
 
 from . import tokens
 from .models import REQUEST_PEOPLE, Feedback, FeedbackRequest, Party, ReminderPolicy, TimelineEvent
+from .rules import CLOSED_STAGES
 
 
 def policy_get() -> ReminderPolicy:
@@ -108,14 +109,9 @@ def candidate_pending_requests(
 # a client's side to the position's recruiter (who gets the alerts in the loop too). Both
 # are read from the copies kept on the applications, interviews and feedback requests
 # (`candidate_owner`, `position_recruiter`, a request's `desk`, kept right by
-# candidates.services): through the candidates and positions, every desk condition was
-# four joins for each row a section looked at.
+# candidates.services and feedback.services.desks): through the candidates and positions,
+# every desk condition was four joins for each row a section looked at.
 
-CLOSED_STAGES = (
-    Application.Stage.HIRED,
-    Application.Stage.REJECTED,
-    Application.Stage.WITHDRAWN,
-)
 DASHBOARD_DAYS = 3  # today and the next two days
 DASHBOARD_LIMIT = 25
 CHART_WINDOW = timedelta(days=30)

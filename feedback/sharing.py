@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from candidates.models import Application
 
 from .models import Feedback
-from .services import CLIENT_SHAREABLE_PARTS, interest_status_for
+from .rules import CLIENT_SHAREABLE_PARTS, interest_status_for
 
 BAND_LABELS = {
     Application.InterestStatus.HIGH: "High",

@@ -3,6 +3,7 @@
 from celery import shared_task
 
 from . import services
+from .services import outbox
 
 
 @shared_task(ignore_result=True)
@@ -11,16 +12,10 @@ def sweep() -> dict:
     return {"asked": result.asked, "reminded": result.reminded, "overdue": result.overdue}
 
 
-# acks_late (settings): a worker killed mid-task leaves the task to be delivered again;
-# the service's claim makes a repeated delivery harmless. Nothing queues this one-message
-# task any more; it stays for tasks an earlier release left in the broker.
-@shared_task(ignore_result=True)
-def deliver_message(message_id: int) -> str:
-    return services.message_deliver(message_id=message_id)
-
-
-# The outbox dispatches a few messages to a task; each is claimed and sent on its own.
-@shared_task(ignore_result=True)
+# The outbox dispatches a few messages to a task, by this name (services/outbox.py); each
+# is claimed and sent on its own. acks_late (settings): a worker killed mid-task leaves the
+# task to be delivered again; the service's claim makes a repeated delivery harmless.
+@shared_task(name=outbox.DELIVER_MESSAGES_TASK, ignore_result=True)
 def deliver_messages(message_ids: list[int]) -> list[str]:
     return services.outbox_deliver(message_ids=message_ids)
 

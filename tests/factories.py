@@ -101,7 +101,7 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
 
 def schedule_interview(*, application=None, ends_at=None, length=dt.timedelta(hours=1), **kwargs):
     """An interview through the real service, so its feedback requests are planned."""
-    from candidates.services import interview_schedule
+    from feedback.services import interview_schedule
 
     application = application or ApplicationFactory()
     ends_at = ends_at or timezone.now() + dt.timedelta(hours=2)

@@ -86,7 +86,7 @@ PERSONAS = ("anonymous", "client", "recruiter", "superuser")
 CHANGELIST_PARAMS = ["q", "o", "p", "all", "e", "_to_field", "_popup", "_facets"]
 
 PROJECT = Path(__file__).resolve().parent.parent
-PROJECT_APPS = ("candidates", "clients", "core", "feedback", "tvr_site")
+PROJECT_APPS = ("core", "candidates", "feedback", "clients", "demo", "tvr_site")
 
 
 # --- the world the valid values come from --------------------------------------------------

@@ -39,7 +39,7 @@ def test_candidate_answers_on_a_phone_from_the_mailed_link(
 
     assert services.sweep_run().asked == 2
     message = OutboundMessage.objects.get(request=request, kind=OutboundMessage.Kind.REQUEST)
-    assert services.message_deliver(message_id=message.pk) == "sent"
+    assert services.outbox_deliver(message_ids=[message.pk]) == ["sent"]
     [mail] = smtp_mail.wait_for(lambda msgs: msgs, timeout=10)
     assert mail["To"] == candidate.email
     assert mail["X-TVR-Outbox-Id"] == str(message.pk)

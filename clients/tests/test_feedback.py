@@ -6,9 +6,9 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from candidates.services import interview_cancel
 from feedback import services
 from feedback.models import Feedback, FeedbackRequest, OutboundMessage, TimelineEvent
+from feedback.services import interview_cancel
 from tests.factories import schedule_interview
 
 pytestmark = pytest.mark.django_db

@@ -10,11 +10,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from candidates.models import Application, Interview, Position
-from candidates.services import interview_cancel, interview_mark_completed
 from clients import selectors
 from core import caching
 from feedback import services
 from feedback.models import Feedback, FeedbackRequest, Party
+from feedback.services import interview_cancel, interview_mark_completed
 from tests.factories import ApplicationFactory, CandidateFactory, PositionFactory
 from tests.factories import schedule_interview as schedule
 

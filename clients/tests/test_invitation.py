@@ -76,7 +76,7 @@ def test_the_invited_contact_sets_a_password_from_the_mail_and_is_signed_in(
 ):
     message = services.client_contact_invite(contact=contact, actor=None)
     contact.refresh_from_db()
-    assert feedback_services.message_deliver(message_id=message.pk) == "sent"
+    assert feedback_services.outbox_deliver(message_ids=[message.pk]) == ["sent"]
     [mail] = smtp_mail.wait_for(lambda msgs: msgs, timeout=10)
     assert mail["To"] == contact.email
     text = mail.get_body(preferencelist=("plain",)).get_content()

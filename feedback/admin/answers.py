@@ -7,7 +7,7 @@ from candidates.admin_filters import when_filter
 from core.admin_actions import admin_link
 from core.paginators import BigTableMixin
 
-from .. import services
+from .. import rules
 from ..models import Feedback, Party
 from .common import REQUEST_PATH, KeptRecordAdmin, request_recruiter_filter
 
@@ -25,7 +25,7 @@ def shareable_parts() -> list[tuple[str, str]]:
     show exactly these)."""
     return [("interest_band", "Interest band (high / moderate / low / not interested)")] + [
         (name, str(Feedback._meta.get_field(name).verbose_name).capitalize())
-        for name in services.CLIENT_SHAREABLE_PARTS
+        for name in rules.CLIENT_SHAREABLE_PARTS
         if name != "interest_band"
     ]
 

@@ -26,7 +26,7 @@ from core.admin_filters import StrictListFilter
 from core.formatting import duration_text, local_text
 from core.paginators import BigTableMixin
 
-from .. import selectors
+from .. import selectors, services
 from ..models import FeedbackRequest, Party
 from ..sharing import feedback_shared_parts
 from .interviews import interview_actions
@@ -273,7 +273,7 @@ class ApplicationAdmin(BigTableMixin, admin.ModelAdmin):
         form = WithdrawForm(request.POST if request.method == "POST" else None)
         if request.method == "POST" and form.is_valid():
             try:
-                candidate_services.application_withdraw(
+                services.application_withdraw(
                     application=application,
                     actor=request.user,
                     reason=form.cleaned_data["reason"],

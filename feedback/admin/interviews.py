@@ -16,7 +16,6 @@ from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils import timezone
 
-from candidates import services as candidate_services
 from candidates.admin_filters import recruiter_filter, when_filter
 from candidates.models import Interview
 from core.admin_actions import action_page, change_url, next_url, object_or_404, with_next
@@ -24,6 +23,7 @@ from core.admin_filters import ExistsFilter
 from core.admin_inlines import ReadOnlyInline
 from core.paginators import BigTableMixin
 
+from .. import services
 from ..models import FeedbackRequest
 
 
@@ -96,21 +96,21 @@ INTERVIEW_STATUS_ACTIONS = {
         "Mark completed",
         "The interview took place. If its planned end is still ahead, both parties are "
         "asked for feedback now instead of at the end.",
-        candidate_services.interview_mark_completed,
+        services.interview_mark_completed,
         "marked completed",
     ),
     "no_show": (
         "Mark no-show",
         "The candidate did not attend: nobody is asked for feedback, and requests or "
         "reminders still queued are not sent.",
-        partial(candidate_services.interview_cancel, no_show=True),
+        partial(services.interview_cancel, no_show=True),
         "marked no-show",
     ),
     "cancel": (
         "Cancel interview",
         "The interview will not take place: nobody is asked for feedback, and requests or "
         "reminders still queued are not sent.",
-        partial(candidate_services.interview_cancel, no_show=False),
+        partial(services.interview_cancel, no_show=False),
         "cancelled",
     ),
 }
@@ -231,7 +231,7 @@ class InterviewAdmin(BigTableMixin, admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if not change:
-            scheduled = candidate_services.interview_schedule(
+            scheduled = services.interview_schedule(
                 application=obj.application,
                 starts_at=obj.starts_at,
                 ends_at=obj.ends_at,
@@ -256,7 +256,7 @@ class InterviewAdmin(BigTableMixin, admin.ModelAdmin):
         if time_fields & set(form.changed_data):
             # A fresh copy: the service records the old start on the timeline.
             stored = Interview.objects.select_related("application").get(pk=obj.pk)
-            candidate_services.interview_reschedule(
+            services.interview_reschedule(
                 interview=stored, starts_at=obj.starts_at, ends_at=obj.ends_at, actor=request.user
             )
             obj.status = stored.status
@@ -371,7 +371,7 @@ class InterviewAdmin(BigTableMixin, admin.ModelAdmin):
                 valid = form.is_valid()
             if valid:
                 try:
-                    candidate_services.interview_reschedule(
+                    services.interview_reschedule(
                         interview=interview,
                         starts_at=form.cleaned_data["starts_at"],
                         ends_at=form.cleaned_data["ends_at"],

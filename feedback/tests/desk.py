@@ -5,7 +5,7 @@ import datetime as dt
 
 import time_machine
 
-from feedback import roles, services
+from feedback import roles, selectors, services
 from feedback.models import FeedbackRequest, Party
 from tests.factories import ApplicationFactory, RecruiterFactory, schedule_interview
 
@@ -32,7 +32,7 @@ def interview_asked(*, ends_at: dt.datetime, application=None, **kwargs):
 def interview_overdue(*, ends_at: dt.datetime, application=None):
     """Asked, reminded, and past both deadlines: interest "possibly waned"."""
     interview = interview_asked(ends_at=ends_at, application=application)
-    policy = services.selectors.policy_get()
+    policy = selectors.policy_get()
     with time_machine.travel(ends_at + policy.candidate_remind_after + MINUTE, tick=False):
         services.sweep_run()
     with time_machine.travel(ends_at + policy.client_deadline_after + MINUTE, tick=False):

@@ -12,8 +12,8 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from candidates import services as candidate_services
 from candidates.models import Application, Interview
+from feedback import services as feedback_services
 from feedback.models import (
     Feedback,
     FeedbackRequest,
@@ -178,7 +178,7 @@ def test_a_refusal_from_the_service_is_shown_and_nothing_changes(recruiter_clien
     def refuse(**kwargs):
         raise ValidationError("A cancelled or no-show interview cannot be rescheduled.")
 
-    monkeypatch.setattr(candidate_services, "interview_reschedule", refuse)
+    monkeypatch.setattr(feedback_services, "interview_reschedule", refuse)
     interview = interview_of("Ethan")
     change = admin_url(Interview, "change", interview.pk)
     data = {

@@ -503,7 +503,7 @@ def test_the_outbox_shows_a_sweep_message_s_text_once_it_is_written(desk, dana, 
     page = url("feedback_outboundmessage_change", message)
     assert "(written when it is sent)" in desk.get(page).content.decode()
 
-    assert services.message_deliver(message_id=message.pk) == "sent"
+    assert services.outbox_deliver(message_ids=[message.pk]) == ["sent"]
 
     change = desk.get(page).content.decode()
     assert "(written when it is sent)" not in change

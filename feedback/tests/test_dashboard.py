@@ -82,7 +82,7 @@ def test_interviews_are_grouped_by_day_in_the_recruiters_time_zone(dana, marcus)
         application=application_for(dana, candidate__first_name="Cancelled"),
         ends_at=chicago(2026, 3, 3, 11, 0),
     )
-    candidate_services.interview_cancel(interview=cancelled)
+    services.interview_cancel(interview=cancelled)
     others = schedule_interview(
         application=application_for(marcus, candidate__first_name="Marcus's"),
         ends_at=chicago(2026, 3, 3, 11, 0),
@@ -399,7 +399,7 @@ def test_response_times_count_an_interview_marked_completed_days_before_its_plan
             application=application_for(dana), ends_at=planned_end, length=3 * 24 * HOUR
         )
     with time_machine.travel(interview_end, tick=False):
-        candidate_services.interview_mark_completed(interview=working)
+        services.interview_mark_completed(interview=working)
         sweep()
     answer(working, at=interview_end + 20 * MINUTE, interest_level=8)
     now = planned_end + 29 * 24 * HOUR  # the planned end is in the 30 days, the deadline not
@@ -664,8 +664,7 @@ def test_a_new_owner_takes_the_candidates_side_to_their_desk(dana, marcus, lee, 
     candidate = application.candidate
 
     candidate.owner = lee
-    candidate.save()
-    candidate_services.desks_follow_candidate(candidate=candidate)
+    candidate_services.candidate_save(candidate=candidate, changed=["owner"])
 
     assert seen(lee, now=now) == candidate_side
     assert seen(dana, now=now) == NOTHING
@@ -679,8 +678,7 @@ def test_a_new_position_recruiter_takes_the_clients_side_to_their_desk(
     position = application.position
 
     position.recruiter = lee
-    position.save()
-    candidate_services.desks_follow_position(position=position)
+    candidate_services.position_save(position=position, changed=["recruiter"])
 
     assert seen(lee, now=now) == client_side
     assert seen(marcus, now=now) == NOTHING

@@ -8,7 +8,7 @@ import time_machine
 from django.utils import timezone
 
 from candidates.models import Application
-from feedback import services
+from feedback import rules, services
 from feedback.models import Feedback, FeedbackRequest, OutboundMessage, Party, TimelineEvent
 from tests.factories import ApplicationFactory, RecruiterFactory, UserFactory, schedule_interview
 
@@ -79,7 +79,7 @@ def debrief_alerts():
 def test_the_rule(level, still, decision, expected):
     candidate = Feedback(interest_level=level, still_interested=still)
     client = Feedback(decision=decision)
-    assert services.debrief_reason_for(candidate=candidate, client=client) == expected
+    assert rules.debrief_reason_for(candidate=candidate, client=client) == expected
 
 
 @pytest.mark.parametrize("client_first", [False, True])

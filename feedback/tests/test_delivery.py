@@ -11,19 +11,8 @@ from django.utils import timezone
 from conftest import free_port
 from feedback import services
 from feedback.models import OutboundMessage, TimelineEvent
-from tests.factories import schedule_interview
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def asked(interview_end):
-    """An interview that has just ended, with both requests queued in the outbox."""
-    with time_machine.travel(interview_end - dt.timedelta(hours=2), tick=False):
-        interview = schedule_interview(ends_at=interview_end)
-    with time_machine.travel(interview_end, tick=False):
-        services.sweep_run()
-    return interview
 
 
 def candidate_ask():
@@ -32,7 +21,7 @@ def candidate_ask():
 
 def test_a_queued_message_is_sent_once_with_text_and_html(asked, smtp_mail):
     message = candidate_ask()
-    assert services.message_deliver(message_id=message.pk) == "sent"
+    assert services.outbox_deliver(message_ids=[message.pk]) == ["sent"]
     received = smtp_mail.wait_for(lambda msgs: len(msgs) >= 1, timeout=5)
     assert len(received) == 1
     mail = received[0]
@@ -47,12 +36,12 @@ def test_a_queued_message_is_sent_once_with_text_and_html(asked, smtp_mail):
 
 def test_a_message_recorded_as_sent_is_never_sent_again(asked, smtp_mail):
     message = candidate_ask()
-    services.message_deliver(message_id=message.pk)
-    assert services.message_deliver(message_id=message.pk) == "skipped"
+    services.outbox_deliver(message_ids=[message.pk])
+    assert services.outbox_deliver(message_ids=[message.pk]) == ["skipped"]
     # Even the sweep's re-dispatch long after does not pick it up again.
     with time_machine.travel(timezone.now() + dt.timedelta(hours=1), tick=False):
         assert services.outbox_redispatch_due(limit=100) == 1  # only the client's ask
-        assert services.message_deliver(message_id=message.pk) == "skipped"
+        assert services.outbox_deliver(message_ids=[message.pk]) == ["skipped"]
     assert len(smtp_mail.messages) == 1
 
 
@@ -62,7 +51,7 @@ def test_an_unreachable_server_is_retried_with_backoff(asked, settings):
     message = candidate_ask()
     start = timezone.now()
     with time_machine.travel(start, tick=False):
-        assert services.message_deliver(message_id=message.pk) == "retry"
+        assert services.outbox_deliver(message_ids=[message.pk]) == ["retry"]
     message.refresh_from_db()
     assert message.status == OutboundMessage.Status.QUEUED
     assert message.attempts == 1
@@ -70,10 +59,10 @@ def test_an_unreachable_server_is_retried_with_backoff(asked, settings):
     assert message.next_attempt_at == start + settings.FEEDBACK["DELIVERY_BACKOFF_BASE"]
     # Not before the backoff has passed …
     with time_machine.travel(start + dt.timedelta(seconds=10), tick=False):
-        assert services.message_deliver(message_id=message.pk) == "skipped"
+        assert services.outbox_deliver(message_ids=[message.pk]) == ["skipped"]
     # … then the second failure doubles it.
     with time_machine.travel(message.next_attempt_at, tick=False):
-        assert services.message_deliver(message_id=message.pk) == "retry"
+        assert services.outbox_deliver(message_ids=[message.pk]) == ["retry"]
     message.refresh_from_db()
     assert message.next_attempt_at - timezone.now() >= dt.timedelta(seconds=60)
 
@@ -83,10 +72,10 @@ def test_it_gives_up_after_the_last_attempt_and_says_so_on_the_timeline(asked, s
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", free_port()
     settings.FEEDBACK = {**settings.FEEDBACK, "DELIVERY_MAX_ATTEMPTS": 2}
     message = candidate_ask()
-    assert services.message_deliver(message_id=message.pk) == "retry"
+    assert services.outbox_deliver(message_ids=[message.pk]) == ["retry"]
     message.refresh_from_db()
     with time_machine.travel(message.next_attempt_at, tick=False):
-        assert services.message_deliver(message_id=message.pk) == "failed"
+        assert services.outbox_deliver(message_ids=[message.pk]) == ["failed"]
     message.refresh_from_db()
     assert message.status == OutboundMessage.Status.FAILED
     assert TimelineEvent.objects.filter(kind=TimelineEvent.Kind.MESSAGE_FAILED).count() == 1
@@ -104,7 +93,7 @@ def test_a_permanent_refusal_fails_at_once(asked, settings):
         settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
         settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
         message = candidate_ask()
-        assert services.message_deliver(message_id=message.pk) == "failed"
+        assert services.outbox_deliver(message_ids=[message.pk]) == ["failed"]
     finally:
         controller.stop()
     message.refresh_from_db()
@@ -151,7 +140,7 @@ def slow_server(settings):
 def test_a_server_that_times_out_on_a_command_is_retried(asked, slow_server):
     slow_server(rcpt_delay=3)
     message = candidate_ask()
-    assert services.message_deliver(message_id=message.pk) == "retry"
+    assert services.outbox_deliver(message_ids=[message.pk]) == ["retry"]
     message.refresh_from_db()
     assert message.status == OutboundMessage.Status.QUEUED
     assert "timed out" in message.last_error.lower()
@@ -165,7 +154,7 @@ def test_a_server_slow_to_accept_the_message_is_waited_for_not_sent_twice(
     settings.FEEDBACK = {**settings.FEEDBACK, "DELIVERY_LEASE": dt.timedelta(seconds=8)}
     server = slow_server(data_delay=2)
     message = candidate_ask()
-    assert services.message_deliver(message_id=message.pk) == "sent"
+    assert services.outbox_deliver(message_ids=[message.pk]) == ["sent"]
     message.refresh_from_db()
     assert (message.status, message.attempts, server.accepted) == ("sent", 1, 1)
 
@@ -174,7 +163,7 @@ def test_a_server_that_never_accepts_within_half_the_lease_is_retried(asked, slo
     settings.FEEDBACK = {**settings.FEEDBACK, "DELIVERY_LEASE": dt.timedelta(seconds=2)}
     slow_server(data_delay=3)
     message = candidate_ask()
-    assert services.message_deliver(message_id=message.pk) == "retry"
+    assert services.outbox_deliver(message_ids=[message.pk]) == ["retry"]
     message.refresh_from_db()
     assert "timed out" in message.last_error.lower()
 
@@ -186,7 +175,7 @@ def test_an_ask_for_an_answered_request_is_not_sent(asked, smtp_mail):
     )
     message.refresh_from_db()
     assert message.status == OutboundMessage.Status.CANCELLED
-    assert services.message_deliver(message_id=message.pk) == "skipped"
+    assert services.outbox_deliver(message_ids=[message.pk]) == ["skipped"]
     assert smtp_mail.messages == []
 
 
@@ -200,7 +189,7 @@ def test_a_claim_abandoned_by_a_dead_worker_is_handed_out_again(asked, smtp_mail
     later = claimed_at + settings.FEEDBACK["DELIVERY_LEASE"] + dt.timedelta(seconds=1)
     with time_machine.travel(later, tick=False):
         assert services.outbox_reclaim_abandoned() == 1
-        assert services.message_deliver(message_id=message.pk) == "sent"
+        assert services.outbox_deliver(message_ids=[message.pk]) == ["sent"]
     message.refresh_from_db()
     assert (message.status, message.attempts) == (OutboundMessage.Status.SENT, 2)
     assert len(smtp_mail.messages) == 1
@@ -223,7 +212,7 @@ def test_a_failed_message_can_be_retried_now(asked, settings, smtp_mail):
     OutboundMessage.objects.filter(pk=message.pk).update(status=OutboundMessage.Status.FAILED)
     assert services.outbox_retry_now(message=message) is True
     assert services.outbox_retry_now(message=message) is False  # already queued
-    assert services.message_deliver(message_id=message.pk) == "sent"
+    assert services.outbox_deliver(message_ids=[message.pk]) == ["sent"]
     assert len(smtp_mail.messages) == 1
 
 
@@ -254,7 +243,7 @@ def test_one_connection_serves_many_messages(asked, settings):
     try:
         _smtp_settings(settings, controller.port)
         for message in OutboundMessage.objects.all():
-            assert services.message_deliver(message_id=message.pk) == "sent"
+            assert services.outbox_deliver(message_ids=[message.pk]) == ["sent"]
     finally:
         controller.stop()
     assert handler.messages == 2
@@ -270,13 +259,13 @@ def test_a_connection_the_server_dropped_is_opened_again(asked, settings):
         OutboundMessage.objects.get(request__party="client"),
         candidate_ask(),
     )
-    assert services.message_deliver(message_id=client_ask.pk) == "sent"
+    assert services.outbox_deliver(message_ids=[client_ask.pk]) == ["sent"]
     first.stop()  # the server goes away with our idle connection
     second_handler = SessionCountingHandler()
     second = Controller(second_handler, hostname="127.0.0.1", port=port)
     second.start()
     try:
-        assert services.message_deliver(message_id=candidate.pk) == "sent"
+        assert services.outbox_deliver(message_ids=[candidate.pk]) == ["sent"]
     finally:
         second.stop()
     assert second_handler.messages == 1
@@ -287,7 +276,7 @@ def test_a_message_that_cannot_be_written_is_retried_not_lost(asked, smtp_mail):
     message = OutboundMessage.objects.get(request__party="client")
     OutboundMessage.objects.filter(pk=message.pk).update(kind=OutboundMessage.Kind.DEBRIEF_ALERT)
 
-    assert services.message_deliver(message_id=message.pk) == "retry"
+    assert services.outbox_deliver(message_ids=[message.pk]) == ["retry"]
 
     message.refresh_from_db()
     assert message.status == OutboundMessage.Status.QUEUED

@@ -9,6 +9,7 @@ from django.db import OperationalError
 
 from feedback import services
 from feedback.models import OutboundMessage
+from feedback.services import delivery
 from feedback.transports import TRANSPORTS
 from tests.factories import schedule_interview
 
@@ -88,7 +89,7 @@ def test_a_database_error_after_a_send_keeps_the_record_of_the_messages_accepted
 
     spy(on_sent=fail_the_second)
     # The second message's failure cannot be recorded either: the database went away.
-    monkeypatch.setattr(services, "_record_failure", database_gone)
+    monkeypatch.setattr(delivery, "_record_failure", database_gone)
     with pytest.raises(OperationalError):
         services.outbox_deliver(message_ids=three_asked)
 
@@ -109,9 +110,9 @@ def test_the_record_outlives_a_lease_that_ran_out_during_a_database_outage(
         )
 
     spy(on_sent=lease_ran_out)
-    assert services.message_deliver(message_id=message_id) == "sent"
+    assert services.outbox_deliver(message_ids=[message_id]) == ["sent"]
     assert statuses([message_id]) == ["sent"]
-    assert services.message_deliver(message_id=message_id) == "skipped"
+    assert services.outbox_deliver(message_ids=[message_id]) == ["skipped"]
     assert len(smtp_mail.messages) == 1
 
 
@@ -128,7 +129,7 @@ def test_a_message_claimed_again_meanwhile_is_not_recorded_by_the_old_claim(
         )
 
     spy(on_sent=claimed_again)
-    assert services.message_deliver(message_id=message_id) == "sent"
+    assert services.outbox_deliver(message_ids=[message_id]) == ["sent"]
     message = OutboundMessage.objects.get(pk=message_id)
     assert (message.status, message.attempts) == (OutboundMessage.Status.SENDING, 2)
     assert "may go out twice" in caplog.text

@@ -8,7 +8,9 @@ import json
 import pytest
 import redis
 import time_machine
+from celery import current_app
 from django.conf import settings as django_settings
+from kombu.exceptions import OperationalError
 
 from feedback import services
 from feedback.models import OutboundMessage
@@ -44,6 +46,21 @@ def test_messages_are_dispatched_a_chunk_to_a_task(empty_queue, settings):
         ("feedback.tasks.deliver_messages", list(range(51, 101))),
         ("feedback.tasks.deliver_messages", list(range(101, 121))),
     ]
+
+
+def test_a_broker_that_refuses_the_tasks_is_logged_not_raised(
+    empty_queue, settings, monkeypatch, caplog
+):
+    settings.FEEDBACK = {**settings.FEEDBACK, "DELIVERY_CHUNK_SIZE": 50}
+
+    def broker_down(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to the broker. Connection refused.")
+
+    monkeypatch.setattr(current_app, "send_task", broker_down)
+    services.outbox_dispatch(message_ids=[1, 2, 3])
+
+    assert "could not dispatch messages [1, 2, 3]; the sweep will retry" in caplog.text
+    assert queued_tasks() == []
 
 
 def test_a_task_out_of_time_hands_the_rest_back(empty_queue, settings, interview_end):

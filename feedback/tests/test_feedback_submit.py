@@ -6,22 +6,13 @@ import pytest
 import time_machine
 
 from candidates.models import Application
-from feedback import services
+from feedback import rules, services
 from feedback.models import Feedback, FeedbackRequest, OutboundMessage, TimelineEvent
-from tests.factories import RecruiterFactory, schedule_interview
+from tests.factories import RecruiterFactory
 
 pytestmark = pytest.mark.django_db
 
 MIN = dt.timedelta(minutes=1)
-
-
-@pytest.fixture
-def asked(interview_end):
-    with time_machine.travel(interview_end - dt.timedelta(hours=2), tick=False):
-        interview = schedule_interview(ends_at=interview_end)
-    with time_machine.travel(interview_end, tick=False):
-        services.sweep_run()
-    return interview
 
 
 def candidate_request(interview):
@@ -47,7 +38,7 @@ def submit_at(moment, request, **answers):
     ],
 )
 def test_interest_bands(level, still_interested, expected):
-    assert services.interest_status_for(level=level, still_interested=still_interested) == expected
+    assert rules.interest_status_for(level=level, still_interested=still_interested) == expected
 
 
 def test_an_answer_on_time_sets_interest_and_notifies_the_recruiter(asked, interview_end):
@@ -124,7 +115,7 @@ def test_phone_feedback_logged_by_the_recruiter_records_who(asked, interview_end
 
 
 def test_a_cancelled_request_takes_no_answer(asked):
-    from candidates.services import interview_cancel
+    from feedback.services import interview_cancel
 
     interview_cancel(interview=asked)
     with pytest.raises(services.FeedbackClosed):

@@ -15,9 +15,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from candidates.models import Application
-from candidates.services import interview_cancel
 from feedback import selectors, services, tokens
 from feedback.models import Feedback, FeedbackRequest, Party
+from feedback.services import interview_cancel
 from tests.factories import ApplicationFactory, CandidateFactory, schedule_interview
 
 pytestmark = pytest.mark.django_db

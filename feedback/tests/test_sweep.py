@@ -33,7 +33,7 @@ def request_of(interview, party):
 def delivered(message):
     """The message as it went out: the sweep queues asks and alerts without text, and the
     worker that sends one renders and stores it."""
-    assert services.message_deliver(message_id=message.pk) == "sent"
+    assert services.outbox_deliver(message_ids=[message.pk]) == ["sent"]
     message.refresh_from_db()
     return message
 
@@ -41,12 +41,6 @@ def delivered(message):
 def messages(kind=None, **filters):
     qs = OutboundMessage.objects.filter(**filters)
     return qs.filter(kind=kind) if kind else qs
-
-
-@pytest.fixture
-def interview(interview_end):
-    with time_machine.travel(interview_end - dt.timedelta(days=1), tick=False):
-        return schedule_interview(ends_at=interview_end)
 
 
 def test_scheduling_plans_both_parties_from_the_policy(interview, interview_end):

@@ -19,10 +19,10 @@ from hypothesis.stateful import (
 )
 
 from candidates.models import Application
-from candidates.services import interview_cancel, interview_reschedule
-from feedback import services
+from feedback import rules, services
 from feedback.models import Feedback, FeedbackRequest, OutboundMessage
 from feedback.selectors import policy_get
+from feedback.services import interview_cancel, interview_reschedule
 from tests.factories import schedule_interview
 
 START = dt.datetime(2026, 3, 3, 14, 0, tzinfo=dt.UTC)
@@ -89,7 +89,7 @@ class RequestLifecycle(RuleBasedStateMachine):
     @rule()
     def deliver_the_outbox(self):
         for pk in OutboundMessage.objects.filter(status="queued").values_list("pk", flat=True):
-            services.message_deliver(message_id=pk)
+            services.outbox_deliver(message_ids=[pk])
 
     @rule(level=st.integers(1, 10), still=st.sampled_from(["yes", "unsure", "no"]))
     def candidate_answers_or_amends(self, level, still):
@@ -159,7 +159,7 @@ class RequestLifecycle(RuleBasedStateMachine):
             request__interview=self.interview, request__party="candidate", is_current=True
         ).first()
         if current:
-            expected = services.interest_status_for(
+            expected = rules.interest_status_for(
                 level=current.interest_level, still_interested=current.still_interested
             )
             assert application.interest_status == expected

@@ -28,7 +28,7 @@ DJANGO_APPS = [
     "django.contrib.staticfiles",
 ]
 THIRD_PARTY_APPS = ["crispy_forms", "crispy_bootstrap5"]
-LOCAL_APPS = ["core", "candidates", "feedback", "clients"]
+LOCAL_APPS = ["core", "candidates", "feedback", "clients", "demo"]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
 MIDDLEWARE = [

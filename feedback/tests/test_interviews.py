@@ -6,9 +6,8 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 
-from candidates import services
 from candidates.models import Interview
-from feedback import services as feedback_services
+from feedback import services
 from feedback.models import FeedbackRequest, OutboundMessage, TimelineEvent
 from tests.factories import RecruiterFactory, schedule_interview
 
@@ -19,17 +18,11 @@ MIN = dt.timedelta(minutes=1)
 
 def sweep_at(moment):
     with time_machine.travel(moment, tick=False):
-        return feedback_services.sweep_run()
+        return services.sweep_run()
 
 
 def candidate_request(interview):
     return FeedbackRequest.objects.get(interview=interview, party="candidate")
-
-
-@pytest.fixture
-def interview(interview_end):
-    with time_machine.travel(interview_end - dt.timedelta(days=1), tick=False):
-        return schedule_interview(ends_at=interview_end)
 
 
 def test_scheduling_moves_the_application_to_interviewing_and_logs_it(interview):

@@ -11,15 +11,9 @@ from django.utils import timezone
 
 from feedback import selectors
 from feedback.models import FeedbackRequest, Party
+from feedback.rules import OPEN_STATUSES
 
 from .seed_demo import CLIENTS, DEMO_PASSWORD, RECRUITERS, demo_loaded
-
-# Requests whose link shows the form: asked (or due to be asked any second) and not answered.
-OPEN_STATUSES = [
-    FeedbackRequest.Status.SCHEDULED,
-    FeedbackRequest.Status.PENDING,
-    FeedbackRequest.Status.OVERDUE,
-]
 
 
 def open_demo_request(party: str) -> FeedbackRequest | None:
@@ -29,6 +23,7 @@ def open_demo_request(party: str) -> FeedbackRequest | None:
     return (
         FeedbackRequest.objects.filter(
             party=party,
+            # Its link shows the form: asked (or due to be asked any second), not answered.
             status__in=OPEN_STATUSES,
             ask_at__lte=timezone.now(),
             interview__application__candidate__owner__user__username__in=recruiters,

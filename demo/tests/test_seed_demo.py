@@ -11,8 +11,9 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.utils import timezone
 
-from candidates.management.commands.seed_demo import DEMO_PASSWORD
 from candidates.models import Application, Candidate, Interview
+from demo.management.commands.seed_demo import DEMO_PASSWORD
+from feedback import rules
 from feedback import services as feedback_services
 from feedback.models import (
     Feedback,
@@ -114,7 +115,7 @@ def test_every_point_of_the_loop_is_there():
     assert candidate_requests.filter(
         status=Status.SCHEDULED,
         ask_at__lte=now,
-        ask_at__gt=now - feedback_services.CATCH_UP_GRACE,
+        ask_at__gt=now - rules.CATCH_UP_GRACE,
     ).exists()
     # Asked, reminder due, deadline still ahead.
     assert candidate_requests.filter(
@@ -196,9 +197,9 @@ def test_demo_links_prints_the_logins_and_links_that_open(client, settings):
 def test_both_client_logins_see_their_positions_candidates_and_feedback_to_give(client):
     from django.utils.html import escape
 
-    from candidates.management.commands.seed_demo import CLIENTS
     from candidates.models import ClientContact
     from clients import selectors as client_selectors
+    from demo.management.commands.seed_demo import CLIENTS
 
     seed()
     logins = [

@@ -1,7 +1,8 @@
-"""The desk copies (candidates.services, "desks") stay right when an owner or a position's
-recruiter changes while an interview is being scheduled: real threads, each with its own
-connection, on committed data. PostgreSQL only: the services read the desk under a row
-lock, and SQLite has none (its writers are serialised instead)."""
+"""The desk copies (candidates.services, "desks", and feedback.services.desks) stay right
+when an owner or a position's recruiter changes while an interview is being scheduled:
+real threads, each with its own connection, on committed data. PostgreSQL only: the
+services read the desk under a row lock, and SQLite has none (its writers are serialised
+instead)."""
 
 import datetime as dt
 import threading
@@ -11,8 +12,9 @@ import pytest
 from django.db import connection, transaction
 from django.utils import timezone
 
-from candidates import services
+from candidates import services as candidate_services
 from candidates.models import Candidate, Position
+from feedback import services
 from feedback.models import Party
 from tests.factories import ApplicationFactory, RecruiterFactory
 
@@ -27,15 +29,13 @@ pytestmark = [
 def new_owner(application, recruiter):
     candidate = Candidate.objects.get(pk=application.candidate_id)
     candidate.owner = recruiter
-    candidate.save()
-    services.desks_follow_candidate(candidate=candidate)
+    candidate_services.candidate_save(candidate=candidate, changed=["owner"])
 
 
 def new_position_recruiter(application, recruiter):
     position = Position.objects.get(pk=application.position_id)
     position.recruiter = recruiter
-    position.save()
-    services.desks_follow_position(position=position)
+    candidate_services.position_save(position=position, changed=["recruiter"])
 
 
 @pytest.mark.parametrize(

@@ -3,7 +3,7 @@
     manage.py seed_demo          # once: does nothing when the demo is already there
     manage.py seed_demo --reset  # delete the demo objects and load them afresh
 
-Interviews are scheduled through candidates.services (so their feedback requests are
+Interviews are scheduled through feedback.services (so their feedback requests are
 planned as in real life) and answers go through feedback.services.feedback_submit.
 Only what already happened before now (asks, reminders, deadlines passed) is written
 directly, as the sweep would have left it, so that the running sweep picks up each
@@ -29,7 +29,7 @@ from candidates.models import (
     Position,
     Recruiter,
 )
-from feedback import roles
+from feedback import roles, rules
 from feedback import services as feedback_services
 from feedback.models import Feedback, FeedbackRequest, Party, ReminderPolicy, TimelineEvent
 
@@ -250,7 +250,7 @@ def interview_at(
     """Scheduled through the service; for a past interview the "scheduled" entry on the
     timeline is moved to a few days before it."""
     client = application.position.client
-    interview = candidate_services.interview_schedule(
+    interview = feedback_services.interview_schedule(
         application=application,
         starts_at=starts_at,
         ends_at=starts_at + length,
@@ -358,7 +358,7 @@ def answered_long_ago(
         channel=channel,
         submitted_at=at,
         lateness=at - request.due_at if at > request.due_at else None,
-        shared_with_client=shared or feedback_services.DEFAULT_SHARED_WITH_CLIENT,
+        shared_with_client=shared or rules.DEFAULT_SHARED_WITH_CLIENT,
         **answers,
     )
     request.status = FeedbackRequest.Status.RECEIVED
@@ -379,7 +379,7 @@ def answered_long_ago(
     if request.party == Party.CANDIDATE:
         Application.objects.filter(pk=application.pk).update(
             interest_level=feedback.interest_level,
-            interest_status=feedback_services.interest_status_for(
+            interest_status=rules.interest_status_for(
                 level=feedback.interest_level, still_interested=feedback.still_interested
             ),
             interest_updated_at=at,
@@ -617,7 +617,7 @@ def demo_load(*, now: datetime) -> None:
         concerns="Salary range tops out below my current package.",
     )
     was_asked(request_for(interview, Party.CLIENT), reminded=True)
-    candidate_services.interview_mark_completed(interview=interview, actor=marcus)
+    feedback_services.interview_mark_completed(interview=interview, actor=marcus)
 
     # Answered late: overdue and "possibly waned" for two hours until Kevin called back;
     # Marcus logged it by phone, which records the lateness and restores the interest.
@@ -627,7 +627,7 @@ def demo_load(*, now: datetime) -> None:
         kind=Interview.Kind.VIDEO,
         actor=marcus,
     )
-    candidate_services.interview_mark_completed(interview=interview, actor=marcus)
+    feedback_services.interview_mark_completed(interview=interview, actor=marcus)
     feedback_services.feedback_submit(
         request=went_overdue(was_asked(request_for(interview, Party.CANDIDATE), reminded=True)),
         answers={

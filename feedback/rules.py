@@ -1,0 +1,95 @@
+"""The loop's pure rules: what an answer means and what may be shown to whom.
+
+Plain values and functions of values, no database query: the services, the selectors and
+the client pages all read a rule from here, so that it is decided in one place.
+"""
+
+from datetime import timedelta
+
+from candidates.models import Application
+
+from .models import Feedback, FeedbackRequest
+
+Status = FeedbackRequest.Status
+
+# --- requests ---------------------------------------------------------------------------
+
+# A request that still waits for an answer: cancelling an interview settles these, and an
+# ask or a reminder for a request in any other state has lost its point.
+OPEN_STATUSES = (Status.SCHEDULED, Status.PENDING, Status.OVERDUE)
+
+# An ask that goes out later than this (quiet hours, downtime, an interview entered after
+# the fact) moves the reminder and the deadline with it: a party always gets the
+# policy's full window counted from the moment they were asked.
+CATCH_UP_GRACE = timedelta(minutes=5)
+
+# --- applications -----------------------------------------------------------------------
+
+# An application out of the process: nobody is asked about it any more.
+CLOSED_STAGES = (
+    Application.Stage.HIRED,
+    Application.Stage.REJECTED,
+    Application.Stage.WITHDRAWN,
+)
+
+# --- interest ---------------------------------------------------------------------------
+
+# A candidate's interest level (1–10) from which it is high, or moderate; below, low.
+HIGH_INTEREST_FROM = 8
+MODERATE_INTEREST_FROM = 5
+
+
+def interest_status_for(*, level: int | None, still_interested: str) -> str:
+    """8–10 high, 5–7 moderate, 1–4 low; a plain "no" means not interested."""
+    if still_interested == Feedback.StillInterested.NO:
+        return Application.InterestStatus.NOT_INTERESTED
+    if level is None:
+        return Application.InterestStatus.UNKNOWN
+    if level >= HIGH_INTEREST_FROM:
+        return Application.InterestStatus.HIGH
+    if level >= MODERATE_INTEREST_FROM:
+        return Application.InterestStatus.MODERATE
+    return Application.InterestStatus.LOW
+
+
+# --- what the client may see ------------------------------------------------------------
+
+# What of a candidate's answer the recruiter may share with the client, in the order the
+# client pages show it; Feedback.shared_with_client holds a subset.
+CLIENT_SHAREABLE_PARTS = (
+    "interest_band",
+    "interest_level",
+    "still_interested",
+    "went_well",
+    "concerns",
+    "questions",
+)
+# Shared with the client until the recruiter says otherwise.
+DEFAULT_SHARED_WITH_CLIENT = ["interest_band"]
+
+# --- two-sided debrief ------------------------------------------------------------------
+
+# The client advancing a candidate whose interest is this or less calls for a debrief.
+DEBRIEF_ADVANCED_INTEREST_AT_MOST = 5
+
+
+def debrief_reason_for(*, candidate: Feedback, client: Feedback) -> str:
+    """Why the recruiter should call both sides about an interview, or "" if they agree:
+    the client advances a candidate whose interest is 5 or less (or who said no), or
+    declines one whose interest is 8 or more."""
+    level = candidate.interest_level
+    if client.decision == Feedback.Decision.ADVANCE:
+        if candidate.still_interested == Feedback.StillInterested.NO:
+            return "the client advances, but the candidate is no longer interested" + (
+                f" ({level}/10)" if level else ""
+            )
+        if level is not None and level <= DEBRIEF_ADVANCED_INTEREST_AT_MOST:
+            return f"the client advances, but the candidate's interest is {level}/10"
+    if (
+        client.decision == Feedback.Decision.DECLINE
+        and level is not None
+        and level >= HIGH_INTEREST_FROM
+        and candidate.still_interested != Feedback.StillInterested.NO
+    ):
+        return f"the candidate's interest is {level}/10, but the client declines"
+    return ""

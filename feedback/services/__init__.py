@@ -1,0 +1,64 @@
+"""The feedback app's service surface: every write the loop makes goes through one of these.
+
+The after-interview loop: plan, ask, remind, give up, deliver, and take answers. Every
+state change is a compare-and-set (`filter(pk=…, status=old).update(…)`) and its side
+effects (outbox rows, timeline events) happen only when exactly one row changed, so
+several sweeps and workers can run at once and nothing happens twice. Outbox rows are
+unique per (request, kind, channel, dedupe_key) as a second line of defence.
+
+Callers (views, admin, tasks, other apps) use `from feedback import services` and the
+names below; each lives in the submodule of its concern, with its private helpers. A
+test that replaces a function must patch it where it is looked up: in its submodule
+when another submodule calls it.
+"""
+
+from .answers import (
+    FeedbackClosed,
+    feedback_log_call,
+    feedback_request_mark_opened,
+    feedback_request_resend_link,
+    feedback_submit,
+)
+from .charts import dashboard_charts_refresh
+from .delivery import outbox_deliver
+from .interviews import (
+    application_withdraw,
+    interview_cancel,
+    interview_mark_completed,
+    interview_reschedule,
+    interview_schedule,
+)
+from .outbox import (
+    outbox_dispatch,
+    outbox_queue,
+    outbox_reclaim_abandoned,
+    outbox_redispatch_due,
+    outbox_retry_now,
+)
+from .planning import feedback_requests_cancel, feedback_requests_plan
+from .sweep import sweep_run
+from .timeline import timeline_record
+
+__all__ = [
+    "FeedbackClosed",
+    "application_withdraw",
+    "dashboard_charts_refresh",
+    "feedback_log_call",
+    "feedback_request_mark_opened",
+    "feedback_request_resend_link",
+    "feedback_requests_cancel",
+    "feedback_requests_plan",
+    "feedback_submit",
+    "interview_cancel",
+    "interview_mark_completed",
+    "interview_reschedule",
+    "interview_schedule",
+    "outbox_deliver",
+    "outbox_dispatch",
+    "outbox_queue",
+    "outbox_reclaim_abandoned",
+    "outbox_redispatch_due",
+    "outbox_retry_now",
+    "sweep_run",
+    "timeline_record",
+]

@@ -1,0 +1,245 @@
+"""Answers and the recruiter's actions on a request: a link opened, an answer given (portal,
+client page, or a call logged by the recruiter), a new link sent, and the interest an
+answer sets.
+"""
+
+import uuid
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from candidates import services as candidate_services
+from candidates.models import Application
+from core.formatting import duration_text
+
+from ..models import (
+    REQUEST_PEOPLE,
+    Feedback,
+    FeedbackRequest,
+    OutboundMessage,
+    Party,
+    TimelineEvent,
+)
+from ..rules import DEFAULT_SHARED_WITH_CLIENT, interest_status_for
+from .debrief import _debrief_check
+from .messages import _context, _local_text, _recipient_email, _recruiter_for
+from .outbox import _cancel_queued_asks, _queue_message
+from .timeline import timeline_record
+
+Status = FeedbackRequest.Status
+Kind = OutboundMessage.Kind
+
+
+class FeedbackClosed(Exception):
+    """The request no longer takes answers (its interview was cancelled)."""
+
+
+def _locked_request(request: FeedbackRequest) -> FeedbackRequest:
+    """The request's current row, locked until the transaction ends."""
+    return (
+        FeedbackRequest.objects.select_for_update(of=("self",))
+        .select_related(*REQUEST_PEOPLE)
+        .get(pk=request.pk)
+    )
+
+
+@transaction.atomic
+def feedback_request_resend_link(*, request: FeedbackRequest, actor=None) -> OutboundMessage:
+    """Send the party a new link to answer: a new token, so every link sent before stops
+    working (queued asks that carry the old one are cancelled). Raises ValidationError,
+    with nothing changed, when there is nothing to resend."""
+    now = timezone.now()
+    request = _locked_request(request)
+    party = request.get_party_display().lower()
+    if request.status == Status.CANCELLED:
+        raise ValidationError("This interview was cancelled: no feedback is needed.")
+    if request.status == Status.RECEIVED:
+        raise ValidationError(f"The {party} has already answered: there is no link to resend.")
+    if request.status == Status.SCHEDULED:
+        raise ValidationError(
+            f"The {party} has not been asked yet (the first link goes out at "
+            f"{_local_text(request.ask_at, _recruiter_for(request).time_zone)}); "
+            "mark the interview completed to ask now."
+        )
+    recipient = _recipient_email(request)
+    if not recipient:
+        raise ValidationError(
+            f"There is no email address to send it to (or the {party} has not agreed to "
+            "email): call them instead."
+        )
+    resends = request.messages.filter(kind=Kind.REQUEST, dedupe_key__startswith="resend-").count()
+    _cancel_queued_asks(request=request)
+    request.token_key = uuid.uuid4()
+    FeedbackRequest.objects.filter(pk=request.pk).update(token_key=request.token_key)
+    message = _queue_message(
+        request=request,
+        kind=Kind.REQUEST,
+        recipient=recipient,
+        template=f"{request.party}_request",
+        context=_context(request=request),
+        dedupe_key=f"resend-{resends + 1}",
+        now=now,
+    )
+    timeline_record(
+        application=request.interview.application,
+        request=request,
+        kind=TimelineEvent.Kind.LINK_RESENT,
+        summary=f"Sent the {party} a new feedback link ({recipient}); earlier links no longer work",
+        actor=actor,
+        data={"message_id": message.pk},
+        now=now,
+    )
+    return message
+
+
+@transaction.atomic
+def feedback_log_call(*, request: FeedbackRequest, answers: dict, actor) -> Feedback:
+    """Feedback taken by phone: the party's answer (channel phone, entered by the
+    recruiter), like one from the portal. The call is also the debrief the application may
+    have been waiting for: that flag is cleared and the timeline says so."""
+    request = _locked_request(request)
+    if request.status == Status.SCHEDULED and request.interview.starts_at > timezone.now():
+        raise ValidationError("This interview has not started yet: there is nothing to log.")
+    feedback = feedback_submit(
+        request=request, answers=answers, channel=Feedback.Channel.PHONE, entered_by=actor
+    )
+    application = Application.objects.select_for_update().get(pk=request.interview.application_id)
+    if application.debrief_needed_at is not None:
+        candidate_services.application_clear_debrief(application=application)
+        timeline_record(
+            application=application,
+            request=request,
+            kind=TimelineEvent.Kind.DEBRIEF_DONE,
+            summary=f"Debrief call logged with the {request.get_party_display().lower()}"
+            + (f" ({application.debrief_reason})" if application.debrief_reason else ""),
+            actor=actor,
+            data={
+                "feedback_id": feedback.pk,
+                "needed_since": application.debrief_needed_at.isoformat(),
+            },
+            now=feedback.submitted_at,
+        )
+    return feedback
+
+
+def feedback_request_mark_opened(*, request: FeedbackRequest) -> None:
+    if request.opened_at is None:
+        now = timezone.now()
+        FeedbackRequest.objects.filter(pk=request.pk, opened_at__isnull=True).update(opened_at=now)
+        request.opened_at = now
+
+
+@transaction.atomic
+def feedback_submit(
+    *,
+    request: FeedbackRequest,
+    answers: dict,
+    channel: str = Feedback.Channel.PORTAL,
+    entered_by=None,
+) -> Feedback:
+    """Store an answer (or an amendment), settle the request, update interest, tell the
+    recruiter. A late answer clears "possibly waned" and records how late it was."""
+    now = timezone.now()
+    # The row lock orders us against a sweep marking the same request overdue: whichever
+    # commits first, the other sees its result.
+    request = _locked_request(request)
+    if request.status == Status.CANCELLED:
+        raise FeedbackClosed("This interview was cancelled; no feedback is needed.")
+    # Rows joined to a locked row keep the snapshot from before the wait (PostgreSQL, READ
+    # COMMITTED): re-read the interest a sweep may just have marked possibly waned.
+    request.interview.application.refresh_from_db(fields=["interest_status", "interest_level"])
+    fields = (
+        Feedback.CANDIDATE_FIELDS if request.party == Party.CANDIDATE else Feedback.CLIENT_FIELDS
+    )
+    previous = request.answers.filter(is_current=True).first()
+    if previous:
+        previous.is_current = False
+        previous.save(update_fields=["is_current"])
+        lateness = previous.lateness  # lateness belongs to the first answer
+    else:
+        lateness = now - request.due_at if now > request.due_at else None
+    feedback = Feedback.objects.create(
+        request=request,
+        channel=channel,
+        submitted_at=now,
+        entered_by=entered_by,
+        lateness=lateness,
+        is_current=True,
+        supersedes=previous,
+        shared_with_client=previous.shared_with_client if previous else DEFAULT_SHARED_WITH_CLIENT,
+        **{name: answers.get(name) for name in fields if name in answers},
+    )
+    was_overdue = request.status == Status.OVERDUE
+    if request.status != Status.RECEIVED:
+        FeedbackRequest.objects.filter(pk=request.pk).update(
+            status=Status.RECEIVED, received_at=now, next_action_at=None
+        )
+        request.status = Status.RECEIVED
+    _cancel_queued_asks(request=request)
+
+    application = request.interview.application
+    who = "phone" if channel == Feedback.Channel.PHONE else channel
+    timeline_record(
+        application=application,
+        request=request,
+        kind=TimelineEvent.Kind.FEEDBACK_AMENDED
+        if previous
+        else TimelineEvent.Kind.FEEDBACK_RECEIVED,
+        summary=f"{request.get_party_display()} feedback {'amended' if previous else 'received'}"
+        f" ({who})" + (f", {duration_text(lateness)} late" if lateness and not previous else ""),
+        actor=entered_by,
+        data={
+            "feedback_id": feedback.pk,
+            "late_seconds": int(lateness.total_seconds()) if lateness else 0,
+        },
+        now=now,
+    )
+    if request.party == Party.CANDIDATE:
+        _apply_interest(
+            application=application,
+            request=request,
+            feedback=feedback,
+            was_overdue=was_overdue,
+            now=now,
+        )
+    _queue_message(
+        request=request,
+        kind=Kind.FEEDBACK_RECEIVED,
+        recipient=_recruiter_for(request).email,
+        template=f"{request.party}_feedback_received",
+        context=_context(
+            request=request,
+            feedback=feedback,
+            amended=bool(previous),
+            lateness_text=duration_text(feedback.lateness) if feedback.lateness else "",
+        ),
+        dedupe_key=f"feedback-{feedback.pk}",
+        now=now,
+    )
+    if entered_by is None:
+        # An answer a recruiter logged took a call: that call is the debrief.
+        _debrief_check(request=request, feedback=feedback, now=now)
+    return feedback
+
+
+def _apply_interest(*, application, request, feedback, was_overdue: bool, now) -> None:
+    previous = application.interest_status
+    status = interest_status_for(
+        level=feedback.interest_level, still_interested=feedback.still_interested
+    )
+    candidate_services.application_set_interest(
+        application=application, level=feedback.interest_level, status=status, now=now
+    )
+    if was_overdue and previous == Application.InterestStatus.POSSIBLY_WANED:
+        timeline_record(
+            application=application,
+            request=request,
+            kind=TimelineEvent.Kind.INTEREST_RESTORED,
+            summary=f"Late answer ({duration_text(feedback.lateness)} late) cleared"
+            f" “possibly waned”: interest now {application.get_interest_status_display().lower()}",
+            data={
+                "late_seconds": int(feedback.lateness.total_seconds()) if feedback.lateness else 0
+            },
+            now=now,
+        )

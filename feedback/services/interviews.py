@@ -1,0 +1,193 @@
+"""The interview lifecycle: schedule, reschedule, cancel (or no-show), mark completed, and
+an application withdrawn. Each change re-plans or settles the interview's feedback requests
+and is recorded on the application's timeline with the acting user. The interview rows are
+this lifecycle's own; the application's stage is set through candidates.services."""
+
+import zoneinfo
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from candidates import services as candidate_services
+from candidates.models import Application, Interview
+
+from ..models import TimelineEvent
+from ..rules import CLOSED_STAGES
+from .planning import feedback_requests_cancel, feedback_requests_plan
+from .timeline import timeline_record
+
+
+def _local(interview: Interview, moment: datetime) -> str:
+    return moment.astimezone(zoneinfo.ZoneInfo(interview.time_zone)).strftime("%a %d %b %H:%M")
+
+
+def _locked(interview: Interview) -> Interview:
+    """The interview's current row, locked until the transaction ends: a concurrent change
+    waits, then sees this one's result and is refused by the status checks."""
+    return Interview.objects.select_for_update().select_related("application").get(pk=interview.pk)
+
+
+@transaction.atomic
+def interview_schedule(
+    *,
+    application: Application,
+    starts_at: datetime,
+    ends_at: datetime,
+    kind: str = Interview.Kind.IN_PERSON,
+    time_zone: str = "UTC",
+    round: int | None = None,
+    location: str = "",
+    video_link: str = "",
+    interviewers: str = "",
+    actor=None,
+) -> Interview:
+    if ends_at <= starts_at:
+        raise ValidationError("The interview must end after it starts.")
+    if round is None:
+        round = application.interviews.count() + 1
+    # The desks, read under lock: an owner or recruiter changed at the same time
+    # (candidates.services) either waits for this interview to exist or is seen here.
+    candidate_owner_id, position_recruiter_id = (
+        Application.objects.select_for_update()
+        .filter(pk=application.pk)
+        .values_list("candidate_owner_id", "position__recruiter_id")
+        .get()
+    )
+    interview = Interview.objects.create(
+        application=application,
+        candidate_owner_id=candidate_owner_id,
+        position_recruiter_id=position_recruiter_id,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        kind=kind,
+        time_zone=time_zone,
+        round=round,
+        location=location,
+        video_link=video_link,
+        interviewers=interviewers,
+    )
+    if application.stage == Application.Stage.SUBMITTED:
+        candidate_services.application_set_stage(
+            application=application, stage=Application.Stage.INTERVIEWING
+        )
+    feedback_requests_plan(interview=interview)
+    timeline_record(
+        application=application,
+        kind=TimelineEvent.Kind.INTERVIEW_SCHEDULED,
+        summary=f"Round {round} {interview.get_kind_display().lower()} interview scheduled for "
+        f"{_local(interview, starts_at)}",
+        actor=actor,
+        data={"interview_id": interview.pk},
+    )
+    return interview
+
+
+@transaction.atomic
+def interview_reschedule(
+    *, interview: Interview, starts_at: datetime, ends_at: datetime, actor=None
+) -> Interview:
+    """New times move every request not yet answered, with its pending messages."""
+    if ends_at <= starts_at:
+        raise ValidationError("The interview must end after it starts.")
+    interview = _locked(interview)
+    if interview.status in (Interview.Status.CANCELLED, Interview.Status.NO_SHOW):
+        raise ValidationError("A cancelled or no-show interview cannot be rescheduled.")
+    old_start = interview.starts_at
+    interview.starts_at, interview.ends_at = starts_at, ends_at
+    interview.status = Interview.Status.SCHEDULED
+    interview.save(update_fields=["starts_at", "ends_at", "status"])
+    feedback_requests_plan(interview=interview)
+    timeline_record(
+        application=interview.application,
+        kind=TimelineEvent.Kind.INTERVIEW_RESCHEDULED,
+        summary=f"Round {interview.round} moved from {_local(interview, old_start)} to "
+        f"{_local(interview, starts_at)}",
+        actor=actor,
+        data={"interview_id": interview.pk, "from": old_start.isoformat()},
+    )
+    return interview
+
+
+@transaction.atomic
+def interview_cancel(*, interview: Interview, actor=None, no_show: bool = False) -> Interview:
+    """Cancelled or no-show: nobody is asked for feedback; pending asks are not sent."""
+    interview = _locked(interview)
+    if interview.status in (Interview.Status.CANCELLED, Interview.Status.NO_SHOW):
+        raise ValidationError("This interview is already cancelled.")
+    interview.status = Interview.Status.NO_SHOW if no_show else Interview.Status.CANCELLED
+    interview.save(update_fields=["status"])
+    feedback_requests_cancel(interview=interview)
+    timeline_record(
+        application=interview.application,
+        kind=TimelineEvent.Kind.INTERVIEW_NO_SHOW
+        if no_show
+        else TimelineEvent.Kind.INTERVIEW_CANCELLED,
+        summary=f"Round {interview.round} " + ("no-show" if no_show else "cancelled"),
+        actor=actor,
+        data={"interview_id": interview.pk},
+    )
+    return interview
+
+
+@transaction.atomic
+def interview_mark_completed(*, interview: Interview, actor=None) -> Interview:
+    """Marked completed before its planned end: ask both parties now."""
+    interview = _locked(interview)
+    if interview.status != Interview.Status.SCHEDULED:
+        raise ValidationError("Only a scheduled interview can be marked completed.")
+    now = timezone.now()
+    interview.status = Interview.Status.COMPLETED
+    interview.save(update_fields=["status"])
+    if now < interview.ends_at:
+        feedback_requests_plan(interview=interview, ended_at=now)
+    timeline_record(
+        application=interview.application,
+        kind=TimelineEvent.Kind.INTERVIEW_COMPLETED,
+        summary=f"Round {interview.round} marked completed",
+        actor=actor,
+        data={"interview_id": interview.pk},
+    )
+    return interview
+
+
+@transaction.atomic
+def application_withdraw(*, application: Application, actor=None, reason: str = "") -> Application:
+    """The candidate is out of the process: the application is closed, interviews still to
+    come are cancelled, and nobody is asked for feedback any more (queued asks are not
+    sent). Raises ValidationError, with nothing changed, if it is already closed."""
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    if application.stage in CLOSED_STAGES:
+        raise ValidationError(
+            f"This application is already closed ({application.get_stage_display().lower()})."
+        )
+    now = timezone.now()
+    previous = application.stage
+    candidate_services.application_set_stage(
+        application=application, stage=Application.Stage.WITHDRAWN
+    )
+    cancelled_interviews = []
+    for interview in application.interviews.filter(
+        status=Interview.Status.SCHEDULED, starts_at__gt=now
+    ).order_by("starts_at"):
+        interview_cancel(interview=interview, actor=actor)
+        cancelled_interviews.append(interview.pk)
+    # Interviews that did take place: their open requests are moot now.
+    stopped = sum(
+        feedback_requests_cancel(interview=interview, now=now)
+        for interview in application.interviews.exclude(pk__in=cancelled_interviews)
+    )
+    timeline_record(
+        application=application,
+        kind=TimelineEvent.Kind.APPLICATION_WITHDRAWN,
+        summary="Application withdrawn" + (f": {reason}" if reason else ""),
+        actor=actor,
+        data={
+            "previous_stage": previous,
+            "cancelled_interview_ids": cancelled_interviews,
+            "stopped_requests": stopped,
+        },
+        now=now,
+    )
+    return application

@@ -1,0 +1,375 @@
+"""The sweep: do what is due (asks, reminders, deadlines), a batch of requests at a time and
+set-based, then put lost messages back on track.
+
+Every state change is a compare-and-set on the rows the batch holds; its side effects
+(outbox rows, timeline events) are written in the same transaction, so several sweeps can
+run at once and nothing happens twice.
+"""
+
+import zoneinfo
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Case, CharField, DateTimeField, F, IntegerField, QuerySet, Value, When
+from django.db.models.functions import Cast, Concat, JSONObject
+
+from candidates import services as candidate_services
+from core import clock
+from core.bulk import AnyOf, insert_select
+
+from .. import selectors
+from ..models import FeedbackRequest, OutboundMessage, Party, ReminderPolicy, TimelineEvent
+from ..rules import CATCH_UP_GRACE
+from .outbox import outbox_dispatch, outbox_reclaim_abandoned, outbox_redispatch_due
+
+Status = FeedbackRequest.Status
+Kind = OutboundMessage.Kind
+
+
+@dataclass
+class SweepResult:
+    asked: int = 0
+    reminded: int = 0
+    deferred: int = 0
+    overdue: int = 0
+    reclaimed: int = 0
+    redispatched: int = 0
+    batches: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def acted(self) -> int:
+        return self.asked + self.reminded + self.overdue
+
+
+def sweep_run(*, batch_size: int | None = None, max_batches: int | None = None) -> SweepResult:
+    """Do what is due: asks, reminders, deadlines; then put lost messages back on track."""
+    conf = settings.FEEDBACK
+    batch_size = batch_size or conf["SWEEP_BATCH_SIZE"]
+    max_batches = max_batches or conf["SWEEP_MAX_BATCHES"]
+    result = SweepResult()
+    for _ in range(max_batches):
+        taken = _sweep_requests_batch(batch_size=batch_size, result=result)
+        result.batches += 1
+        if taken < batch_size:
+            break
+    result.reclaimed = outbox_reclaim_abandoned()
+    result.redispatched = outbox_redispatch_due(limit=batch_size * 5)
+    return result
+
+
+# The columns the sweep decides on; the people behind a request are joined in SQL.
+SWEEP_FIELDS = (
+    "id",
+    "party",
+    "status",
+    "ask_at",
+    "remind_at",
+    "due_at",
+    "next_action_at",
+    "reminders_sent",
+    "cycle",
+)
+
+
+class SweepConflict(Exception):
+    """A row the sweep holds changed under it: the batch rolls back and is swept again."""
+
+
+def _sweep_requests_batch(*, batch_size: int, result: SweepResult) -> int:
+    now = clock.now()  # what is due is the same for every sweep, whatever host it runs on
+    policy = selectors.policy_get()
+    with transaction.atomic():
+        # SKIP LOCKED lets several sweeps share the due rows instead of queueing behind
+        # each other. The rows stay locked until commit (SQLite: the transaction holds
+        # the write lock from its start), so what is read here is what is written.
+        due = list(
+            FeedbackRequest.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(status__in=FeedbackRequest.ACTIVE_STATUSES, next_action_at__lte=now)
+            .order_by("next_action_at")
+            .only(*SWEEP_FIELDS)[:batch_size]
+        )
+        asks, reminders, deadlines = [], [], []
+        for request in due:
+            step = request.next_step
+            if step == FeedbackRequest.Step.ASK:
+                asks.append(request)
+            elif step == FeedbackRequest.Step.REMIND and now < request.due_at:
+                reminders.append(request)
+            else:
+                deadlines.append(request)
+        # Each step is set-based: a few statements for the whole batch, whatever its size.
+        quiet = _quiet_hours_until(requests=asks + reminders, now=now, policy=policy)
+        result.deferred += _defer_quiet(asks=asks, reminders=reminders, quiet=quiet)
+        result.asked += _ask_many(requests=[r for r in asks if r.pk not in quiet], now=now)
+        result.reminded += _remind_many(
+            requests=[r for r in reminders if r.pk not in quiet], now=now
+        )
+        result.overdue += _mark_overdue_many(requests=deadlines, now=now)
+    return len(due)
+
+
+def _compare_and_set_many(requests: list[FeedbackRequest], **changes) -> None:
+    """Apply `changes` to rows that are still as read (status, reminder count, cycle).
+
+    The batch holds these rows, so every one must match; if one does not, something
+    changed them under the lock's guarantee, and the whole batch is rolled back rather
+    than half applied (the next sweep reads the truth).
+    """
+    groups: dict[tuple, list[int]] = {}
+    for request in requests:
+        key = (request.status, request.reminders_sent, request.cycle)
+        groups.setdefault(key, []).append(request.pk)
+    for (status, reminders_sent, cycle), pks in groups.items():
+        changed = (
+            FeedbackRequest.objects.filter(AnyOf(F("pk"), pks))
+            .filter(status=status, reminders_sent=reminders_sent, cycle=cycle)
+            .update(**changes)
+        )
+        if changed != len(pks):
+            raise SweepConflict(f"{len(pks) - changed} of {len(pks)} requests changed")
+
+
+def _compare_and_set(request: FeedbackRequest, **changes) -> None:
+    _compare_and_set_many([request], **changes)
+
+
+def _quiet_hours_until(
+    *, requests: list[FeedbackRequest], now: datetime, policy: ReminderPolicy
+) -> dict[int, datetime]:
+    """For requests whose recipient is in quiet hours now, when those end (by request id)."""
+    start, end = policy.quiet_hours_start, policy.quiet_hours_end
+    if not requests or start is None or end is None or start == end:
+        return {}
+    zones = FeedbackRequest.objects.filter(AnyOf(F("pk"), [r.pk for r in requests])).values_list(
+        "pk", _RECIPIENT_TIME_ZONE
+    )
+    by_zone: dict[str, datetime | None] = {}
+    quiet = {}
+    for pk, zone in zones:
+        if zone not in by_zone:
+            by_zone[zone] = _quiet_until(time_zone=zone, now=now, start=start, end=end)
+        if by_zone[zone] is not None:
+            quiet[pk] = by_zone[zone]
+    return quiet
+
+
+def _quiet_until(*, time_zone: str, now: datetime, start, end) -> datetime | None:
+    """If it is quiet hours (start–end, local) in `time_zone`, when they end (else None)."""
+    tz = zoneinfo.ZoneInfo(time_zone)
+    local = now.astimezone(tz)
+    t = local.time()
+    in_quiet = (start <= t or t < end) if start > end else (start <= t < end)
+    if not in_quiet:
+        return None
+    end_day = local.date() if t < end else local.date() + timedelta(days=1)
+    return datetime.combine(end_day, end, tzinfo=tz).astimezone(UTC)
+
+
+def _defer_quiet(
+    *, asks: list[FeedbackRequest], reminders: list[FeedbackRequest], quiet: dict
+) -> int:
+    """Asks and reminders wait for the recipient's quiet hours to end; a reminder that
+    could only go out after the deadline is dropped."""
+    deferred = 0
+    for request in asks + reminders:
+        until = quiet.get(request.pk)
+        if until is None:
+            continue
+        if request.next_step == FeedbackRequest.Step.REMIND and until >= request.due_at:
+            _compare_and_set(request, remind_at=None, next_action_at=request.due_at)
+        else:
+            _compare_and_set(request, next_action_at=until)
+        deferred += 1
+    return deferred
+
+
+# Who a request asks, in SQL: the candidate, or the position's hiring contact.
+_ADDRESSEE = "interview__application__candidate__"
+
+_CONTACT = "position__hiring_contact__"  # the position kept on the request
+
+_RECIPIENT_TIME_ZONE = Case(
+    When(party=Party.CANDIDATE, then=F(f"{_ADDRESSEE}time_zone")),
+    default=F(f"{_CONTACT}time_zone"),
+)
+
+# Where an ask goes; empty for a candidate who has not agreed to be emailed.
+_RECIPIENT_EMAIL = Case(
+    When(
+        party=Party.CANDIDATE, **{f"{_ADDRESSEE}consent_email": True}, then=F(f"{_ADDRESSEE}email")
+    ),
+    When(party=Party.CLIENT, then=F(f"{_CONTACT}email")),
+    default=Value(""),
+    output_field=CharField(),
+)
+
+# The candidate's own recruiter calls the candidate; the position's handles the client:
+# the request's desk (kept on the request: two joins instead of seven).
+_RECRUITER_EMAIL = F("desk__user__email")
+
+
+def _rows(requests: list[FeedbackRequest]) -> QuerySet[FeedbackRequest]:
+    """The batch's requests as a queryset, for statements over all of them at once."""
+    return FeedbackRequest.objects.filter(AnyOf(F("pk"), [r.pk for r in requests]))
+
+
+def _timeline_many(*, requests: QuerySet, kind: str, summary, data, now: datetime) -> None:
+    """One timeline event per request (INSERT … SELECT); `summary` and `data` are
+    expressions over the request."""
+    insert_select(
+        TimelineEvent,
+        source=requests,
+        columns={
+            "application": F("interview__application_id"),
+            "request": F("pk"),
+            "kind": Value(kind),
+            "summary": summary,
+            "data": data,
+            "created_at": Value(now, output_field=DateTimeField()),
+        },
+    )
+
+
+def _ask_many(*, requests: list[FeedbackRequest], now: datetime) -> int:
+    """Ask the parties: the requests become pending, their asks go to the outbox (rendered
+    by the worker that sends them) and the timeline says who was asked."""
+    if not requests:
+        return 0
+    on_time = [r for r in requests if now - r.ask_at <= CATCH_UP_GRACE]
+    _compare_and_set_many(
+        on_time,
+        status=Status.PENDING,
+        asked_at=now,
+        next_action_at=Case(
+            When(remind_at__lt=F("due_at"), then=F("remind_at")), default=F("due_at")
+        ),
+    )
+    # An ask that goes out late (quiet hours, downtime) moves the reminder and the
+    # deadline with it. Rare, so one row at a time.
+    shifts = {}
+    for request in requests:
+        shift = now - request.ask_at
+        if shift <= CATCH_UP_GRACE:
+            continue
+        remind_at = request.remind_at + shift if request.remind_at else None
+        due_at = request.due_at + shift
+        _compare_and_set(
+            request,
+            status=Status.PENDING,
+            asked_at=now,
+            remind_at=remind_at,
+            due_at=due_at,
+            next_action_at=remind_at if remind_at and remind_at < due_at else due_at,
+        )
+        shifts[request.pk] = int(shift.total_seconds())
+    asked = _rows(requests)
+    _queue_many(requests=asked, kind=Kind.REQUEST, now=now)
+    _timeline_many(
+        requests=asked.alias(email=_RECIPIENT_EMAIL),
+        kind=TimelineEvent.Kind.REQUEST_SENT,
+        summary=Concat(
+            Value("Asked the "),
+            F("party"),
+            Value(" for feedback"),
+            Case(
+                When(email="", then=Value(" (no email: no address or no consent)")),
+                default=Value(""),
+            ),
+            output_field=CharField(),
+        ),
+        data=JSONObject(
+            due_at=F("due_at"),
+            shifted_seconds=Case(
+                *(When(pk=pk, then=Value(seconds)) for pk, seconds in shifts.items()),
+                default=Value(0),
+                output_field=IntegerField(),
+            ),
+        ),
+        now=now,
+    )
+    return len(requests)
+
+
+def _remind_many(*, requests: list[FeedbackRequest], now: datetime) -> int:
+    if not requests:
+        return 0
+    _compare_and_set_many(requests, reminders_sent=1, next_action_at=F("due_at"))
+    reminded = _rows(requests)
+    _queue_many(requests=reminded, kind=Kind.REMINDER, now=now)
+    _timeline_many(
+        requests=reminded,
+        kind=TimelineEvent.Kind.REMINDER_SENT,
+        summary=Concat(Value("Reminded the "), F("party"), output_field=CharField()),
+        data=JSONObject(),
+        now=now,
+    )
+    return len(requests)
+
+
+def _mark_overdue_many(*, requests: list[FeedbackRequest], now: datetime) -> int:
+    """Give up on requests whose deadline passed: mark them overdue, record it on the
+    timeline (and, for a candidate, mark the application's interest possibly waned), and
+    alert the recruiter."""
+    if not requests:
+        return 0
+    _compare_and_set_many(requests, status=Status.OVERDUE, overdue_at=now, next_action_at=None)
+    marked = _rows(requests)
+    _timeline_many(
+        requests=marked,
+        kind=TimelineEvent.Kind.MARKED_OVERDUE,
+        summary=Concat(
+            Value("No "), F("party"), Value(" feedback by the deadline"), output_field=CharField()
+        ),
+        data=JSONObject(due_at=F("due_at")),
+        now=now,
+    )
+    candidates = marked.filter(party=Party.CANDIDATE)
+    # Recorded before the update below, so that the event keeps what the status was.
+    _timeline_many(
+        requests=candidates,
+        kind=TimelineEvent.Kind.MARKED_POSSIBLY_WANED,
+        summary=Value("Interest marked possibly waned: no answer by the deadline"),
+        data=JSONObject(previous_status=F("interview__application__interest_status")),
+        now=now,
+    )
+    candidate_services.applications_mark_possibly_waned(
+        application_ids=candidates.values("interview__application_id"), now=now
+    )
+    _queue_many(requests=marked, kind=Kind.OVERDUE_ALERT, now=now)
+    return len(requests)
+
+
+def _queue_many(*, requests: QuerySet[FeedbackRequest], kind: str, now: datetime) -> None:
+    """Add the sweep's messages (asks, reminders, alerts) to the outbox, one per request
+    and cycle; a row that exists already is kept. They are rendered by the worker that
+    sends them, from feedback/email/<party>_<kind>_*, and stored before they are sent.
+    Only the rows written here are dispatched, after commit."""
+    recipient = _RECRUITER_EMAIL if kind == Kind.OVERDUE_ALERT else _RECIPIENT_EMAIL
+    created = insert_select(
+        OutboundMessage,
+        source=requests.alias(recipient_email=recipient).exclude(recipient_email=""),
+        columns={
+            "request": F("pk"),
+            "kind": Value(kind),
+            "channel": Value(OutboundMessage.Channel.EMAIL),
+            "dedupe_key": Concat(
+                Value("cycle-"), Cast("cycle", CharField()), output_field=CharField()
+            ),
+            "recipient": F("recipient_email"),
+            "subject": Value(""),
+            "body_text": Value(""),
+            "body_html": Value(""),
+            "status": Value(OutboundMessage.Status.QUEUED),
+            "attempts": Value(0),
+            "last_error": Value(""),
+            "next_attempt_at": Value(now, output_field=DateTimeField()),
+            "dispatched_at": Value(now, output_field=DateTimeField()),
+            "created_at": Value(now, output_field=DateTimeField()),
+        },
+        ignore_conflicts=True,
+    )
+    if created:
+        transaction.on_commit(lambda: outbox_dispatch(message_ids=sorted(created)))
