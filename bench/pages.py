@@ -155,6 +155,9 @@ def pages() -> list[tuple[str, str, str]]:
             )
         )
     result.append(("client home", reverse("clients:home"), "contact"))
+    # "Your feedback": what the contact still has to answer and what they answered, each
+    # a page read without counting it (core.paginators.list_page).
+    result.append(("client requests", reverse("clients:requests"), "contact"))
     pending = FeedbackRequest.objects.filter(
         status=FeedbackRequest.Status.PENDING, party="candidate"
     ).first()

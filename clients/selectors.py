@@ -30,7 +30,6 @@ from django.db.models import (
     Value,
     When,
     Window,
-    prefetch_related_objects,
 )
 from django.db.models.functions import Coalesce, Greatest, RowNumber
 from django.utils import timezone
@@ -39,7 +38,7 @@ from candidates.models import IN_PROCESS, Application, Client, ClientContact, In
 from core import caching
 from core.caching import get_many_or_compute, get_or_compute
 from core.formatting import duration_text
-from core.params import bounded_int
+from core.paginators import ListPage, list_page
 from feedback.models import Feedback, FeedbackRequest, Party
 from feedback.rules import OPEN_STATUSES
 from feedback.sharing import SharedPart, feedback_shared_parts
@@ -417,52 +416,15 @@ def _awaiting(*, contact: ClientContact, now: datetime) -> QuerySet[FeedbackRequ
     ).order_by("due_at", "pk")
 
 
-@dataclass
-class ListPage:
-    """A page of a list, read without counting the list: one row more than the page
-    shows tells whether there is a next page. (A big client has thousands of requests;
-    counting them through four joins costs more than the page itself.)"""
-
-    rows: list
-    number: int
-    has_next: bool
-
-    @property
-    def has_previous(self) -> bool:
-        return self.number > 1
-
-    @property
-    def has_other_pages(self) -> bool:
-        return self.has_previous or self.has_next
-
-    @property
-    def previous_page_number(self) -> int:
-        return self.number - 1
-
-    @property
-    def next_page_number(self) -> int:
-        return self.number + 1
-
-
 def _list_page(
     qs: QuerySet[FeedbackRequest], *, page: str | int, size: int = PAGE_SIZE, prefetch=()
 ) -> ListPage:
-    """A page of `qs`'s requests, each with what its row shows (and `prefetch`); a page
-    number that is no number is the first page, one past MAX_PAGE is MAX_PAGE."""
-    number = bounded_int(page, default=1, minimum=1, maximum=MAX_PAGE)
-    offset = (number - 1) * size
-    # The page's ids are chosen in a subquery, from the indexes alone, and only its rows
-    # are read with their candidate and recruiter: a big client has thousands of
-    # requests. (With `qs`'s filters repeated around the subquery, the planner joined
-    # every candidate row before keeping the page's: 20 ms more.)
-    ids = qs.values("pk")[offset : offset + size + 1]
-    rows = list(
-        FeedbackRequest.objects.filter(pk__in=ids)
-        .select_related(*REQUEST_ROW)
-        .order_by(*qs.query.order_by)
+    """A page of `qs`'s requests, each with what its row shows (and `prefetch`), without
+    counting them: a big client's "Your feedback" list costs about as much to count as to
+    show (docs/benchmarks.md, "Machinery weighed")."""
+    return list_page(
+        qs, page=page, size=size, max_page=MAX_PAGE, select_related=REQUEST_ROW, prefetch=prefetch
     )
-    prefetch_related_objects(rows, *prefetch)
-    return ListPage(rows=rows[:size], number=number, has_next=len(rows) > size)
 
 
 def contact_requests_awaiting(

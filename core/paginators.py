@@ -1,5 +1,6 @@
-"""A paginator for the big admin tables (outbox, timeline, requests, interviews, …) that
-never counts a whole table.
+"""Paging that never counts a whole table: a paginator for the big admin tables (outbox,
+timeline, requests, interviews, …), and `list_page` for a page's list that is as dear
+to count as to show (the client pages' request lists).
 
 Django's admin counts the rows of every change list page it shows; on a table of millions
 that full COUNT(*) is the slowest query of the page. Here:
@@ -16,12 +17,16 @@ template. Pair it with `show_full_result_count = False` on the ModelAdmin, which
 admin's second, unfiltered count.
 """
 
+from dataclasses import dataclass
+
 from django.contrib import admin
 from django.core.paginator import Paginator
 from django.db import connections
+from django.db.models import QuerySet, prefetch_related_objects
 from django.utils.functional import cached_property
 
 from .admin_rows import CheapRowsMixin
+from .params import bounded_int
 
 COUNT_CAP = 10_000
 # Below this estimate the real count is cheap enough (and exact).
@@ -98,3 +103,57 @@ class BigTableMixin(CheapRowsMixin):
     show_full_result_count = False
     show_facets = admin.ShowFacets.NEVER
     date_hierarchy = None
+
+
+@dataclass
+class ListPage:
+    """A page of a list read without counting the list: one row more than the page shows
+    tells whether there is a next page. For lists whose count costs as much as the page
+    (many joins, thousands of rows): "previous" and "next", no page count."""
+
+    rows: list
+    number: int
+    has_next: bool
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_other_pages(self) -> bool:
+        return self.has_previous or self.has_next
+
+    @property
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+
+def list_page(
+    qs: QuerySet,
+    *,
+    page: str | int,
+    size: int,
+    max_page: int,
+    select_related: tuple[str, ...] = (),
+    prefetch=(),
+) -> ListPage:
+    """Page `page` of `qs` (a page number that is no number is the first, one past
+    `max_page` is `max_page`), its rows read with `select_related` and `prefetch`.
+
+    The page's ids are chosen in a subquery, from the indexes `qs` can use, and only its
+    rows are read with their related rows: with `qs`'s filters repeated around the
+    subquery, the planner joined every related row before keeping the page's."""
+    number = bounded_int(page, default=1, minimum=1, maximum=max_page)
+    offset = (number - 1) * size
+    ids = qs.values("pk")[offset : offset + size + 1]
+    rows = list(
+        qs.model._default_manager.filter(pk__in=ids)
+        .select_related(*select_related)
+        .order_by(*qs.query.order_by)
+    )
+    prefetch_related_objects(rows, *prefetch)
+    return ListPage(rows=rows[:size], number=number, has_next=len(rows) > size)
