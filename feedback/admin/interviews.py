@@ -23,7 +23,7 @@ from core.admin_filters import ExistsFilter
 from core.admin_inlines import ReadOnlyInline
 from core.paginators import BigTableMixin
 
-from .. import services
+from .. import rules, services
 from ..models import FeedbackRequest
 
 
@@ -75,9 +75,6 @@ class InterviewAdminForm(forms.ModelForm):
         return cleaned
 
 
-SETTLED_STATUSES = (Interview.Status.CANCELLED, Interview.Status.NO_SHOW)
-
-
 class RescheduleForm(forms.Form):
     """New times, read in the interview's own time zone (the view activates it)."""
 
@@ -116,19 +113,9 @@ INTERVIEW_STATUS_ACTIONS = {
 }
 
 
-def interview_transitions(interview: Interview) -> list[str]:
-    """What can be done to the interview in its current status, in the order the pages
-    offer it: a scheduled one is completed, rescheduled, marked no-show or cancelled; a
-    completed one can still be rescheduled; a cancelled or no-show one is settled."""
-    if interview.status in SETTLED_STATUSES:
-        return []
-    if interview.status == Interview.Status.SCHEDULED:
-        return ["complete", "reschedule", "no_show", "cancel"]
-    return ["reschedule"]
-
-
 def interview_actions(interview: Interview, *, next_to: str) -> list[tuple[str, str]]:
-    """(label, url) of what can be done to the interview in its current status."""
+    """(label, url) of what can be done to the interview in its current status
+    (feedback.rules.interview_transitions, which the services enforce)."""
     labels = {name: spec[0] for name, spec in INTERVIEW_STATUS_ACTIONS.items()}
     labels["reschedule"] = "Reschedule"
     return [
@@ -136,7 +123,7 @@ def interview_actions(interview: Interview, *, next_to: str) -> list[tuple[str, 
             labels[name],
             with_next(reverse(f"admin:candidates_interview_{name}", args=[interview.pk]), next_to),
         )
-        for name in interview_transitions(interview)
+        for name in rules.interview_transitions(interview.status)
     ]
 
 
@@ -197,7 +184,7 @@ class InterviewAdmin(BigTableMixin, admin.ModelAdmin):
         readonly = ["status", "created_at"]
         if obj is not None:
             readonly.append("application")
-            if "reschedule" not in interview_transitions(obj):
+            if "reschedule" not in rules.interview_transitions(obj.status):
                 # The service refuses to reschedule it; don't offer what would fail.
                 readonly += ["starts_at", "ends_at"]
         return readonly

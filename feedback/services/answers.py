@@ -21,7 +21,12 @@ from ..models import (
     Party,
     TimelineEvent,
 )
-from ..rules import DEFAULT_SHARED_WITH_CLIENT, interest_status_for
+from ..rules import (
+    DEFAULT_SHARED_WITH_CLIENT,
+    interest_status_for,
+    request_allows,
+    request_takes_answers,
+)
 from .debrief import _debrief_check
 from .messages import _context, _local_text, _recipient_email, _recruiter_for
 from .outbox import _cancel_queued_asks, _queue_message
@@ -52,11 +57,11 @@ def feedback_request_resend_link(*, request: FeedbackRequest, actor=None) -> Out
     now = timezone.now()
     request = _locked_request(request)
     party = request.get_party_display().lower()
-    if request.status == Status.CANCELLED:
-        raise ValidationError("This interview was cancelled: no feedback is needed.")
-    if request.status == Status.RECEIVED:
-        raise ValidationError(f"The {party} has already answered: there is no link to resend.")
-    if request.status == Status.SCHEDULED:
+    if "resend_link" not in request_allows(request.status):
+        if request.status == Status.CANCELLED:
+            raise ValidationError("This interview was cancelled: no feedback is needed.")
+        if request.status == Status.RECEIVED:
+            raise ValidationError(f"The {party} has already answered: there is no link to resend.")
         raise ValidationError(
             f"The {party} has not been asked yet (the first link goes out at "
             f"{_local_text(request.ask_at, _recruiter_for(request).time_zone)}); "
@@ -99,6 +104,8 @@ def feedback_log_call(*, request: FeedbackRequest, answers: dict, actor) -> Feed
     recruiter), like one from the portal. The call is also the debrief the application may
     have been waiting for: that flag is cleared and the timeline says so."""
     request = _locked_request(request)
+    if "log_call" not in request_allows(request.status):
+        raise FeedbackClosed("This interview was cancelled; no feedback is needed.")
     if request.status == Status.SCHEDULED and request.interview.starts_at > timezone.now():
         raise ValidationError("This interview has not started yet: there is nothing to log.")
     feedback = feedback_submit(
@@ -144,7 +151,7 @@ def feedback_submit(
     # The row lock orders us against a sweep marking the same request overdue: whichever
     # commits first, the other sees its result.
     request = _locked_request(request)
-    if request.status == Status.CANCELLED:
+    if not request_takes_answers(request.status):
         raise FeedbackClosed("This interview was cancelled; no feedback is needed.")
     # Rows joined to a locked row keep the snapshot from before the wait (PostgreSQL, READ
     # COMMITTED): re-read the interest a sweep may just have marked possibly waned.

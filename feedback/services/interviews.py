@@ -14,7 +14,7 @@ from candidates import services as candidate_services
 from candidates.models import Application, Interview
 
 from ..models import TimelineEvent
-from ..rules import CLOSED_STAGES
+from ..rules import application_withdrawable, interview_transitions
 from .planning import feedback_requests_cancel, feedback_requests_plan
 from .timeline import timeline_record
 
@@ -92,7 +92,7 @@ def interview_reschedule(
     if ends_at <= starts_at:
         raise ValidationError("The interview must end after it starts.")
     interview = _locked(interview)
-    if interview.status in (Interview.Status.CANCELLED, Interview.Status.NO_SHOW):
+    if "reschedule" not in interview_transitions(interview.status):
         raise ValidationError("A cancelled or no-show interview cannot be rescheduled.")
     old_start = interview.starts_at
     interview.starts_at, interview.ends_at = starts_at, ends_at
@@ -112,9 +112,10 @@ def interview_reschedule(
 
 @transaction.atomic
 def interview_cancel(*, interview: Interview, actor=None, no_show: bool = False) -> Interview:
-    """Cancelled or no-show: nobody is asked for feedback; pending asks are not sent."""
+    """Cancelled or no-show: nobody is asked for feedback; pending asks are not sent.
+    Refused (rules.interview_transitions) once the interview is settled."""
     interview = _locked(interview)
-    if interview.status in (Interview.Status.CANCELLED, Interview.Status.NO_SHOW):
+    if ("no_show" if no_show else "cancel") not in interview_transitions(interview.status):
         raise ValidationError("This interview is already cancelled.")
     interview.status = Interview.Status.NO_SHOW if no_show else Interview.Status.CANCELLED
     interview.save(update_fields=["status"])
@@ -135,7 +136,7 @@ def interview_cancel(*, interview: Interview, actor=None, no_show: bool = False)
 def interview_mark_completed(*, interview: Interview, actor=None) -> Interview:
     """Marked completed before its planned end: ask both parties now."""
     interview = _locked(interview)
-    if interview.status != Interview.Status.SCHEDULED:
+    if "complete" not in interview_transitions(interview.status):
         raise ValidationError("Only a scheduled interview can be marked completed.")
     now = timezone.now()
     interview.status = Interview.Status.COMPLETED
@@ -158,7 +159,7 @@ def application_withdraw(*, application: Application, actor=None, reason: str = 
     come are cancelled, and nobody is asked for feedback any more (queued asks are not
     sent). Raises ValidationError, with nothing changed, if it is already closed."""
     application = Application.objects.select_for_update().get(pk=application.pk)
-    if application.stage in CLOSED_STAGES:
+    if not application_withdrawable(application.stage):
         raise ValidationError(
             f"This application is already closed ({application.get_stage_display().lower()})."
         )
