@@ -1,7 +1,7 @@
 """The interview page: created, rescheduled, completed, cancelled or marked no-show through
-candidates.services (so that feedback requests are planned or settled and the timeline
-records who did it), with each party's request shown, and the list with its filters and
-bulk actions.
+feedback.services (the form's save is one call to interview_save; feedback requests are
+planned or settled and the timeline records who did it), with each party's request shown,
+and the list with its filters and bulk actions.
 """
 
 import zoneinfo
@@ -66,6 +66,12 @@ class InterviewAdminForm(forms.ModelForm):
         if round_ is None and self.instance.pk:
             return self.instance.round
         return round_
+
+    def _post_clean(self):
+        super()._post_clean()
+        if self.instance.pk is None and "round" in self.cleaned_data:
+            # Empty stays empty (the next round), even if the field was not posted at all.
+            self.instance.round = self.cleaned_data["round"]
 
     def clean(self):
         cleaned = super().clean()
@@ -217,36 +223,13 @@ class InterviewAdmin(BigTableMixin, admin.ModelAdmin):
     # -- writes go through the services --
 
     def save_model(self, request, obj, form, change):
-        if not change:
-            scheduled = services.interview_schedule(
-                application=obj.application,
-                starts_at=obj.starts_at,
-                ends_at=obj.ends_at,
-                kind=obj.kind,
-                time_zone=obj.time_zone,
-                round=form.cleaned_data.get("round"),
-                location=obj.location,
-                video_link=obj.video_link,
-                interviewers=obj.interviewers,
-                actor=request.user,
-            )
-            # The admin goes on with `obj` (log entry, redirect): make it the saved row.
-            for field in Interview._meta.concrete_fields:
-                setattr(obj, field.attname, getattr(scheduled, field.attname))
-            obj._state.adding = False
-            obj._state.db = scheduled._state.db
-            return
-        time_fields = {"starts_at", "ends_at"}
-        details = [name for name in form.changed_data if name not in time_fields]
-        if details:
-            obj.save(update_fields=details)  # plain details: no effect on the loop
-        if time_fields & set(form.changed_data):
-            # A fresh copy: the service records the old start on the timeline.
-            stored = Interview.objects.select_related("application").get(pk=obj.pk)
-            services.interview_reschedule(
-                interview=stored, starts_at=obj.starts_at, ends_at=obj.ends_at, actor=request.user
-            )
-            obj.status = stored.status
+        saved = services.interview_save(
+            interview=obj, changed=form.changed_data if change else [], actor=request.user
+        )
+        # The admin goes on with `obj` (log entry, redirect): make it the stored row.
+        for field in Interview._meta.concrete_fields:
+            setattr(obj, field.attname, getattr(saved, field.attname))
+        obj._state.adding, obj._state.db = False, saved._state.db
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         if object_id is not None and request.method == "GET":

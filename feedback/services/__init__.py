@@ -26,6 +26,7 @@ from .interviews import (
     interview_cancel,
     interview_mark_completed,
     interview_reschedule,
+    interview_save,
     interview_schedule,
 )
 from .outbox import (
@@ -52,6 +53,7 @@ __all__ = [
     "interview_cancel",
     "interview_mark_completed",
     "interview_reschedule",
+    "interview_save",
     "interview_schedule",
     "outbox_deliver",
     "outbox_dispatch",

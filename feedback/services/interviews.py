@@ -84,6 +84,42 @@ def interview_schedule(
     return interview
 
 
+# What a reschedule moves; any other field of an interview is a plain detail.
+INTERVIEW_TIMES = ("starts_at", "ends_at")
+
+
+@transaction.atomic
+def interview_save(*, interview: Interview, changed: list[str], actor=None) -> Interview:
+    """The interview form's save. A new interview (no pk yet) is scheduled, in the next
+    round if it has none. An existing one gets its changed plain details written
+    (location, link, interviewers, …: nothing the loop reads), and new times reschedule
+    it, which moves its requests. Returns the stored row."""
+    if interview.pk is None:
+        return interview_schedule(
+            application=interview.application,
+            starts_at=interview.starts_at,
+            ends_at=interview.ends_at,
+            kind=interview.kind,
+            time_zone=interview.time_zone,
+            round=interview.round,
+            location=interview.location,
+            video_link=interview.video_link,
+            interviewers=interview.interviewers,
+            actor=actor,
+        )
+    details = [name for name in changed if name not in INTERVIEW_TIMES]
+    if details:
+        interview.save(update_fields=details)
+    if set(INTERVIEW_TIMES) & set(changed):
+        return interview_reschedule(
+            interview=interview,
+            starts_at=interview.starts_at,
+            ends_at=interview.ends_at,
+            actor=actor,
+        )
+    return interview
+
+
 @transaction.atomic
 def interview_reschedule(
     *, interview: Interview, starts_at: datetime, ends_at: datetime, actor=None

@@ -13,7 +13,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from candidates.models import Application, Interview
-from feedback import services as feedback_services
 from feedback.models import (
     Feedback,
     FeedbackRequest,
@@ -22,6 +21,7 @@ from feedback.models import (
     ReminderPolicy,
     TimelineEvent,
 )
+from feedback.services import interviews as interview_services
 from tests.admin_pages import admin_url, form_data, interview_of, messages_of, split
 from tests.factories import CandidateFactory, RecruiterFactory
 
@@ -178,7 +178,8 @@ def test_a_refusal_from_the_service_is_shown_and_nothing_changes(recruiter_clien
     def refuse(**kwargs):
         raise ValidationError("A cancelled or no-show interview cannot be rescheduled.")
 
-    monkeypatch.setattr(feedback_services, "interview_reschedule", refuse)
+    # Patched where interview_save looks it up (feedback/services/__init__.py).
+    monkeypatch.setattr(interview_services, "interview_reschedule", refuse)
     interview = interview_of("Ethan")
     change = admin_url(Interview, "change", interview.pk)
     data = {
