@@ -146,7 +146,8 @@ def feedback_submit(
     entered_by=None,
 ) -> Feedback:
     """Store an answer (or an amendment), settle the request, update interest, tell the
-    recruiter. A late answer clears "possibly waned" and records how late it was."""
+    recruiter. A late answer clears "possibly waned" and records how late it was. A
+    candidate who gives a time to call asks to be called, ticked or not."""
     now = timezone.now()
     # The row lock orders us against a sweep marking the same request overdue: whichever
     # commits first, the other sees its result.
@@ -159,6 +160,9 @@ def feedback_submit(
     fields = (
         Feedback.CANDIDATE_FIELDS if request.party == Party.CANDIDATE else Feedback.CLIENT_FIELDS
     )
+    values = {name: answers[name] for name in fields if name in answers}
+    if request.party == Party.CANDIDATE and values.get("preferred_call_time"):
+        values["wants_call"] = True  # a time to call is a request to be called
     previous = request.answers.filter(is_current=True).first()
     if previous:
         previous.is_current = False
@@ -175,7 +179,7 @@ def feedback_submit(
         is_current=True,
         supersedes=previous,
         shared_with_client=previous.shared_with_client if previous else DEFAULT_SHARED_WITH_CLIENT,
-        **{name: answers.get(name) for name in fields if name in answers},
+        **values,
     )
     was_overdue = request.status == Status.OVERDUE
     if request.status != Status.RECEIVED:

@@ -114,6 +114,39 @@ def test_phone_feedback_logged_by_the_recruiter_records_who(asked, interview_end
     assert "phone" in event.summary
 
 
+@pytest.mark.parametrize("logged_by_phone", [False, True])
+def test_a_time_to_call_is_a_request_to_be_called(asked, interview_end, logged_by_phone):
+    request = candidate_request(asked)
+    answers = {"interest_level": 7, "still_interested": "yes", "preferred_call_time": "Friday"}
+    with time_machine.travel(interview_end + 5 * MIN, tick=False):
+        if logged_by_phone:
+            feedback = services.feedback_log_call(
+                request=request, answers=answers, actor=RecruiterFactory().user
+            )
+        else:
+            feedback = services.feedback_submit(request=request, answers=answers)
+    assert (feedback.wants_call, feedback.preferred_call_time) == (True, "Friday")
+
+
+def test_no_time_to_call_leaves_the_choice_as_given(asked, interview_end):
+    with time_machine.travel(interview_end + 5 * MIN, tick=False):
+        feedback = services.feedback_submit(
+            request=candidate_request(asked),
+            answers={"interest_level": 7, "wants_call": False, "preferred_call_time": ""},
+        )
+    assert feedback.wants_call is False
+
+
+def test_the_candidate_form_only_validates_what_was_typed():
+    from feedback.forms import CandidateFeedbackForm
+
+    form = CandidateFeedbackForm(
+        {"interest_level": "7", "still_interested": "yes", "preferred_call_time": "Friday"}
+    )
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["wants_call"] is False  # the service decides what it means
+
+
 def test_a_cancelled_request_takes_no_answer(asked):
     from feedback.services import interview_cancel
 
