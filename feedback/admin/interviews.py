@@ -18,7 +18,14 @@ from django.utils import timezone
 
 from candidates.admin_filters import recruiter_filter, when_filter
 from candidates.models import Interview
-from core.admin_actions import action_page, change_url, next_url, object_or_404, with_next
+from core.admin_actions import (
+    ServiceRefusalMixin,
+    action_page,
+    change_url,
+    next_url,
+    object_or_404,
+    with_next,
+)
 from core.admin_filters import ExistsFilter
 from core.admin_inlines import ReadOnlyInline
 from core.paginators import BigTableMixin
@@ -144,7 +151,7 @@ class InterviewFeedbackOverdueFilter(ExistsFilter):
 
 
 @admin.register(Interview)
-class InterviewAdmin(BigTableMixin, admin.ModelAdmin):
+class InterviewAdmin(ServiceRefusalMixin, BigTableMixin, admin.ModelAdmin):
     form = InterviewAdminForm
     list_display = [
         "candidate",
@@ -241,13 +248,9 @@ class InterviewAdmin(BigTableMixin, admin.ModelAdmin):
                         interview, next_to=change_url(interview)
                     ),
                 }
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except ValidationError as refusal:
-            # A service refused what the form allowed (e.g. someone cancelled the interview
-            # meanwhile). The admin's transaction was rolled back: nothing changed.
-            self.message_user(request, " ".join(refusal.messages), messages.ERROR)
-            return HttpResponseRedirect(request.get_full_path())
+        # A refusal of the service (e.g. someone cancelled the interview meanwhile) is
+        # shown on the page (ServiceRefusalMixin).
+        return super().changeform_view(request, object_id, form_url, extra_context)
 
     # -- actions --
 

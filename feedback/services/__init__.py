@@ -17,6 +17,7 @@ from .answers import (
     feedback_log_call,
     feedback_request_mark_opened,
     feedback_request_resend_link,
+    feedback_share_with_client,
     feedback_submit,
 )
 from .charts import dashboard_charts_refresh
@@ -49,6 +50,7 @@ __all__ = [
     "feedback_request_resend_link",
     "feedback_requests_cancel",
     "feedback_requests_plan",
+    "feedback_share_with_client",
     "feedback_submit",
     "interview_cancel",
     "interview_mark_completed",

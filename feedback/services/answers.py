@@ -1,9 +1,10 @@
 """Answers and the recruiter's actions on a request: a link opened, an answer given (portal,
-client page, or a call logged by the recruiter), a new link sent, and the interest an
-answer sets.
+client page, or a call logged by the recruiter), a new link sent, the interest an answer
+sets, and what of a candidate's answer the client sees.
 """
 
 import uuid
+from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -22,11 +23,13 @@ from ..models import (
     TimelineEvent,
 )
 from ..rules import (
+    CLIENT_SHAREABLE_PARTS,
     DEFAULT_SHARED_WITH_CLIENT,
     interest_status_for,
     request_allows,
     request_takes_answers,
 )
+from ..sharing import SHARED_LABELS
 from .debrief import _debrief_check
 from .messages import _context, _local_text, _recipient_email, _recruiter_for
 from .outbox import _cancel_queued_asks, _queue_message
@@ -254,3 +257,54 @@ def _apply_interest(*, application, request, feedback, was_overdue: bool, now) -
             },
             now=now,
         )
+
+
+@transaction.atomic
+def feedback_share_with_client(
+    *, feedback: Feedback, parts: list[str], actor=None, now: datetime | None = None
+) -> Feedback:
+    """Choose what of a candidate's answer the client sees (rules.CLIENT_SHAREABLE_PARTS),
+    and record on the timeline who shared what. Nothing is written when the parts are the
+    ones stored (in any order). A part stored before that the list no longer knows may be
+    kept or dropped, not added. Raises ValidationError, with nothing changed, for a
+    client's own answer or a part that cannot be shared."""
+    now = now or timezone.now()
+    feedback = (
+        Feedback.objects.select_for_update(of=("self",))
+        .select_related("request__interview__application")
+        .get(pk=feedback.pk)
+    )
+    request = feedback.request
+    if request.party != Party.CANDIDATE:
+        raise ValidationError("This is the client's own answer: there is nothing to share.")
+    stored = list(feedback.shared_with_client or [])
+    wanted = list(dict.fromkeys(parts))
+    added = [part for part in wanted if part not in stored]
+    removed = [part for part in stored if part not in wanted]
+    refused = [part for part in added if part not in CLIENT_SHAREABLE_PARTS]
+    if refused:
+        raise ValidationError(f"Not something the client can be shown: {', '.join(refused)}.")
+    if not added and not removed:
+        return feedback
+    Feedback.objects.filter(pk=feedback.pk).update(shared_with_client=wanted)
+    feedback.shared_with_client = wanted
+
+    def named(keys):
+        return ", ".join(SHARED_LABELS.get(key, key).lower() for key in keys)
+
+    summary = "; ".join(
+        [
+            *([f"Shared with the client: {named(added)}"] if added else []),
+            *([f"no longer shared: {named(removed)}"] if removed else []),
+        ]
+    )
+    timeline_record(
+        application=request.interview.application,
+        request=request,
+        kind=TimelineEvent.Kind.SHARED_WITH_CLIENT,
+        summary=summary[0].upper() + summary[1:],
+        actor=actor,
+        data={"feedback_id": feedback.pk, "shared": wanted, "added": added, "removed": removed},
+        now=now,
+    )
+    return feedback
