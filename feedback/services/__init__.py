@@ -38,7 +38,7 @@ from .outbox import (
     outbox_retry_now,
 )
 from .planning import feedback_requests_cancel, feedback_requests_plan
-from .sweep import sweep_run
+from .sweep import feedback_requests_sweep, sweep_run
 from .timeline import timeline_record
 
 __all__ = [
@@ -50,6 +50,7 @@ __all__ = [
     "feedback_request_resend_link",
     "feedback_requests_cancel",
     "feedback_requests_plan",
+    "feedback_requests_sweep",
     "feedback_share_with_client",
     "feedback_submit",
     "interview_cancel",

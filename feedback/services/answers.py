@@ -53,11 +53,13 @@ def _locked_request(request: FeedbackRequest) -> FeedbackRequest:
 
 
 @transaction.atomic
-def feedback_request_resend_link(*, request: FeedbackRequest, actor=None) -> OutboundMessage:
+def feedback_request_resend_link(
+    *, request: FeedbackRequest, actor=None, now: datetime | None = None
+) -> OutboundMessage:
     """Send the party a new link to answer: a new token, so every link sent before stops
     working (queued asks that carry the old one are cancelled). Raises ValidationError,
     with nothing changed, when there is nothing to resend."""
-    now = timezone.now()
+    now = now or timezone.now()
     request = _locked_request(request)
     party = request.get_party_display().lower()
     if "resend_link" not in request_allows(request.status):
@@ -102,17 +104,24 @@ def feedback_request_resend_link(*, request: FeedbackRequest, actor=None) -> Out
 
 
 @transaction.atomic
-def feedback_log_call(*, request: FeedbackRequest, answers: dict, actor) -> Feedback:
+def feedback_log_call(
+    *, request: FeedbackRequest, answers: dict, actor, now: datetime | None = None
+) -> Feedback:
     """Feedback taken by phone: the party's answer (channel phone, entered by the
     recruiter), like one from the portal. The call is also the debrief the application may
     have been waiting for: that flag is cleared and the timeline says so."""
     request = _locked_request(request)
     if "log_call" not in request_allows(request.status):
         raise FeedbackClosed("This interview was cancelled; no feedback is needed.")
-    if request.status == Status.SCHEDULED and request.interview.starts_at > timezone.now():
+    now = now or timezone.now()
+    if request.status == Status.SCHEDULED and request.interview.starts_at > now:
         raise ValidationError("This interview has not started yet: there is nothing to log.")
     feedback = feedback_submit(
-        request=request, answers=answers, channel=Feedback.Channel.PHONE, entered_by=actor
+        request=request,
+        answers=answers,
+        channel=Feedback.Channel.PHONE,
+        entered_by=actor,
+        now=now,
     )
     application = Application.objects.select_for_update().get(pk=request.interview.application_id)
     if application.debrief_needed_at is not None:
@@ -133,9 +142,9 @@ def feedback_log_call(*, request: FeedbackRequest, answers: dict, actor) -> Feed
     return feedback
 
 
-def feedback_request_mark_opened(*, request: FeedbackRequest) -> None:
+def feedback_request_mark_opened(*, request: FeedbackRequest, now: datetime | None = None) -> None:
     if request.opened_at is None:
-        now = timezone.now()
+        now = now or timezone.now()
         FeedbackRequest.objects.filter(pk=request.pk, opened_at__isnull=True).update(opened_at=now)
         request.opened_at = now
 
@@ -147,11 +156,13 @@ def feedback_submit(
     answers: dict,
     channel: str = Feedback.Channel.PORTAL,
     entered_by=None,
+    now: datetime | None = None,
 ) -> Feedback:
     """Store an answer (or an amendment), settle the request, update interest, tell the
     recruiter. A late answer clears "possibly waned" and records how late it was. A
-    candidate who gives a time to call asks to be called, ticked or not."""
-    now = timezone.now()
+    candidate who gives a time to call asks to be called, ticked or not. Given at `now`
+    (default: the current time)."""
+    now = now or timezone.now()
     # The row lock orders us against a sweep marking the same request overdue: whichever
     # commits first, the other sees its result.
     request = _locked_request(request)

@@ -42,7 +42,10 @@ def interview_schedule(
     video_link: str = "",
     interviewers: str = "",
     actor=None,
+    now: datetime | None = None,
 ) -> Interview:
+    """A new interview on the application's desks, its feedback requests planned from its
+    end, recorded on the timeline at `now` (default: the current time)."""
     if ends_at <= starts_at:
         raise ValidationError("The interview must end after it starts.")
     if round is None:
@@ -80,6 +83,7 @@ def interview_schedule(
         f"{_local(interview, starts_at)}",
         actor=actor,
         data={"interview_id": interview.pk},
+        now=now,
     )
     return interview
 
@@ -89,7 +93,9 @@ INTERVIEW_TIMES = ("starts_at", "ends_at")
 
 
 @transaction.atomic
-def interview_save(*, interview: Interview, changed: list[str], actor=None) -> Interview:
+def interview_save(
+    *, interview: Interview, changed: list[str], actor=None, now: datetime | None = None
+) -> Interview:
     """The interview form's save. A new interview (no pk yet) is scheduled, in the next
     round if it has none. An existing one gets its changed plain details written
     (location, link, interviewers, …: nothing the loop reads), and new times reschedule
@@ -106,6 +112,7 @@ def interview_save(*, interview: Interview, changed: list[str], actor=None) -> I
             video_link=interview.video_link,
             interviewers=interview.interviewers,
             actor=actor,
+            now=now,
         )
     details = [name for name in changed if name not in INTERVIEW_TIMES]
     if details:
@@ -116,13 +123,19 @@ def interview_save(*, interview: Interview, changed: list[str], actor=None) -> I
             starts_at=interview.starts_at,
             ends_at=interview.ends_at,
             actor=actor,
+            now=now,
         )
     return interview
 
 
 @transaction.atomic
 def interview_reschedule(
-    *, interview: Interview, starts_at: datetime, ends_at: datetime, actor=None
+    *,
+    interview: Interview,
+    starts_at: datetime,
+    ends_at: datetime,
+    actor=None,
+    now: datetime | None = None,
 ) -> Interview:
     """New times move every request not yet answered, with its pending messages."""
     if ends_at <= starts_at:
@@ -142,12 +155,15 @@ def interview_reschedule(
         f"{_local(interview, starts_at)}",
         actor=actor,
         data={"interview_id": interview.pk, "from": old_start.isoformat()},
+        now=now,
     )
     return interview
 
 
 @transaction.atomic
-def interview_cancel(*, interview: Interview, actor=None, no_show: bool = False) -> Interview:
+def interview_cancel(
+    *, interview: Interview, actor=None, no_show: bool = False, now: datetime | None = None
+) -> Interview:
     """Cancelled or no-show: nobody is asked for feedback; pending asks are not sent.
     Refused (rules.interview_transitions) once the interview is settled."""
     interview = _locked(interview)
@@ -155,7 +171,8 @@ def interview_cancel(*, interview: Interview, actor=None, no_show: bool = False)
         raise ValidationError("This interview is already cancelled.")
     interview.status = Interview.Status.NO_SHOW if no_show else Interview.Status.CANCELLED
     interview.save(update_fields=["status"])
-    feedback_requests_cancel(interview=interview)
+    now = now or timezone.now()
+    feedback_requests_cancel(interview=interview, now=now)
     timeline_record(
         application=interview.application,
         kind=TimelineEvent.Kind.INTERVIEW_NO_SHOW
@@ -164,17 +181,21 @@ def interview_cancel(*, interview: Interview, actor=None, no_show: bool = False)
         summary=f"Round {interview.round} " + ("no-show" if no_show else "cancelled"),
         actor=actor,
         data={"interview_id": interview.pk},
+        now=now,
     )
     return interview
 
 
 @transaction.atomic
-def interview_mark_completed(*, interview: Interview, actor=None) -> Interview:
-    """Marked completed before its planned end: ask both parties now."""
+def interview_mark_completed(
+    *, interview: Interview, actor=None, now: datetime | None = None
+) -> Interview:
+    """Marked completed at `now` (default: the current time); before its planned end, both
+    parties are asked from then on instead."""
     interview = _locked(interview)
     if "complete" not in interview_transitions(interview.status):
         raise ValidationError("Only a scheduled interview can be marked completed.")
-    now = timezone.now()
+    now = now or timezone.now()
     interview.status = Interview.Status.COMPLETED
     interview.save(update_fields=["status"])
     if now < interview.ends_at:
@@ -185,12 +206,19 @@ def interview_mark_completed(*, interview: Interview, actor=None) -> Interview:
         summary=f"Round {interview.round} marked completed",
         actor=actor,
         data={"interview_id": interview.pk},
+        now=now,
     )
     return interview
 
 
 @transaction.atomic
-def application_withdraw(*, application: Application, actor=None, reason: str = "") -> Application:
+def application_withdraw(
+    *,
+    application: Application,
+    actor=None,
+    reason: str = "",
+    now: datetime | None = None,
+) -> Application:
     """The candidate is out of the process: the application is closed, interviews still to
     come are cancelled, and nobody is asked for feedback any more (queued asks are not
     sent). Raises ValidationError, with nothing changed, if it is already closed."""
@@ -199,7 +227,7 @@ def application_withdraw(*, application: Application, actor=None, reason: str = 
         raise ValidationError(
             f"This application is already closed ({application.get_stage_display().lower()})."
         )
-    now = timezone.now()
+    now = now or timezone.now()
     previous = application.stage
     candidate_services.application_set_stage(
         application=application, stage=Application.Stage.WITHDRAWN
@@ -208,7 +236,7 @@ def application_withdraw(*, application: Application, actor=None, reason: str = 
     for interview in application.interviews.filter(
         status=Interview.Status.SCHEDULED, starts_at__gt=now
     ).order_by("starts_at"):
-        interview_cancel(interview=interview, actor=actor)
+        interview_cancel(interview=interview, actor=actor, now=now)
         cancelled_interviews.append(interview.pk)
     # Interviews that did take place: their open requests are moot now.
     stopped = sum(

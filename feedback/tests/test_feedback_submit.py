@@ -166,3 +166,16 @@ def test_client_feedback_does_not_change_candidate_interest(asked, interview_end
     notice = OutboundMessage.objects.get(kind="feedback_received")
     assert notice.recipient == asked.application.position.recruiter.email
     assert "Advance" in notice.subject
+
+
+def test_an_answer_at_an_explicit_moment_is_dated_and_timed_by_it(asked, interview_end):
+    moment = interview_end + 150 * MIN  # 30 minutes past the candidate's deadline
+    with time_machine.travel(interview_end + dt.timedelta(days=9), tick=False):
+        feedback = services.feedback_submit(
+            request=candidate_request(asked), answers={"interest_level": 6}, now=moment
+        )
+    assert (feedback.submitted_at, feedback.lateness) == (moment, 30 * MIN)
+    assert candidate_request(asked).received_at == moment
+    event = TimelineEvent.objects.get(kind=TimelineEvent.Kind.FEEDBACK_RECEIVED)
+    assert event.created_at == moment
+    assert Application.objects.get(pk=asked.application.pk).interest_updated_at == moment

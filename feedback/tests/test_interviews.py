@@ -196,3 +196,24 @@ def test_new_times_for_a_cancelled_interview_are_refused_with_nothing_written(in
 
     stored = Interview.objects.get(pk=interview.pk)
     assert (stored.starts_at, stored.location) == (stored_start, stored_location)
+
+
+def test_the_lifecycle_is_recorded_at_an_explicit_moment(interview_end):
+    scheduled_at = interview_end - dt.timedelta(days=3)
+    interview = schedule_interview(ends_at=interview_end, now=scheduled_at)
+    early = interview_end - 20 * MIN
+    services.interview_mark_completed(interview=interview, now=early)
+    services.interview_cancel(interview=interview, no_show=True, now=early + MIN)
+
+    times = dict(
+        TimelineEvent.objects.filter(application=interview.application).values_list(
+            "kind", "created_at"
+        )
+    )
+    assert times == {
+        TimelineEvent.Kind.INTERVIEW_SCHEDULED: scheduled_at,
+        TimelineEvent.Kind.INTERVIEW_COMPLETED: early,
+        TimelineEvent.Kind.INTERVIEW_NO_SHOW: early + MIN,
+    }
+    assert candidate_request(interview).ask_at == early  # completed early: asked from then
+    assert candidate_request(interview).cancelled_at == early + MIN
