@@ -44,6 +44,10 @@ class SweepResult:
     def acted(self) -> int:
         return self.asked + self.reminded + self.overdue
 
+    def counts(self) -> dict[str, int]:
+        """What the sweep did, as the sweep task reports it."""
+        return {"asked": self.asked, "reminded": self.reminded, "overdue": self.overdue}
+
 
 def sweep_run(
     *,

@@ -10,7 +10,7 @@ import pytest
 import time_machine
 
 from candidates.models import Application
-from feedback import services
+from feedback import services, tasks
 from feedback.models import FeedbackRequest, OutboundMessage, TimelineEvent
 from feedback.selectors import policy_get
 from tests.factories import schedule_interview
@@ -290,3 +290,8 @@ def test_a_sweep_of_one_interview_leaves_the_others_alone(interview, interview_e
     }
     assert not TimelineEvent.objects.filter(request__interview=interview).exists()
     assert sweep_at(interview_end).asked == 2  # the running sweep picks them up as ever
+
+
+def test_the_sweep_task_reports_what_the_sweep_did(interview, interview_end):
+    with time_machine.travel(interview_end, tick=False):
+        assert tasks.sweep() == {"asked": 2, "reminded": 0, "overdue": 0}
