@@ -88,8 +88,10 @@ def interview_schedule(
     return interview
 
 
-# What a reschedule moves; any other field of an interview is a plain detail.
+# What a reschedule moves, and the plain details a form may write as they are (nothing
+# the loop reads). The status, the application and the desks move only through services.
 INTERVIEW_TIMES = ("starts_at", "ends_at")
+INTERVIEW_DETAILS = ("round", "kind", "time_zone", "location", "video_link", "interviewers")
 
 
 @transaction.atomic
@@ -115,6 +117,8 @@ def interview_save(
             now=now,
         )
     details = [name for name in changed if name not in INTERVIEW_TIMES]
+    if not_details := set(details) - set(INTERVIEW_DETAILS):
+        raise ValueError(f"not a plain detail of an interview: {sorted(not_details)}")
     if details:
         interview.save(update_fields=details)
     if set(INTERVIEW_TIMES) & set(changed):

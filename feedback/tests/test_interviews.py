@@ -217,3 +217,10 @@ def test_the_lifecycle_is_recorded_at_an_explicit_moment(interview_end):
     }
     assert candidate_request(interview).ask_at == early  # completed early: asked from then
     assert candidate_request(interview).cancelled_at == early + MIN
+
+
+def test_only_plain_details_are_saved_as_they_are(interview):
+    interview.status = Interview.Status.CANCELLED
+    with pytest.raises(ValueError, match="status"):
+        services.interview_save(interview=interview, changed=["status", "location"])
+    assert Interview.objects.get(pk=interview.pk).status == Interview.Status.SCHEDULED
