@@ -1,13 +1,13 @@
 """The page every one-object admin action uses (a confirmation or a small form, then a
-service call), and the small helpers around it: links to an object's page, and where to
-go back to after an action."""
+service call), and the small helpers around it: links to an object's page, where to go
+back to after an action, and a change form whose save a service may refuse."""
 
 from urllib.parse import urlencode
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.forms import Media
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, resolve_url
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -86,3 +86,17 @@ def action_page(
     }
     request.current_app = model_admin.admin_site.name
     return TemplateResponse(request, template, context)
+
+
+class ServiceRefusalMixin:
+    """For a ModelAdmin whose save calls a service that may refuse what the form allowed
+    (ValidationError), e.g. because someone changed the row meanwhile: the admin's
+    transaction is rolled back (nothing changed), and the refusal is shown on the page
+    it came from instead of an error page."""
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ValidationError as refusal:
+            self.message_user(request, " ".join(refusal.messages), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())

@@ -1,4 +1,5 @@
-"""The answer forms: the candidate's (portal, phone log) and the client's."""
+"""The answer forms: the candidate's (portal, phone log) and the client's. They validate
+the input only; what an answer means is feedback.services.feedback_submit's."""
 
 from crispy_forms.bootstrap import InlineRadios
 from crispy_forms.helper import FormHelper
@@ -59,12 +60,6 @@ class CandidateFeedbackForm(forms.ModelForm):
             Field("preferred_call_time"),
         )
         self.helper.add_input(Submit("submit", submit_label, css_class="btn-lg w-100"))
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("preferred_call_time") and not cleaned.get("wants_call"):
-            cleaned["wants_call"] = True  # a time to call is a request to be called
-        return cleaned
 
 
 class ClientFeedbackForm(forms.ModelForm):

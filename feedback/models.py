@@ -469,6 +469,7 @@ class TimelineEvent(models.Model):
         LINK_RESENT = "link_resent", "Feedback link sent again"
         MESSAGE_RETRIED = "message_retried", "Message retried"
         APPLICATION_WITHDRAWN = "application_withdrawn", "Application withdrawn"
+        SHARED_WITH_CLIENT = "shared_with_client", "Shared with the client"
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="timeline")
     request = models.ForeignKey(

@@ -6,7 +6,7 @@ the client pages all read a rule from here, so that it is decided in one place.
 
 from datetime import timedelta
 
-from candidates.models import Application
+from candidates.models import Application, Interview
 
 from .models import Feedback, FeedbackRequest
 
@@ -93,3 +93,48 @@ def debrief_reason_for(*, candidate: Feedback, client: Feedback) -> str:
     ):
         return f"the candidate's interest is {level}/10, but the client declines"
     return ""
+
+
+# --- what can be done, by status --------------------------------------------------------
+#
+# The admin offers exactly these, and the services refuse anything else: one rule, read
+# by both.
+
+# What can be done to an interview in each status, in the order the pages offer it: a
+# scheduled one is completed, rescheduled, marked no-show or cancelled; a completed one
+# (e.g. marked so early) can still be rescheduled, marked no-show or cancelled; a
+# cancelled or no-show one is settled.
+INTERVIEW_TRANSITIONS = {
+    Interview.Status.SCHEDULED: ("complete", "reschedule", "no_show", "cancel"),
+    Interview.Status.COMPLETED: ("reschedule", "no_show", "cancel"),
+    Interview.Status.NO_SHOW: (),
+    Interview.Status.CANCELLED: (),
+}
+
+
+def interview_transitions(status: str) -> tuple[str, ...]:
+    """What can be done to an interview in this status (names as in INTERVIEW_TRANSITIONS)."""
+    return INTERVIEW_TRANSITIONS[status]
+
+
+def request_takes_answers(status: str) -> bool:
+    """A request takes an answer (or an amendment, or a logged call) unless its interview
+    was cancelled: then no feedback is needed."""
+    return status != Status.CANCELLED
+
+
+def request_allows(status: str) -> tuple[str, ...]:
+    """What a recruiter can do to a feedback request in this status, in the order the
+    pages offer it: log a call unless it is cancelled, send a new link while an answer is
+    awaited (asked and not answered)."""
+    allowed = []
+    if request_takes_answers(status):
+        allowed.append("log_call")
+    if status in (Status.PENDING, Status.OVERDUE):
+        allowed.append("resend_link")
+    return tuple(allowed)
+
+
+def application_withdrawable(stage: str) -> bool:
+    """An application can be withdrawn until it is closed (hired, rejected, withdrawn)."""
+    return stage not in CLOSED_STAGES

@@ -8,8 +8,7 @@ from .services import outbox
 
 @shared_task(ignore_result=True)
 def sweep() -> dict:
-    result = services.sweep_run()
-    return {"asked": result.asked, "reminded": result.reminded, "overdue": result.overdue}
+    return services.sweep_run().counts()
 
 
 # The outbox dispatches a few messages to a task, by this name (services/outbox.py); each

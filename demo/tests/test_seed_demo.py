@@ -220,3 +220,125 @@ def test_both_client_logins_see_their_positions_candidates_and_feedback_to_give(
     # One two-sided disagreement is already waiting for the recruiter's call.
     flagged = Application.objects.get(debrief_needed_at__isnull=False)
     assert flagged.debrief_reason.startswith("Round 1: the client advances")
+
+
+# --- the story, and that it was played through the services ----------------------------
+
+R, P, S = Status.RECEIVED, Status.PENDING, Status.SCHEDULED
+Interest = Application.InterestStatus
+
+# Candidate -> (interest level and status now, each round's (candidate, client) request
+# status). Nothing swept since the demo's "now": what is due is the running sweep's.
+STORY = {
+    "Ethan": ((None, Interest.UNKNOWN), [(S, S)]),
+    "Aisha": ((5, Interest.MODERATE), [(R, R), (S, S)]),
+    "Owen": ((None, Interest.UNKNOWN), [(S, S)]),
+    "Maya": ((8, Interest.HIGH), [(R, R), (S, S)]),
+    "Jordan": ((None, Interest.UNKNOWN), [(P, P)]),
+    "Hannah": ((9, Interest.HIGH), [(R, R), (P, P)]),
+    "Luis": ((9, Interest.HIGH), [(R, R), (R, P)]),
+    "Samantha": ((8, Interest.HIGH), [(R, P)]),
+    "Kevin": ((7, Interest.MODERATE), [(R, R)]),
+    "Rachel": ((None, Interest.UNKNOWN), []),
+}
+
+
+def events(kind, **filters):
+    return TimelineEvent.objects.filter(kind=kind, **filters)
+
+
+def test_each_candidates_story():
+    seed()
+    for name, ((level, interest), rounds) in STORY.items():
+        application = Application.objects.get(candidate__first_name=name)
+        assert (application.interest_level, application.interest_status) == (level, interest)
+        statuses = [
+            tuple(interview.feedback_requests.order_by("party").values_list("status", flat=True))
+            for interview in application.interviews.order_by("round")
+        ]
+        assert statuses == rounds, name
+    # Reminded: the candidates whose deadline came (Hannah now, Kevin before he called
+    # back) and the clients who had not answered within a day.
+    reminded = FeedbackRequest.objects.filter(reminders_sent=1)
+    assert sorted(
+        (r.interview.application.candidate.first_name, r.interview.round, r.party) for r in reminded
+    ) == [
+        ("Aisha", 1, Party.CLIENT),
+        ("Hannah", 1, Party.CLIENT),
+        ("Hannah", 2, Party.CANDIDATE),
+        ("Kevin", 1, Party.CANDIDATE),
+        ("Samantha", 1, Party.CLIENT),
+    ]
+    # Kevin's was the one deadline that passed: overdue and possibly waned for two hours,
+    # until his call, logged by Marcus, restored the interest.
+    [overdue] = FeedbackRequest.objects.filter(overdue_at__isnull=False)
+    assert overdue.interview.application.candidate.first_name == "Kevin"
+    kevin = overdue.interview.application
+    assert [e.kind for e in kevin.timeline.order_by("created_at", "id")][-6:] == [
+        TimelineEvent.Kind.MARKED_OVERDUE,
+        TimelineEvent.Kind.MARKED_POSSIBLY_WANED,
+        TimelineEvent.Kind.INTERVIEW_COMPLETED,
+        TimelineEvent.Kind.FEEDBACK_RECEIVED,
+        TimelineEvent.Kind.INTEREST_RESTORED,
+        TimelineEvent.Kind.FEEDBACK_RECEIVED,
+    ]
+    assert events(TimelineEvent.Kind.MARKED_POSSIBLY_WANED).count() == 1
+    call = Feedback.objects.get(request=overdue)
+    assert (call.channel, call.entered_by.username) == (Feedback.Channel.PHONE, "mreyes")
+    assert call.lateness == dt.timedelta(hours=2)
+
+
+def test_every_step_was_taken_by_the_services_at_its_own_moment():
+    seed()
+    now = timezone.now()
+    asked = FeedbackRequest.objects.filter(asked_at__isnull=False)
+    assert asked.count() == 18  # both sides of nine rounds (Maya's second waits for the sweep)
+    for request in asked:
+        # The sweep's doing: the timeline event and the ask in the outbox, at the ask.
+        assert request.asked_at == request.ask_at
+        assert events(TimelineEvent.Kind.REQUEST_SENT, request=request).get().created_at == (
+            request.asked_at
+        )
+        assert request.messages.filter(kind=OutboundMessage.Kind.REQUEST).exists()
+        if request.reminders_sent:
+            reminder = events(TimelineEvent.Kind.REMINDER_SENT, request=request).get()
+            assert reminder.created_at == request.remind_at
+            assert request.messages.filter(kind=OutboundMessage.Kind.REMINDER).exists()
+        if request.overdue_at:
+            assert events(TimelineEvent.Kind.MARKED_OVERDUE, request=request).get().created_at == (
+                request.due_at
+            )
+            assert request.messages.filter(kind=OutboundMessage.Kind.OVERDUE_ALERT).exists()
+    for answer in Feedback.objects.all():
+        # feedback_submit's doing: the event and the recruiter's notice, at the answer.
+        received = events(TimelineEvent.Kind.FEEDBACK_RECEIVED, data__feedback_id=answer.pk).get()
+        assert received.created_at == answer.submitted_at <= now
+        assert answer.request.received_at == answer.submitted_at
+        assert answer.request.messages.filter(
+            kind=OutboundMessage.Kind.FEEDBACK_RECEIVED, dedupe_key=f"feedback-{answer.pk}"
+        ).exists()
+        assert answer.submitted_at > answer.request.asked_at
+    for interview in Interview.objects.all():
+        scheduled = events(
+            TimelineEvent.Kind.INTERVIEW_SCHEDULED, data__interview_id=interview.pk
+        ).get()
+        if interview.starts_at < now:
+            assert scheduled.created_at == interview.starts_at - dt.timedelta(days=3)
+        else:
+            assert now - scheduled.created_at < dt.timedelta(minutes=2)
+    assert not TimelineEvent.objects.filter(created_at__gt=now).exists()
+
+    # The two sides' disagreement was found by the client's answer (feedback_submit).
+    debrief = events(TimelineEvent.Kind.DEBRIEF_NEEDED).get()
+    client_answer = Feedback.objects.get(pk=debrief.data["client_feedback_id"])
+    assert debrief.created_at == client_answer.submitted_at == debrief.application.debrief_needed_at
+    assert OutboundMessage.objects.filter(kind=OutboundMessage.Kind.DEBRIEF_ALERT).count() == 1
+
+    # What Lakeshore sees of Maya's first answer, Dana chose (feedback_share_with_client).
+    shared = events(TimelineEvent.Kind.SHARED_WITH_CLIENT).get()
+    answer = Feedback.objects.get(pk=shared.data["feedback_id"])
+    assert answer.shared_with_client == ["interest_band", "went_well"]
+    assert (shared.actor.username, answer.request.interview.application.candidate.first_name) == (
+        "recruiter",
+        "Maya",
+    )

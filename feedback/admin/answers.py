@@ -1,13 +1,14 @@
-"""The answers: read, and for a candidate's, what of it the client sees."""
+"""The answers: read, and for a candidate's, what of it the client sees (chosen through
+feedback.services.feedback_share_with_client, which records who shared what)."""
 
 from django import forms
 from django.contrib import admin
 
 from candidates.admin_filters import when_filter
-from core.admin_actions import admin_link
+from core.admin_actions import ServiceRefusalMixin, admin_link
 from core.paginators import BigTableMixin
 
-from .. import rules
+from .. import rules, services
 from ..models import Feedback, Party
 from .common import REQUEST_PATH, KeptRecordAdmin, request_recruiter_filter
 
@@ -53,7 +54,7 @@ class FeedbackAdminForm(forms.ModelForm):
 
 
 @admin.register(Feedback)
-class FeedbackAdmin(BigTableMixin, KeptRecordAdmin):
+class FeedbackAdmin(ServiceRefusalMixin, BigTableMixin, KeptRecordAdmin):
     form = FeedbackAdminForm
     list_display = [
         "request",
@@ -129,6 +130,13 @@ class FeedbackAdmin(BigTableMixin, KeptRecordAdmin):
         if obj is not None and obj.request.party == Party.CLIENT:
             return [*self.answer_fields, "shared_with_client"]  # the client's own answer
         return self.answer_fields
+
+    def save_model(self, request, obj, form, change):
+        # The answer is the party's: what the client sees is the one thing changed here.
+        if "shared_with_client" in form.changed_data:
+            services.feedback_share_with_client(
+                feedback=obj, parts=form.cleaned_data["shared_with_client"], actor=request.user
+            )
 
     @admin.display(description="Request")
     def request_link(self, obj):

@@ -20,13 +20,13 @@ from django.utils.html import format_html
 
 from candidates import services as candidate_services
 from candidates.admin_filters import recruiter_filter, user_time_zone
-from candidates.models import IN_PROCESS, Application, Interview
+from candidates.models import Application, Interview
 from core.admin_actions import action_page, change_url, next_url, object_or_404, with_next
 from core.admin_filters import StrictListFilter
 from core.formatting import duration_text, local_text
 from core.paginators import BigTableMixin
 
-from .. import selectors, services
+from .. import rules, selectors, services
 from ..models import FeedbackRequest, Party
 from ..sharing import feedback_shared_parts
 from .interviews import interview_actions
@@ -240,7 +240,9 @@ class ApplicationAdmin(BigTableMixin, admin.ModelAdmin):
                 )
             )
         withdraw = ""
-        if self.has_change_permission(request, application) and application.stage in IN_PROCESS:
+        if self.has_change_permission(request, application) and rules.application_withdrawable(
+            application.stage
+        ):
             withdraw = with_next(
                 reverse("admin:candidates_application_withdraw", args=[application.pk]), here
             )

@@ -1,7 +1,7 @@
 """The interview page: created, rescheduled, completed, cancelled or marked no-show through
-candidates.services (so that feedback requests are planned or settled and the timeline
-records who did it), with each party's request shown, and the list with its filters and
-bulk actions.
+feedback.services (the form's save is one call to interview_save; feedback requests are
+planned or settled and the timeline records who did it), with each party's request shown,
+and the list with its filters and bulk actions.
 """
 
 import zoneinfo
@@ -18,12 +18,19 @@ from django.utils import timezone
 
 from candidates.admin_filters import recruiter_filter, when_filter
 from candidates.models import Interview
-from core.admin_actions import action_page, change_url, next_url, object_or_404, with_next
+from core.admin_actions import (
+    ServiceRefusalMixin,
+    action_page,
+    change_url,
+    next_url,
+    object_or_404,
+    with_next,
+)
 from core.admin_filters import ExistsFilter
 from core.admin_inlines import ReadOnlyInline
 from core.paginators import BigTableMixin
 
-from .. import services
+from .. import rules, services
 from ..models import FeedbackRequest
 
 
@@ -67,15 +74,18 @@ class InterviewAdminForm(forms.ModelForm):
             return self.instance.round
         return round_
 
+    def _post_clean(self):
+        super()._post_clean()
+        if self.instance.pk is None and "round" in self.cleaned_data:
+            # Empty stays empty (the next round), even if the field was not posted at all.
+            self.instance.round = self.cleaned_data["round"]
+
     def clean(self):
         cleaned = super().clean()
         # Caught here, on the form, so the recruiter sees it next to the field instead of
         # the service refusing after the form was accepted.
         refuse_end_before_start(self, cleaned)
         return cleaned
-
-
-SETTLED_STATUSES = (Interview.Status.CANCELLED, Interview.Status.NO_SHOW)
 
 
 class RescheduleForm(forms.Form):
@@ -116,19 +126,9 @@ INTERVIEW_STATUS_ACTIONS = {
 }
 
 
-def interview_transitions(interview: Interview) -> list[str]:
-    """What can be done to the interview in its current status, in the order the pages
-    offer it: a scheduled one is completed, rescheduled, marked no-show or cancelled; a
-    completed one can still be rescheduled; a cancelled or no-show one is settled."""
-    if interview.status in SETTLED_STATUSES:
-        return []
-    if interview.status == Interview.Status.SCHEDULED:
-        return ["complete", "reschedule", "no_show", "cancel"]
-    return ["reschedule"]
-
-
 def interview_actions(interview: Interview, *, next_to: str) -> list[tuple[str, str]]:
-    """(label, url) of what can be done to the interview in its current status."""
+    """(label, url) of what can be done to the interview in its current status
+    (feedback.rules.interview_transitions, which the services enforce)."""
     labels = {name: spec[0] for name, spec in INTERVIEW_STATUS_ACTIONS.items()}
     labels["reschedule"] = "Reschedule"
     return [
@@ -136,7 +136,7 @@ def interview_actions(interview: Interview, *, next_to: str) -> list[tuple[str, 
             labels[name],
             with_next(reverse(f"admin:candidates_interview_{name}", args=[interview.pk]), next_to),
         )
-        for name in interview_transitions(interview)
+        for name in rules.interview_transitions(interview.status)
     ]
 
 
@@ -151,7 +151,7 @@ class InterviewFeedbackOverdueFilter(ExistsFilter):
 
 
 @admin.register(Interview)
-class InterviewAdmin(BigTableMixin, admin.ModelAdmin):
+class InterviewAdmin(ServiceRefusalMixin, BigTableMixin, admin.ModelAdmin):
     form = InterviewAdminForm
     list_display = [
         "candidate",
@@ -197,7 +197,7 @@ class InterviewAdmin(BigTableMixin, admin.ModelAdmin):
         readonly = ["status", "created_at"]
         if obj is not None:
             readonly.append("application")
-            if "reschedule" not in interview_transitions(obj):
+            if "reschedule" not in rules.interview_transitions(obj.status):
                 # The service refuses to reschedule it; don't offer what would fail.
                 readonly += ["starts_at", "ends_at"]
         return readonly
@@ -230,36 +230,13 @@ class InterviewAdmin(BigTableMixin, admin.ModelAdmin):
     # -- writes go through the services --
 
     def save_model(self, request, obj, form, change):
-        if not change:
-            scheduled = services.interview_schedule(
-                application=obj.application,
-                starts_at=obj.starts_at,
-                ends_at=obj.ends_at,
-                kind=obj.kind,
-                time_zone=obj.time_zone,
-                round=form.cleaned_data.get("round"),
-                location=obj.location,
-                video_link=obj.video_link,
-                interviewers=obj.interviewers,
-                actor=request.user,
-            )
-            # The admin goes on with `obj` (log entry, redirect): make it the saved row.
-            for field in Interview._meta.concrete_fields:
-                setattr(obj, field.attname, getattr(scheduled, field.attname))
-            obj._state.adding = False
-            obj._state.db = scheduled._state.db
-            return
-        time_fields = {"starts_at", "ends_at"}
-        details = [name for name in form.changed_data if name not in time_fields]
-        if details:
-            obj.save(update_fields=details)  # plain details: no effect on the loop
-        if time_fields & set(form.changed_data):
-            # A fresh copy: the service records the old start on the timeline.
-            stored = Interview.objects.select_related("application").get(pk=obj.pk)
-            services.interview_reschedule(
-                interview=stored, starts_at=obj.starts_at, ends_at=obj.ends_at, actor=request.user
-            )
-            obj.status = stored.status
+        saved = services.interview_save(
+            interview=obj, changed=form.changed_data if change else [], actor=request.user
+        )
+        # The admin goes on with `obj` (log entry, redirect): make it the stored row.
+        for field in Interview._meta.concrete_fields:
+            setattr(obj, field.attname, getattr(saved, field.attname))
+        obj._state.adding, obj._state.db = False, saved._state.db
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         if object_id is not None and request.method == "GET":
@@ -271,13 +248,9 @@ class InterviewAdmin(BigTableMixin, admin.ModelAdmin):
                         interview, next_to=change_url(interview)
                     ),
                 }
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except ValidationError as refusal:
-            # A service refused what the form allowed (e.g. someone cancelled the interview
-            # meanwhile). The admin's transaction was rolled back: nothing changed.
-            self.message_user(request, " ".join(refusal.messages), messages.ERROR)
-            return HttpResponseRedirect(request.get_full_path())
+        # A refusal of the service (e.g. someone cancelled the interview meanwhile) is
+        # shown on the page (ServiceRefusalMixin).
+        return super().changeform_view(request, object_id, form_url, extra_context)
 
     # -- actions --
 

@@ -1,6 +1,7 @@
 """The feedback requests: a window on what the loop did, with the two things a recruiter
 does to a request (log feedback taken by phone, send a new link), and which of them a
-request allows (`request_actions`, listed on its page and on the application page)."""
+request allows (feedback.rules.request_allows, which the services enforce; listed by
+`request_actions` on its page and on the application page)."""
 
 from typing import NamedTuple
 
@@ -26,7 +27,7 @@ from core.admin_inlines import ReadOnlyInline
 from core.formatting import duration_text
 from core.paginators import BigTableMixin
 
-from .. import selectors, services
+from .. import rules, selectors, services
 from ..forms import FORM_FOR_PARTY
 from ..models import Feedback, FeedbackRequest, OutboundMessage, Party
 from .common import REQUEST_PATH, ViewOnlyAdmin, request_recruiter_filter
@@ -195,7 +196,7 @@ class FeedbackRequestAdmin(BigTableMixin, ViewOnlyAdmin):
         feedback_request = self._request(request, object_id)
         application = feedback_request.interview.application
         back = next_url(request, change_url(application))
-        if "log_call" not in request_allows(feedback_request):  # the request is cancelled
+        if "log_call" not in rules.request_allows(feedback_request.status):  # cancelled
             self.message_user(
                 request, "This interview was cancelled: no feedback is needed.", messages.ERROR
             )
@@ -296,23 +297,12 @@ REQUEST_ACTIONS = {
 }
 
 
-def request_allows(feedback_request: FeedbackRequest) -> list[str]:
-    """The actions the request's status allows: a call can be logged unless the request
-    is cancelled (no feedback is needed), a new link sent while an answer is awaited."""
-    allowed = []
-    if feedback_request.status != FeedbackRequest.Status.CANCELLED:
-        allowed.append("log_call")
-    if feedback_request.status in (FeedbackRequest.Status.PENDING, FeedbackRequest.Status.OVERDUE):
-        allowed.append("resend_link")
-    return allowed
-
-
 def request_actions(
     user, feedback_request: FeedbackRequest, *, next_to: str
 ) -> list[tuple[str, str]]:
     """(label, url) of the actions `user` may take on this request now, each page coming
     back to `next_to`: what the request's page and the application page list."""
-    allowed = request_allows(feedback_request)
+    allowed = rules.request_allows(feedback_request.status)
     return [
         (
             action.label,

@@ -17,6 +17,7 @@ from .answers import (
     feedback_log_call,
     feedback_request_mark_opened,
     feedback_request_resend_link,
+    feedback_share_with_client,
     feedback_submit,
 )
 from .charts import dashboard_charts_refresh
@@ -26,6 +27,7 @@ from .interviews import (
     interview_cancel,
     interview_mark_completed,
     interview_reschedule,
+    interview_save,
     interview_schedule,
 )
 from .outbox import (
@@ -36,7 +38,7 @@ from .outbox import (
     outbox_retry_now,
 )
 from .planning import feedback_requests_cancel, feedback_requests_plan
-from .sweep import sweep_run
+from .sweep import feedback_requests_sweep, sweep_run
 from .timeline import timeline_record
 
 __all__ = [
@@ -48,10 +50,13 @@ __all__ = [
     "feedback_request_resend_link",
     "feedback_requests_cancel",
     "feedback_requests_plan",
+    "feedback_requests_sweep",
+    "feedback_share_with_client",
     "feedback_submit",
     "interview_cancel",
     "interview_mark_completed",
     "interview_reschedule",
+    "interview_save",
     "interview_schedule",
     "outbox_deliver",
     "outbox_dispatch",

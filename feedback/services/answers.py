@@ -1,9 +1,10 @@
 """Answers and the recruiter's actions on a request: a link opened, an answer given (portal,
-client page, or a call logged by the recruiter), a new link sent, and the interest an
-answer sets.
+client page, or a call logged by the recruiter), a new link sent, the interest an answer
+sets, and what of a candidate's answer the client sees.
 """
 
 import uuid
+from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -21,7 +22,14 @@ from ..models import (
     Party,
     TimelineEvent,
 )
-from ..rules import DEFAULT_SHARED_WITH_CLIENT, interest_status_for
+from ..rules import (
+    CLIENT_SHAREABLE_PARTS,
+    DEFAULT_SHARED_WITH_CLIENT,
+    interest_status_for,
+    request_allows,
+    request_takes_answers,
+)
+from ..sharing import SHARED_LABELS
 from .debrief import _debrief_check
 from .messages import _context, _local_text, _recipient_email, _recruiter_for
 from .outbox import _cancel_queued_asks, _queue_message
@@ -45,18 +53,20 @@ def _locked_request(request: FeedbackRequest) -> FeedbackRequest:
 
 
 @transaction.atomic
-def feedback_request_resend_link(*, request: FeedbackRequest, actor=None) -> OutboundMessage:
+def feedback_request_resend_link(
+    *, request: FeedbackRequest, actor=None, now: datetime | None = None
+) -> OutboundMessage:
     """Send the party a new link to answer: a new token, so every link sent before stops
     working (queued asks that carry the old one are cancelled). Raises ValidationError,
     with nothing changed, when there is nothing to resend."""
-    now = timezone.now()
+    now = now or timezone.now()
     request = _locked_request(request)
     party = request.get_party_display().lower()
-    if request.status == Status.CANCELLED:
-        raise ValidationError("This interview was cancelled: no feedback is needed.")
-    if request.status == Status.RECEIVED:
-        raise ValidationError(f"The {party} has already answered: there is no link to resend.")
-    if request.status == Status.SCHEDULED:
+    if "resend_link" not in request_allows(request.status):
+        if request.status == Status.CANCELLED:
+            raise ValidationError("This interview was cancelled: no feedback is needed.")
+        if request.status == Status.RECEIVED:
+            raise ValidationError(f"The {party} has already answered: there is no link to resend.")
         raise ValidationError(
             f"The {party} has not been asked yet (the first link goes out at "
             f"{_local_text(request.ask_at, _recruiter_for(request).time_zone)}); "
@@ -94,15 +104,24 @@ def feedback_request_resend_link(*, request: FeedbackRequest, actor=None) -> Out
 
 
 @transaction.atomic
-def feedback_log_call(*, request: FeedbackRequest, answers: dict, actor) -> Feedback:
+def feedback_log_call(
+    *, request: FeedbackRequest, answers: dict, actor, now: datetime | None = None
+) -> Feedback:
     """Feedback taken by phone: the party's answer (channel phone, entered by the
     recruiter), like one from the portal. The call is also the debrief the application may
     have been waiting for: that flag is cleared and the timeline says so."""
     request = _locked_request(request)
-    if request.status == Status.SCHEDULED and request.interview.starts_at > timezone.now():
+    if "log_call" not in request_allows(request.status):
+        raise FeedbackClosed("This interview was cancelled; no feedback is needed.")
+    now = now or timezone.now()
+    if request.status == Status.SCHEDULED and request.interview.starts_at > now:
         raise ValidationError("This interview has not started yet: there is nothing to log.")
     feedback = feedback_submit(
-        request=request, answers=answers, channel=Feedback.Channel.PHONE, entered_by=actor
+        request=request,
+        answers=answers,
+        channel=Feedback.Channel.PHONE,
+        entered_by=actor,
+        now=now,
     )
     application = Application.objects.select_for_update().get(pk=request.interview.application_id)
     if application.debrief_needed_at is not None:
@@ -123,9 +142,9 @@ def feedback_log_call(*, request: FeedbackRequest, answers: dict, actor) -> Feed
     return feedback
 
 
-def feedback_request_mark_opened(*, request: FeedbackRequest) -> None:
+def feedback_request_mark_opened(*, request: FeedbackRequest, now: datetime | None = None) -> None:
     if request.opened_at is None:
-        now = timezone.now()
+        now = now or timezone.now()
         FeedbackRequest.objects.filter(pk=request.pk, opened_at__isnull=True).update(opened_at=now)
         request.opened_at = now
 
@@ -137,14 +156,17 @@ def feedback_submit(
     answers: dict,
     channel: str = Feedback.Channel.PORTAL,
     entered_by=None,
+    now: datetime | None = None,
 ) -> Feedback:
     """Store an answer (or an amendment), settle the request, update interest, tell the
-    recruiter. A late answer clears "possibly waned" and records how late it was."""
-    now = timezone.now()
+    recruiter. A late answer clears "possibly waned" and records how late it was. A
+    candidate who gives a time to call asks to be called, ticked or not. Given at `now`
+    (default: the current time)."""
+    now = now or timezone.now()
     # The row lock orders us against a sweep marking the same request overdue: whichever
     # commits first, the other sees its result.
     request = _locked_request(request)
-    if request.status == Status.CANCELLED:
+    if not request_takes_answers(request.status):
         raise FeedbackClosed("This interview was cancelled; no feedback is needed.")
     # Rows joined to a locked row keep the snapshot from before the wait (PostgreSQL, READ
     # COMMITTED): re-read the interest a sweep may just have marked possibly waned.
@@ -152,6 +174,9 @@ def feedback_submit(
     fields = (
         Feedback.CANDIDATE_FIELDS if request.party == Party.CANDIDATE else Feedback.CLIENT_FIELDS
     )
+    values = {name: answers[name] for name in fields if name in answers}
+    if request.party == Party.CANDIDATE and values.get("preferred_call_time"):
+        values["wants_call"] = True  # a time to call is a request to be called
     previous = request.answers.filter(is_current=True).first()
     if previous:
         previous.is_current = False
@@ -168,7 +193,7 @@ def feedback_submit(
         is_current=True,
         supersedes=previous,
         shared_with_client=previous.shared_with_client if previous else DEFAULT_SHARED_WITH_CLIENT,
-        **{name: answers.get(name) for name in fields if name in answers},
+        **values,
     )
     was_overdue = request.status == Status.OVERDUE
     if request.status != Status.RECEIVED:
@@ -243,3 +268,54 @@ def _apply_interest(*, application, request, feedback, was_overdue: bool, now) -
             },
             now=now,
         )
+
+
+@transaction.atomic
+def feedback_share_with_client(
+    *, feedback: Feedback, parts: list[str], actor=None, now: datetime | None = None
+) -> Feedback:
+    """Choose what of a candidate's answer the client sees (rules.CLIENT_SHAREABLE_PARTS),
+    and record on the timeline who shared what. Nothing is written when the parts are the
+    ones stored (in any order). A part stored before that the list no longer knows may be
+    kept or dropped, not added. Raises ValidationError, with nothing changed, for a
+    client's own answer or a part that cannot be shared."""
+    now = now or timezone.now()
+    feedback = (
+        Feedback.objects.select_for_update(of=("self",))
+        .select_related("request__interview__application")
+        .get(pk=feedback.pk)
+    )
+    request = feedback.request
+    if request.party != Party.CANDIDATE:
+        raise ValidationError("This is the client's own answer: there is nothing to share.")
+    stored = list(feedback.shared_with_client or [])
+    wanted = list(dict.fromkeys(parts))
+    added = [part for part in wanted if part not in stored]
+    removed = [part for part in stored if part not in wanted]
+    refused = [part for part in added if part not in CLIENT_SHAREABLE_PARTS]
+    if refused:
+        raise ValidationError(f"Not something the client can be shown: {', '.join(refused)}.")
+    if not added and not removed:
+        return feedback
+    Feedback.objects.filter(pk=feedback.pk).update(shared_with_client=wanted)
+    feedback.shared_with_client = wanted
+
+    def named(keys):
+        return ", ".join(SHARED_LABELS.get(key, key).lower() for key in keys)
+
+    summary = "; ".join(
+        [
+            *([f"Shared with the client: {named(added)}"] if added else []),
+            *([f"no longer shared: {named(removed)}"] if removed else []),
+        ]
+    )
+    timeline_record(
+        application=request.interview.application,
+        request=request,
+        kind=TimelineEvent.Kind.SHARED_WITH_CLIENT,
+        summary=summary[0].upper() + summary[1:],
+        actor=actor,
+        data={"feedback_id": feedback.pk, "shared": wanted, "added": added, "removed": removed},
+        now=now,
+    )
+    return feedback

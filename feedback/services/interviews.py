@@ -14,7 +14,7 @@ from candidates import services as candidate_services
 from candidates.models import Application, Interview
 
 from ..models import TimelineEvent
-from ..rules import CLOSED_STAGES
+from ..rules import application_withdrawable, interview_transitions
 from .planning import feedback_requests_cancel, feedback_requests_plan
 from .timeline import timeline_record
 
@@ -42,7 +42,10 @@ def interview_schedule(
     video_link: str = "",
     interviewers: str = "",
     actor=None,
+    now: datetime | None = None,
 ) -> Interview:
+    """A new interview on the application's desks, its feedback requests planned from its
+    end, recorded on the timeline at `now` (default: the current time)."""
     if ends_at <= starts_at:
         raise ValidationError("The interview must end after it starts.")
     if round is None:
@@ -80,19 +83,69 @@ def interview_schedule(
         f"{_local(interview, starts_at)}",
         actor=actor,
         data={"interview_id": interview.pk},
+        now=now,
     )
+    return interview
+
+
+# What a reschedule moves, and the plain details a form may write as they are (nothing
+# the loop reads). The status, the application and the desks move only through services.
+INTERVIEW_TIMES = ("starts_at", "ends_at")
+INTERVIEW_DETAILS = ("round", "kind", "time_zone", "location", "video_link", "interviewers")
+
+
+@transaction.atomic
+def interview_save(
+    *, interview: Interview, changed: list[str], actor=None, now: datetime | None = None
+) -> Interview:
+    """The interview form's save. A new interview (no pk yet) is scheduled, in the next
+    round if it has none. An existing one gets its changed plain details written
+    (location, link, interviewers, …: nothing the loop reads), and new times reschedule
+    it, which moves its requests. Returns the stored row."""
+    if interview.pk is None:
+        return interview_schedule(
+            application=interview.application,
+            starts_at=interview.starts_at,
+            ends_at=interview.ends_at,
+            kind=interview.kind,
+            time_zone=interview.time_zone,
+            round=interview.round,
+            location=interview.location,
+            video_link=interview.video_link,
+            interviewers=interview.interviewers,
+            actor=actor,
+            now=now,
+        )
+    details = [name for name in changed if name not in INTERVIEW_TIMES]
+    if not_details := set(details) - set(INTERVIEW_DETAILS):
+        raise ValueError(f"not a plain detail of an interview: {sorted(not_details)}")
+    if details:
+        interview.save(update_fields=details)
+    if set(INTERVIEW_TIMES) & set(changed):
+        return interview_reschedule(
+            interview=interview,
+            starts_at=interview.starts_at,
+            ends_at=interview.ends_at,
+            actor=actor,
+            now=now,
+        )
     return interview
 
 
 @transaction.atomic
 def interview_reschedule(
-    *, interview: Interview, starts_at: datetime, ends_at: datetime, actor=None
+    *,
+    interview: Interview,
+    starts_at: datetime,
+    ends_at: datetime,
+    actor=None,
+    now: datetime | None = None,
 ) -> Interview:
     """New times move every request not yet answered, with its pending messages."""
     if ends_at <= starts_at:
         raise ValidationError("The interview must end after it starts.")
     interview = _locked(interview)
-    if interview.status in (Interview.Status.CANCELLED, Interview.Status.NO_SHOW):
+    if "reschedule" not in interview_transitions(interview.status):
         raise ValidationError("A cancelled or no-show interview cannot be rescheduled.")
     old_start = interview.starts_at
     interview.starts_at, interview.ends_at = starts_at, ends_at
@@ -106,19 +159,24 @@ def interview_reschedule(
         f"{_local(interview, starts_at)}",
         actor=actor,
         data={"interview_id": interview.pk, "from": old_start.isoformat()},
+        now=now,
     )
     return interview
 
 
 @transaction.atomic
-def interview_cancel(*, interview: Interview, actor=None, no_show: bool = False) -> Interview:
-    """Cancelled or no-show: nobody is asked for feedback; pending asks are not sent."""
+def interview_cancel(
+    *, interview: Interview, actor=None, no_show: bool = False, now: datetime | None = None
+) -> Interview:
+    """Cancelled or no-show: nobody is asked for feedback; pending asks are not sent.
+    Refused (rules.interview_transitions) once the interview is settled."""
     interview = _locked(interview)
-    if interview.status in (Interview.Status.CANCELLED, Interview.Status.NO_SHOW):
+    if ("no_show" if no_show else "cancel") not in interview_transitions(interview.status):
         raise ValidationError("This interview is already cancelled.")
     interview.status = Interview.Status.NO_SHOW if no_show else Interview.Status.CANCELLED
     interview.save(update_fields=["status"])
-    feedback_requests_cancel(interview=interview)
+    now = now or timezone.now()
+    feedback_requests_cancel(interview=interview, now=now)
     timeline_record(
         application=interview.application,
         kind=TimelineEvent.Kind.INTERVIEW_NO_SHOW
@@ -127,17 +185,21 @@ def interview_cancel(*, interview: Interview, actor=None, no_show: bool = False)
         summary=f"Round {interview.round} " + ("no-show" if no_show else "cancelled"),
         actor=actor,
         data={"interview_id": interview.pk},
+        now=now,
     )
     return interview
 
 
 @transaction.atomic
-def interview_mark_completed(*, interview: Interview, actor=None) -> Interview:
-    """Marked completed before its planned end: ask both parties now."""
+def interview_mark_completed(
+    *, interview: Interview, actor=None, now: datetime | None = None
+) -> Interview:
+    """Marked completed at `now` (default: the current time); before its planned end, both
+    parties are asked from then on instead."""
     interview = _locked(interview)
-    if interview.status != Interview.Status.SCHEDULED:
+    if "complete" not in interview_transitions(interview.status):
         raise ValidationError("Only a scheduled interview can be marked completed.")
-    now = timezone.now()
+    now = now or timezone.now()
     interview.status = Interview.Status.COMPLETED
     interview.save(update_fields=["status"])
     if now < interview.ends_at:
@@ -148,21 +210,28 @@ def interview_mark_completed(*, interview: Interview, actor=None) -> Interview:
         summary=f"Round {interview.round} marked completed",
         actor=actor,
         data={"interview_id": interview.pk},
+        now=now,
     )
     return interview
 
 
 @transaction.atomic
-def application_withdraw(*, application: Application, actor=None, reason: str = "") -> Application:
+def application_withdraw(
+    *,
+    application: Application,
+    actor=None,
+    reason: str = "",
+    now: datetime | None = None,
+) -> Application:
     """The candidate is out of the process: the application is closed, interviews still to
     come are cancelled, and nobody is asked for feedback any more (queued asks are not
     sent). Raises ValidationError, with nothing changed, if it is already closed."""
     application = Application.objects.select_for_update().get(pk=application.pk)
-    if application.stage in CLOSED_STAGES:
+    if not application_withdrawable(application.stage):
         raise ValidationError(
             f"This application is already closed ({application.get_stage_display().lower()})."
         )
-    now = timezone.now()
+    now = now or timezone.now()
     previous = application.stage
     candidate_services.application_set_stage(
         application=application, stage=Application.Stage.WITHDRAWN
@@ -171,7 +240,7 @@ def application_withdraw(*, application: Application, actor=None, reason: str = 
     for interview in application.interviews.filter(
         status=Interview.Status.SCHEDULED, starts_at__gt=now
     ).order_by("starts_at"):
-        interview_cancel(interview=interview, actor=actor)
+        interview_cancel(interview=interview, actor=actor, now=now)
         cancelled_interviews.append(interview.pk)
     # Interviews that did take place: their open requests are moot now.
     stopped = sum(

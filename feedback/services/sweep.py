@@ -16,6 +16,7 @@ from django.db.models import Case, CharField, DateTimeField, F, IntegerField, Qu
 from django.db.models.functions import Cast, Concat, JSONObject
 
 from candidates import services as candidate_services
+from candidates.models import Interview
 from core import clock
 from core.bulk import AnyOf, insert_select
 
@@ -43,20 +44,49 @@ class SweepResult:
     def acted(self) -> int:
         return self.asked + self.reminded + self.overdue
 
+    def counts(self) -> dict[str, int]:
+        """What the sweep did, as the sweep task reports it."""
+        return {"asked": self.asked, "reminded": self.reminded, "overdue": self.overdue}
 
-def sweep_run(*, batch_size: int | None = None, max_batches: int | None = None) -> SweepResult:
-    """Do what is due: asks, reminders, deadlines; then put lost messages back on track."""
+
+def sweep_run(
+    *,
+    now: datetime | None = None,
+    batch_size: int | None = None,
+    max_batches: int | None = None,
+) -> SweepResult:
+    """Do what is due: asks, reminders, deadlines (feedback_requests_sweep, due by `now`);
+    then put lost messages back on track (by the loop's clock: that is about the workers
+    running now)."""
+    batch_size = batch_size or settings.FEEDBACK["SWEEP_BATCH_SIZE"]
+    result = feedback_requests_sweep(now=now, batch_size=batch_size, max_batches=max_batches)
+    result.reclaimed = outbox_reclaim_abandoned()
+    result.redispatched = outbox_redispatch_due(limit=batch_size * 5)
+    return result
+
+
+def feedback_requests_sweep(
+    *,
+    now: datetime | None = None,
+    interview: Interview | None = None,
+    batch_size: int | None = None,
+    max_batches: int | None = None,
+) -> SweepResult:
+    """The sweep's steps for the requests: ask, remind and mark overdue what is due by
+    `now` (default: the loop's clock, read afresh for each batch), a batch at a time.
+    `interview`: only its requests, e.g. to play one interview's story on its own clock
+    (the demo does)."""
     conf = settings.FEEDBACK
     batch_size = batch_size or conf["SWEEP_BATCH_SIZE"]
     max_batches = max_batches or conf["SWEEP_MAX_BATCHES"]
     result = SweepResult()
     for _ in range(max_batches):
-        taken = _sweep_requests_batch(batch_size=batch_size, result=result)
+        taken = _sweep_requests_batch(
+            batch_size=batch_size, result=result, now=now, interview=interview
+        )
         result.batches += 1
         if taken < batch_size:
             break
-    result.reclaimed = outbox_reclaim_abandoned()
-    result.redispatched = outbox_redispatch_due(limit=batch_size * 5)
     return result
 
 
@@ -78,15 +108,23 @@ class SweepConflict(Exception):
     """A row the sweep holds changed under it: the batch rolls back and is swept again."""
 
 
-def _sweep_requests_batch(*, batch_size: int, result: SweepResult) -> int:
-    now = clock.now()  # what is due is the same for every sweep, whatever host it runs on
+def _sweep_requests_batch(
+    *,
+    batch_size: int,
+    result: SweepResult,
+    now: datetime | None,
+    interview: Interview | None,
+) -> int:
+    # What is due is the same for every sweep, whatever host it runs on.
+    now = now or clock.now()
     policy = selectors.policy_get()
+    scope = FeedbackRequest.objects.all() if interview is None else interview.feedback_requests
     with transaction.atomic():
         # SKIP LOCKED lets several sweeps share the due rows instead of queueing behind
         # each other. The rows stay locked until commit (SQLite: the transaction holds
         # the write lock from its start), so what is read here is what is written.
         due = list(
-            FeedbackRequest.objects.select_for_update(skip_locked=True, of=("self",))
+            scope.select_for_update(skip_locked=True, of=("self",))
             .filter(status__in=FeedbackRequest.ACTIVE_STATUSES, next_action_at__lte=now)
             .order_by("next_action_at")
             .only(*SWEEP_FIELDS)[:batch_size]

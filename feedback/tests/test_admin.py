@@ -13,7 +13,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from candidates.models import Application, Interview
-from feedback import services as feedback_services
 from feedback.models import (
     Feedback,
     FeedbackRequest,
@@ -22,6 +21,7 @@ from feedback.models import (
     ReminderPolicy,
     TimelineEvent,
 )
+from feedback.services import interviews as interview_services
 from tests.admin_pages import admin_url, form_data, interview_of, messages_of, split
 from tests.factories import CandidateFactory, RecruiterFactory
 
@@ -178,7 +178,8 @@ def test_a_refusal_from_the_service_is_shown_and_nothing_changes(recruiter_clien
     def refuse(**kwargs):
         raise ValidationError("A cancelled or no-show interview cannot be rescheduled.")
 
-    monkeypatch.setattr(feedback_services, "interview_reschedule", refuse)
+    # Patched where interview_save looks it up (feedback/services/__init__.py).
+    monkeypatch.setattr(interview_services, "interview_reschedule", refuse)
     interview = interview_of("Ethan")
     change = admin_url(Interview, "change", interview.pk)
     data = {
@@ -267,6 +268,32 @@ def test_the_recruiter_chooses_what_the_client_sees_of_an_answer(recruiter_clien
     feedback.refresh_from_db()
     assert feedback.shared_with_client == ["interest_level"]
     assert feedback.lateness is not None
+    event = feedback.request.interview.application.timeline.get(
+        kind=TimelineEvent.Kind.SHARED_WITH_CLIENT
+    )
+    assert (event.actor.username, event.data["shared"]) == ("recruiter", ["interest_level"])
+
+    events = TimelineEvent.objects.count()
+    assert recruiter_client.post(change, data).status_code == 302  # saved again, unchanged
+    assert TimelineEvent.objects.count() == events
+
+
+def test_a_clients_own_answer_offers_nothing_to_share_and_saving_it_writes_nothing(
+    recruiter_client,
+):
+    feedback = Feedback.objects.filter(request__party=Party.CLIENT).first()
+    change = admin_url(Feedback, "change", feedback.pk)
+    page = recruiter_client.get(change)
+    assert 'name="shared_with_client"' not in page.content.decode()
+    events = TimelineEvent.objects.count()
+
+    data = {**form_data(page), "shared_with_client": ["concerns"]}
+    response = recruiter_client.post(change, data)
+
+    assert response.status_code == 302
+    feedback.refresh_from_db()
+    assert "concerns" not in feedback.shared_with_client
+    assert TimelineEvent.objects.count() == events
 
 
 def test_retry_now_requeues_failed_messages_only(recruiter_client):

@@ -11,6 +11,7 @@ from django.utils import timezone
 from core import clock
 from feedback import services
 from feedback.models import OutboundMessage
+from feedback.selectors import policy_get
 from tests.factories import schedule_interview
 
 pytestmark = [
@@ -24,6 +25,14 @@ pytestmark = [
 @pytest.fixture
 def database_clock(settings):
     settings.LOOP_CLOCK = "database"
+
+
+@pytest.fixture(autouse=True)
+def no_quiet_hours(db):
+    """These interviews end "now": whatever the hour of the run, ask at once."""
+    policy = policy_get()
+    policy.quiet_hours_start = policy.quiet_hours_end = None
+    policy.save()
 
 
 def database_time() -> dt.datetime:

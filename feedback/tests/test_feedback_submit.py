@@ -114,6 +114,39 @@ def test_phone_feedback_logged_by_the_recruiter_records_who(asked, interview_end
     assert "phone" in event.summary
 
 
+@pytest.mark.parametrize("logged_by_phone", [False, True])
+def test_a_time_to_call_is_a_request_to_be_called(asked, interview_end, logged_by_phone):
+    request = candidate_request(asked)
+    answers = {"interest_level": 7, "still_interested": "yes", "preferred_call_time": "Friday"}
+    with time_machine.travel(interview_end + 5 * MIN, tick=False):
+        if logged_by_phone:
+            feedback = services.feedback_log_call(
+                request=request, answers=answers, actor=RecruiterFactory().user
+            )
+        else:
+            feedback = services.feedback_submit(request=request, answers=answers)
+    assert (feedback.wants_call, feedback.preferred_call_time) == (True, "Friday")
+
+
+def test_no_time_to_call_leaves_the_choice_as_given(asked, interview_end):
+    with time_machine.travel(interview_end + 5 * MIN, tick=False):
+        feedback = services.feedback_submit(
+            request=candidate_request(asked),
+            answers={"interest_level": 7, "wants_call": False, "preferred_call_time": ""},
+        )
+    assert feedback.wants_call is False
+
+
+def test_the_candidate_form_only_validates_what_was_typed():
+    from feedback.forms import CandidateFeedbackForm
+
+    form = CandidateFeedbackForm(
+        {"interest_level": "7", "still_interested": "yes", "preferred_call_time": "Friday"}
+    )
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["wants_call"] is False  # the service decides what it means
+
+
 def test_a_cancelled_request_takes_no_answer(asked):
     from feedback.services import interview_cancel
 
@@ -133,3 +166,16 @@ def test_client_feedback_does_not_change_candidate_interest(asked, interview_end
     notice = OutboundMessage.objects.get(kind="feedback_received")
     assert notice.recipient == asked.application.position.recruiter.email
     assert "Advance" in notice.subject
+
+
+def test_an_answer_at_an_explicit_moment_is_dated_and_timed_by_it(asked, interview_end):
+    moment = interview_end + 150 * MIN  # 30 minutes past the candidate's deadline
+    with time_machine.travel(interview_end + dt.timedelta(days=9), tick=False):
+        feedback = services.feedback_submit(
+            request=candidate_request(asked), answers={"interest_level": 6}, now=moment
+        )
+    assert (feedback.submitted_at, feedback.lateness) == (moment, 30 * MIN)
+    assert candidate_request(asked).received_at == moment
+    event = TimelineEvent.objects.get(kind=TimelineEvent.Kind.FEEDBACK_RECEIVED)
+    assert event.created_at == moment
+    assert Application.objects.get(pk=asked.application.pk).interest_updated_at == moment

@@ -10,7 +10,7 @@ import pytest
 import time_machine
 
 from candidates.models import Application
-from feedback import services
+from feedback import services, tasks
 from feedback.models import FeedbackRequest, OutboundMessage, TimelineEvent
 from feedback.selectors import policy_get
 from tests.factories import schedule_interview
@@ -254,3 +254,44 @@ def test_subjects_are_plain_text_not_html_escaped(db, interview_end):
     sweep_at(interview_end)
     ask = delivered(messages(OutboundMessage.Kind.REQUEST, request__party="candidate").get())
     assert ask.subject == "How did your interview with Smith & Jones Veterinary go?"
+
+
+# --- an explicit `now`, one interview at a time (the demo plays its stories so) ----------
+
+
+def test_a_sweep_at_an_explicit_moment_acts_as_the_clock_would_then(interview, interview_end):
+    later = schedule_interview(ends_at=interview_end + 30 * MIN)
+
+    # The real clock is long past both deadlines: only the explicit moment counts.
+    with time_machine.travel(interview_end + dt.timedelta(days=30), tick=False):
+        asked = services.feedback_requests_sweep(now=interview_end)
+        reminded = services.feedback_requests_sweep(now=interview_end + 60 * MIN)
+
+    assert (asked.asked, reminded.reminded) == (2, 1)
+    candidate = request_of(interview, "candidate")
+    assert (candidate.status, candidate.asked_at, candidate.reminders_sent) == (
+        FeedbackRequest.Status.PENDING,
+        interview_end,
+        1,
+    )
+    assert {r.status for r in later.feedback_requests.all()} == {FeedbackRequest.Status.PENDING}
+    [event] = TimelineEvent.objects.filter(request=candidate, kind=TimelineEvent.Kind.REMINDER_SENT)
+    assert event.created_at == interview_end + 60 * MIN
+
+
+def test_a_sweep_of_one_interview_leaves_the_others_alone(interview, interview_end):
+    other = schedule_interview(ends_at=interview_end)
+
+    result = services.feedback_requests_sweep(now=interview_end + 3 * 60 * MIN, interview=other)
+
+    assert result.asked == 2
+    assert {r.status for r in interview.feedback_requests.all()} == {
+        FeedbackRequest.Status.SCHEDULED
+    }
+    assert not TimelineEvent.objects.filter(request__interview=interview).exists()
+    assert sweep_at(interview_end).asked == 2  # the running sweep picks them up as ever
+
+
+def test_the_sweep_task_reports_what_the_sweep_did(interview, interview_end):
+    with time_machine.travel(interview_end, tick=False):
+        assert tasks.sweep() == {"asked": 2, "reminded": 0, "overdue": 0}

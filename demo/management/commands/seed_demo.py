@@ -3,11 +3,13 @@
     manage.py seed_demo          # once: does nothing when the demo is already there
     manage.py seed_demo --reset  # delete the demo objects and load them afresh
 
-Interviews are scheduled through feedback.services (so their feedback requests are
-planned as in real life) and answers go through feedback.services.feedback_submit.
-Only what already happened before now (asks, reminders, deadlines passed) is written
-directly, as the sweep would have left it, so that the running sweep picks up each
-story at the right point within seconds.
+The people and organisations (recruiters, clients and their contacts, positions,
+candidates, applications) and the reminder policy are plain records. Everything after is
+played through the real services with an explicit `now` for each step: interviews
+scheduled, asks, reminders and deadlines by the sweep (one interview's requests at a
+time), answers given or logged by phone, what the client is shown. Every step happens
+before the demo's "now", so the running sweep picks up each story at the right point
+within seconds.
 """
 
 from datetime import datetime, timedelta
@@ -29,9 +31,9 @@ from candidates.models import (
     Position,
     Recruiter,
 )
-from feedback import roles, rules
+from feedback import roles
 from feedback import services as feedback_services
-from feedback.models import Feedback, FeedbackRequest, Party, ReminderPolicy, TimelineEvent
+from feedback.models import Feedback, FeedbackRequest, Party, ReminderPolicy
 
 DEMO_PASSWORD = "tvr-demo-2026"
 MAIN_RECRUITER_USERNAME = "recruiter"
@@ -220,15 +222,18 @@ def client_create(*, contact: dict, **details) -> tuple[Client, ClientContact]:
 
 def candidate_create(*, key, name, specialty, time_zone, phone, owner) -> Candidate:
     first, last = name.split(" ", 1)
-    return Candidate.objects.create(
-        first_name=first,
-        last_name=last,
-        email=f"{first}.{last}@mail.example".lower(),
-        phone=f"+1 {phone}",
-        time_zone=time_zone,
-        specialty=specialty,
-        owner=owner,
-        consent_sms=key in SMS_CONSENT,
+    return candidate_services.candidate_save(
+        candidate=Candidate(
+            first_name=first,
+            last_name=last,
+            email=f"{first}.{last}@mail.example".lower(),
+            phone=f"+1 {phone}",
+            time_zone=time_zone,
+            specialty=specialty,
+            owner=owner,
+            consent_sms=key in SMS_CONSENT,
+        ),
+        changed=[],
     )
 
 
@@ -236,21 +241,33 @@ def application_create(*, candidate, position, since: datetime) -> Application:
     application = candidate_services.application_save(
         application=Application(candidate=candidate, position=position)
     )
-    # Submitted before its interviews, so that the timeline reads in order.
+    # Submitted before its interviews, so that the timeline reads in order (created_at is
+    # set on insert: the one date of the story not passed to a service).
     Application.objects.filter(pk=application.pk).update(created_at=since)
     return application
 
 
-# --- the loop, as it would have run -----------------------------------------------------
+# --- the loop, played through its services ---------------------------------------------
+#
+# Each interview's story is played forward through feedback.services, each step at its
+# own moment (`now`): scheduled, asked and reminded by the sweep (one interview's
+# requests at a time), marked overdue by it, answered, shared. Every moment is before
+# the demo's "now", and the running sweep takes each story up from there.
 
 
 def interview_at(
-    *, application, starts_at: datetime, actor, length=HOUR, kind=Interview.Kind.IN_PERSON
-):
-    """Scheduled through the service; for a past interview the "scheduled" entry on the
-    timeline is moved to a few days before it."""
+    *,
+    application,
+    starts_at: datetime,
+    actor,
+    now: datetime,
+    length=HOUR,
+    kind=Interview.Kind.IN_PERSON,
+) -> Interview:
+    """Scheduled through the service: now for one still to come, three days before it
+    for one that already took place."""
     client = application.position.client
-    interview = feedback_services.interview_schedule(
+    return feedback_services.interview_schedule(
         application=application,
         starts_at=starts_at,
         ends_at=starts_at + length,
@@ -264,127 +281,46 @@ def interview_at(
         else "",
         interviewers=application.position.hiring_contact.name,
         actor=actor,
+        now=starts_at - 3 * DAY if starts_at < now else now,
     )
-    now = timezone.now()
-    if starts_at < now:
-        TimelineEvent.objects.filter(
-            application=application,
-            kind=TimelineEvent.Kind.INTERVIEW_SCHEDULED,
-            data__interview_id=interview.pk,
-        ).update(created_at=starts_at - 3 * DAY)
-    return interview
 
 
 def request_for(interview: Interview, party: str) -> FeedbackRequest:
     return interview.feedback_requests.select_related("interview__application").get(party=party)
 
 
-def was_asked(request: FeedbackRequest, *, reminded: bool = False) -> FeedbackRequest:
-    """As the sweep leaves a request it asked on time (and reminded, if `reminded`).
-
-    Asked exactly at ask_at, so the sweep's catch-up rule (which moves the reminder and
-    the deadline of a late ask) never applies; next_action_at is the next step's time,
-    e.g. the deadline itself once the reminder went out.
-    """
-    request.status = FeedbackRequest.Status.PENDING
-    request.asked_at = request.ask_at
-    request.reminders_sent = 1 if reminded else 0
-    request.next_action_at = request.step_time(request.next_step)
-    request.save(update_fields=["status", "asked_at", "reminders_sent", "next_action_at"])
-    application, party = request.interview.application, request.get_party_display().lower()
-    feedback_services.timeline_record(
-        application=application,
-        request=request,
-        kind=TimelineEvent.Kind.REQUEST_SENT,
-        summary=f"Asked the {party} for feedback",
-        data={"due_at": request.due_at.isoformat(), "shifted_seconds": 0},
-        now=request.asked_at,
-    )
-    if reminded:
-        feedback_services.timeline_record(
-            application=application,
-            request=request,
-            kind=TimelineEvent.Kind.REMINDER_SENT,
-            summary=f"Reminded the {party}",
-            now=request.remind_at,
-        )
-    return request
+def sweep_at(interview: Interview, moment: datetime) -> None:
+    """The sweep at `moment`, for this interview's requests: it asks, reminds or marks
+    overdue whatever of them is due by then."""
+    feedback_services.feedback_requests_sweep(interview=interview, now=moment)
 
 
-def went_overdue(request: FeedbackRequest) -> FeedbackRequest:
-    """As the sweep leaves a request that got no answer by its deadline."""
-    request.status = FeedbackRequest.Status.OVERDUE
-    request.overdue_at = request.due_at
-    request.next_action_at = None
-    request.save(update_fields=["status", "overdue_at", "next_action_at"])
-    application = request.interview.application
-    feedback_services.timeline_record(
-        application=application,
-        request=request,
-        kind=TimelineEvent.Kind.MARKED_OVERDUE,
-        summary=f"No {request.get_party_display().lower()} feedback by the deadline",
-        data={"due_at": request.due_at.isoformat()},
-        now=request.due_at,
-    )
-    if request.party == Party.CANDIDATE:
-        previous = application.interest_status
-        Application.objects.filter(pk=application.pk).update(
-            interest_status=Application.InterestStatus.POSSIBLY_WANED,
-            interest_updated_at=request.due_at,
-        )
-        feedback_services.timeline_record(
-            application=application,
-            request=request,
-            kind=TimelineEvent.Kind.MARKED_POSSIBLY_WANED,
-            summary="Interest marked possibly waned: no answer by the deadline",
-            data={"previous_status": previous},
-            now=request.due_at,
-        )
-    return request
+def asked(interview: Interview) -> Interview:
+    """Both parties asked by the sweep when the interview ended (on time, so that the
+    catch-up rule, which moves a late ask's reminder and deadline, never applies)."""
+    sweep_at(interview, interview.ends_at)
+    return interview
 
 
-def answered_long_ago(
-    request: FeedbackRequest,
+def reminded(interview: Interview, party: str) -> FeedbackRequest:
+    """The party reminded by the sweep at the policy's reminder time."""
+    request = request_for(interview, party)
+    sweep_at(interview, request.remind_at)
+    return request_for(interview, party)
+
+
+def answered(
+    interview: Interview,
+    party: str,
     *,
     at: datetime,
     channel: str = Feedback.Channel.PORTAL,
-    shared: list[str] | None = None,
     **answers,
 ) -> Feedback:
-    """An answer from days ago, written as history (feedback_submit would date it now and
-    notify the recruiter again)."""
-    feedback = Feedback.objects.create(
-        request=request,
-        channel=channel,
-        submitted_at=at,
-        lateness=at - request.due_at if at > request.due_at else None,
-        shared_with_client=shared or rules.DEFAULT_SHARED_WITH_CLIENT,
-        **answers,
+    """The party's answer, given at `at` (a candidate's on the portal unless said)."""
+    return feedback_services.feedback_submit(
+        request=request_for(interview, party), answers=answers, channel=channel, now=at
     )
-    request.status = FeedbackRequest.Status.RECEIVED
-    request.received_at, request.next_action_at = at, None
-    request.save(update_fields=["status", "received_at", "next_action_at"])
-    application = request.interview.application
-    feedback_services.timeline_record(
-        application=application,
-        request=request,
-        kind=TimelineEvent.Kind.FEEDBACK_RECEIVED,
-        summary=f"{request.get_party_display()} feedback received ({channel})",
-        data={
-            "feedback_id": feedback.pk,
-            "late_seconds": int(feedback.lateness.total_seconds()) if feedback.lateness else 0,
-        },
-        now=at,
-    )
-    if request.party == Party.CANDIDATE:
-        Application.objects.filter(pk=application.pk).update(
-            interest_level=feedback.interest_level,
-            interest_status=rules.interest_status_for(
-                level=feedback.interest_level, still_interested=feedback.still_interested
-            ),
-            interest_updated_at=at,
-        )
-    return feedback
 
 
 def earlier_round(
@@ -392,48 +328,39 @@ def earlier_round(
     application,
     ended_at: datetime,
     actor,
+    now: datetime,
     candidate: dict,
     client: dict,
     client_after: timedelta,
     shared: list[str] | None = None,
     kind=Interview.Kind.VIDEO,
 ) -> Interview:
-    """A first round days ago that both sides answered, as history: the candidate within
-    the hour, the client `client_after` the interview (reminded at +24 h)."""
-    interview = interview_at(
-        application=application, starts_at=ended_at - HOUR, actor=actor, kind=kind
+    """A round days ago that both sides answered: the candidate within the hour, the
+    client `client_after` the interview (reminded at +24 h if not by then). `shared`: what
+    of the candidate's answer the recruiter then showed the client."""
+    interview = asked(
+        interview_at(
+            application=application, starts_at=ended_at - HOUR, actor=actor, now=now, kind=kind
+        )
     )
-    answered_long_ago(
-        was_asked(request_for(interview, Party.CANDIDATE)),
-        at=ended_at + 40 * MINUTE,
-        shared=shared,
-        **candidate,
-    )
+    answer = answered(interview, Party.CANDIDATE, at=ended_at + 40 * MINUTE, **candidate)
+    if shared:
+        feedback_services.feedback_share_with_client(
+            feedback=answer, parts=shared, actor=actor, now=ended_at + 2 * HOUR
+        )
     client_request = request_for(interview, Party.CLIENT)
-    answered_long_ago(
-        was_asked(client_request, reminded=client_after > client_request.remind_at - ended_at),
+    if client_after > client_request.remind_at - ended_at:
+        reminded(interview, Party.CLIENT)
+    # A client answering after the deadline (Hannah's round) is late, but was never
+    # marked overdue: the story has no sweep between the reminder and the answer.
+    answered(
+        interview,
+        Party.CLIENT,
         at=ended_at + client_after,
         channel=Feedback.Channel.CLIENT_PAGE,
         **client,
     )
     return interview
-
-
-def debrief_flagged(interview: Interview, *, reason: str, at: datetime) -> None:
-    """As feedback_submit leaves an interview the two sides see differently."""
-    application = interview.application
-    reason = f"Round {interview.round}: {reason}"
-    Application.objects.filter(pk=application.pk).update(
-        debrief_needed_at=at, debrief_reason=reason
-    )
-    feedback_services.timeline_record(
-        application=application,
-        request=request_for(interview, Party.CLIENT),
-        kind=TimelineEvent.Kind.DEBRIEF_NEEDED,
-        summary=f"Debrief needed. {reason}",
-        data={"interview_id": interview.pk},
-        now=at,
-    )
 
 
 # --- the whole demo ---------------------------------------------------------------------
@@ -449,12 +376,15 @@ def demo_load(*, now: datetime) -> None:
     for key, spec in CLIENTS.items():
         _client, contacts[key] = client_create(**{**spec, "contact": dict(spec["contact"])})
     positions = {
-        key: Position.objects.create(
-            client=contacts[client_key].client,
-            title=title,
-            location=location,
-            recruiter=recruiters[recruiter_key],
-            hiring_contact=contacts[client_key],
+        key: candidate_services.position_save(
+            position=Position(
+                client=contacts[client_key].client,
+                title=title,
+                location=location,
+                recruiter=recruiters[recruiter_key],
+                hiring_contact=contacts[client_key],
+            ),
+            changed=[],
         )
         for key, (client_key, title, location, recruiter_key) in POSITIONS.items()
     }
@@ -484,14 +414,16 @@ def demo_load(*, now: datetime) -> None:
         starts_at=now + 3 * HOUR,
         kind=Interview.Kind.VIDEO,
         actor=dana,
+        now=now,
     )
     # Aisha's first-round screen three days ago: Lakeshore advanced her, but she rated
-    # her interest 5/10, so she is on Dana's call list for a debrief.
+    # her interest 5/10, so the client's answer put her on Dana's call list for a debrief.
     aisha = apply("aisha", "er_vet")
-    interview = earlier_round(
+    earlier_round(
         application=aisha,
         ended_at=now - 3 * DAY,
         actor=dana,
+        now=now,
         kind=Interview.Kind.PHONE,
         candidate={
             "interest_level": 5,
@@ -506,18 +438,14 @@ def demo_load(*, now: datetime) -> None:
         },
         client_after=30 * HOUR,
     )
-    debrief_flagged(
-        interview,
-        reason="the client advances, but the candidate's interest is 5/10",
-        at=interview.ends_at + 30 * HOUR,
-    )
-    interview_at(application=aisha, starts_at=now + DAY, actor=dana)
+    interview_at(application=aisha, starts_at=now + DAY, actor=dana, now=now)
     interview_at(
         application=apply("owen", "territory"),
         starts_at=now + DAY + 2 * HOUR,
         kind=Interview.Kind.PHONE,
         length=45 * MINUTE,
         actor=marcus,
+        now=now,
     )
 
     # Ended three minutes ago and left as planned: the running sweep asks both parties
@@ -528,6 +456,7 @@ def demo_load(*, now: datetime) -> None:
         application=maya,
         ended_at=now - 10 * DAY,
         actor=dana,
+        now=now,
         candidate={
             "interest_level": 8,
             "still_interested": Feedback.StillInterested.YES,
@@ -542,14 +471,17 @@ def demo_load(*, now: datetime) -> None:
         },
         client_after=4 * HOUR,
     )
-    interview_at(application=maya, starts_at=now - 63 * MINUTE, actor=dana)
+    interview_at(application=maya, starts_at=now - 63 * MINUTE, actor=dana, now=now)
 
     # Asked 65 minutes ago, no answer: the candidate's reminder is due now.
-    interview = interview_at(
-        application=apply("jordan", "icu_tech"), starts_at=now - 125 * MINUTE, actor=dana
+    asked(
+        interview_at(
+            application=apply("jordan", "icu_tech"),
+            starts_at=now - 125 * MINUTE,
+            actor=dana,
+            now=now,
+        )
     )
-    was_asked(request_for(interview, Party.CANDIDATE))
-    was_asked(request_for(interview, Party.CLIENT))
 
     # Reminded, and the candidate deadline passed ten minutes ago: the sweep marks the
     # request overdue, the interest "possibly waned" and alerts Dana once.
@@ -560,6 +492,7 @@ def demo_load(*, now: datetime) -> None:
         application=hannah,
         ended_at=now - 12 * DAY,
         actor=dana,
+        now=now,
         candidate={"interest_level": 9, "still_interested": Feedback.StillInterested.YES},
         client={
             "decision": Feedback.Decision.ADVANCE,
@@ -568,17 +501,19 @@ def demo_load(*, now: datetime) -> None:
         },
         client_after=60 * HOUR,
     )
-    interview = interview_at(application=hannah, starts_at=now - 190 * MINUTE, actor=dana)
-    was_asked(request_for(interview, Party.CANDIDATE), reminded=True)
-    was_asked(request_for(interview, Party.CLIENT))
+    interview = asked(
+        interview_at(application=hannah, starts_at=now - 190 * MINUTE, actor=dana, now=now)
+    )
+    reminded(interview, Party.CANDIDATE)
 
-    # Answered on time through the portal, 50 minutes after the interview (his second
-    # round; after the first, nine days ago, Prairie View put him on hold).
+    # Answered on time through the portal, 50 minutes after the interview, just now (his
+    # second round; after the first, nine days ago, Prairie View put him on hold).
     luis = apply("luis", "associate")
     earlier_round(
         application=luis,
         ended_at=now - 9 * DAY,
         actor=dana,
+        now=now,
         candidate={"interest_level": 7, "still_interested": Feedback.StillInterested.YES},
         client={
             "decision": Feedback.Decision.HOLD,
@@ -587,49 +522,59 @@ def demo_load(*, now: datetime) -> None:
         },
         client_after=20 * HOUR,
     )
-    interview = interview_at(application=luis, starts_at=now - 110 * MINUTE, actor=dana)
-    feedback_services.feedback_submit(
-        request=was_asked(request_for(interview, Party.CANDIDATE)),
-        answers={
-            "interest_level": 9,
-            "still_interested": Feedback.StillInterested.YES,
-            "went_well": "Great rapport with Dr. Hendricks; the ambulatory truck is well kitted.",
-            "concerns": "On-call rotation every third weekend is more than I do now.",
-            "questions": "Is there a CE allowance for the bovine repro course?",
-        },
+    interview = asked(
+        interview_at(application=luis, starts_at=now - 110 * MINUTE, actor=dana, now=now)
     )
-    was_asked(request_for(interview, Party.CLIENT))
+    answered(
+        interview,
+        Party.CANDIDATE,
+        at=now,
+        interest_level=9,
+        still_interested=Feedback.StillInterested.YES,
+        went_well="Great rapport with Dr. Hendricks; the ambulatory truck is well kitted.",
+        concerns="On-call rotation every third weekend is more than I do now.",
+        questions="Is there a CE allowance for the bovine repro course?",
+    )
 
     # The client contact's deadline passed ten minutes ago (reminded at +24 h); the
     # candidate answered within the hour two days ago. The sweep alerts Marcus once.
-    interview = interview_at(
-        application=apply("samantha", "manager"),
-        starts_at=now - 48 * HOUR - 70 * MINUTE,
-        kind=Interview.Kind.VIDEO,
-        actor=marcus,
+    interview = asked(
+        interview_at(
+            application=apply("samantha", "manager"),
+            starts_at=now - 48 * HOUR - 70 * MINUTE,
+            kind=Interview.Kind.VIDEO,
+            actor=marcus,
+            now=now,
+        )
     )
-    answered_long_ago(
-        was_asked(request_for(interview, Party.CANDIDATE)),
+    answered(
+        interview,
+        Party.CANDIDATE,
         at=interview.ends_at + 35 * MINUTE,
         interest_level=8,
         still_interested=Feedback.StillInterested.YES,
         went_well="Clear plan for the new Nevada clinic; the team clearly gets along.",
         concerns="Salary range tops out below my current package.",
     )
-    was_asked(request_for(interview, Party.CLIENT), reminded=True)
-    feedback_services.interview_mark_completed(interview=interview, actor=marcus)
+    reminded(interview, Party.CLIENT)
+    feedback_services.interview_mark_completed(interview=interview, actor=marcus, now=now)
 
     # Answered late: overdue and "possibly waned" for two hours until Kevin called back;
     # Marcus logged it by phone, which records the lateness and restores the interest.
-    interview = interview_at(
-        application=apply("kevin", "territory"),
-        starts_at=now - 5 * HOUR,
-        kind=Interview.Kind.VIDEO,
-        actor=marcus,
+    interview = asked(
+        interview_at(
+            application=apply("kevin", "territory"),
+            starts_at=now - 5 * HOUR,
+            kind=Interview.Kind.VIDEO,
+            actor=marcus,
+            now=now,
+        )
     )
-    feedback_services.interview_mark_completed(interview=interview, actor=marcus)
-    feedback_services.feedback_submit(
-        request=went_overdue(was_asked(request_for(interview, Party.CANDIDATE), reminded=True)),
+    overdue = reminded(interview, Party.CANDIDATE)
+    sweep_at(interview, overdue.due_at)  # no answer by the deadline
+    feedback_services.interview_mark_completed(interview=interview, actor=marcus, now=now)
+    feedback_services.feedback_log_call(
+        request=request_for(interview, Party.CANDIDATE),
         answers={
             "interest_level": 7,
             "still_interested": Feedback.StillInterested.YES,
@@ -638,20 +583,20 @@ def demo_load(*, now: datetime) -> None:
             "wants_call": True,
             "preferred_call_time": "Weekdays after 4pm Pacific",
         },
-        channel=Feedback.Channel.PHONE,
-        entered_by=marcus,
+        actor=marcus,
+        now=now,
     )
-    feedback_services.feedback_submit(
-        request=was_asked(request_for(interview, Party.CLIENT)),
-        answers={
-            "decision": Feedback.Decision.ADVANCE,
-            "rating": 4,
-            "strengths": "Strong clinic relationships from his distributor years.",
-            "concerns": "Limited equine product knowledge.",
-            "next_step": "Ride-along with the regional manager",
-            "next_step_date": (now + 7 * DAY).date(),
-        },
+    answered(
+        interview,
+        Party.CLIENT,
+        at=now,
         channel=Feedback.Channel.CLIENT_PAGE,
+        decision=Feedback.Decision.ADVANCE,
+        rating=4,
+        strengths="Strong clinic relationships from his distributor years.",
+        concerns="Limited equine product knowledge.",
+        next_step="Ride-along with the regional manager",
+        next_step_date=(now + 7 * DAY).date(),
     )
 
     # Submitted, no interview yet.
