@@ -362,10 +362,6 @@ class Feedback(models.Model):
     def __str__(self):
         return f"Feedback on {self.request} at {self.submitted_at:%Y-%m-%d %H:%M}"
 
-    @property
-    def was_late(self) -> bool:
-        return bool(self.lateness)
-
 
 class OutboundMessage(models.Model):
     """The outbox: one row per message to send, sent at most once after success."""
