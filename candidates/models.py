@@ -246,7 +246,7 @@ class Application(models.Model):
             #   dashboard_interest_spread), read from the index alone: a desk's
             #   WHERE candidate_owner_id = … AND NOT stage IN (closed), one range;
             #   everyone's, the whole (smaller) index. The condition is the selector's
-            #   exclude(stage__in=CLOSED_STAGES) exactly.
+            #   exclude(stage__in=CLOSED_STAGES) exactly (CLOSED_STAGES, below, in SQL).
             models.Index(
                 fields=["candidate_owner", "interest_level"],
                 name="application_desk_spread_idx",
@@ -266,13 +266,21 @@ class Application(models.Model):
         return f"{self.candidate} for {self.position}"
 
 
-# The stages of an application still in process (not hired, rejected or withdrawn): the
-# client pages count these, the recruiter's lists count and filter by them.
-IN_PROCESS = (
-    Application.Stage.SUBMITTED,
-    Application.Stage.INTERVIEWING,
-    Application.Stage.OFFER,
+# --- the sets of stages and statuses other apps read --------------------------------------
+#
+# Each set is written once, here; the services, selectors, admin pages and client pages
+# import it. Where a partial index spells a set in SQL (Application's indexes above), a
+# test (candidates/tests/test_rules.py) holds the two equal.
+
+# An application out of the process: nobody is asked about it any more.
+CLOSED_STAGES = (
+    Application.Stage.HIRED,
+    Application.Stage.REJECTED,
+    Application.Stage.WITHDRAWN,
 )
+# The stages of an application still in process, every other one: the client pages count
+# these, the recruiter's lists count and filter by them.
+IN_PROCESS = tuple(stage for stage in Application.Stage if stage not in CLOSED_STAGES)
 
 
 class Interview(models.Model):
@@ -352,3 +360,8 @@ class Interview(models.Model):
     @property
     def local_starts_at(self):
         return self.starts_at.astimezone(zoneinfo.ZoneInfo(self.time_zone))
+
+
+# An interview that did not take place (cancelled, or the candidate did not come): it
+# asks nobody for feedback, cannot be moved again, and the client pages show it as such.
+NOT_HELD = (Interview.Status.CANCELLED, Interview.Status.NO_SHOW)

@@ -35,18 +35,25 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Greatest, RowNumber
 from django.utils import timezone
 
-from candidates.models import IN_PROCESS, Application, Client, ClientContact, Interview, Position
+from candidates.models import (
+    IN_PROCESS,
+    NOT_HELD,
+    Application,
+    Client,
+    ClientContact,
+    Interview,
+    Position,
+)
 from core import caching
 from core.caching import get_many_or_compute, get_or_compute
 from core.formatting import duration_text
 from core.params import bounded_int
 from feedback.models import Feedback, FeedbackRequest, Party
-from feedback.rules import OPEN_STATUSES
+from feedback.rules import AWAITED_STATUSES, OPEN_STATUSES
 from feedback.sharing import SharedPart, feedback_shared_parts
 
 # The pipeline chart's rows, in the order a candidate moves through them.
 PIPELINE_STAGES = list(Application.Stage)
-NOT_HELD = (Interview.Status.CANCELLED, Interview.Status.NO_SHOW)
 RESPONSIVENESS_WINDOW = timedelta(days=90)
 # The home page shows a bounded part of each list (a big client has thousands of candidates
 # in process); the position page and "Your feedback" page through the rest. Five per
@@ -408,8 +415,7 @@ def _awaiting(*, contact: ClientContact, now: datetime) -> QuerySet[FeedbackRequ
     )
     Status = FeedbackRequest.Status
     return FeedbackRequest.objects.filter(
-        Q(status__in=[Status.PENDING, Status.OVERDUE])
-        | Q(Q(status=Status.SCHEDULED) & held_and_ended),
+        Q(status__in=AWAITED_STATUSES) | Q(Q(status=Status.SCHEDULED) & held_and_ended),
         _contact_scope(contact),
         # Implied by the status condition; spelt out so that the planner uses the partial
         # index.

@@ -92,8 +92,6 @@ class FeedbackRequest(models.Model):
         REMIND = "remind", "Remind"
         DEADLINE = "deadline", "Deadline"
 
-    ACTIVE_STATUSES = (Status.SCHEDULED, Status.PENDING)
-
     interview = models.ForeignKey(
         Interview, on_delete=models.CASCADE, related_name="feedback_requests"
     )
@@ -143,6 +141,8 @@ class FeedbackRequest(models.Model):
                 name="feedback_request_due_after_ask",
             ),
         ]
+        # The statuses in the conditions below are feedback.rules' sets (ACTIVE_, OPEN_,
+        # AWAITED_STATUSES) spelt in SQL; feedback/tests/test_rules.py holds them equal.
         indexes = [
             # Serves the sweep: WHERE status IN ('scheduled', 'pending')
             #   AND next_action_at <= now ORDER BY next_action_at LIMIT batch.
@@ -217,10 +217,6 @@ class FeedbackRequest(models.Model):
 
     def __str__(self):
         return f"{self.get_party_display()} feedback for {self.interview}"
-
-    @property
-    def is_active(self) -> bool:
-        return self.status in self.ACTIVE_STATUSES
 
     @property
     def next_step(self) -> str | None:

@@ -13,24 +13,26 @@ from .models import Feedback, FeedbackRequest
 Status = FeedbackRequest.Status
 
 # --- requests ---------------------------------------------------------------------------
+#
+# The sets of request statuses the loop, the dashboard, the admin and the client pages
+# read. The partial indexes on FeedbackRequest spell some of them in SQL; a test
+# (feedback/tests/test_rules.py) holds each index's condition to its set here.
 
 # A request that still waits for an answer: cancelling an interview settles these, and an
 # ask or a reminder for a request in any other state has lost its point.
 OPEN_STATUSES = (Status.SCHEDULED, Status.PENDING, Status.OVERDUE)
 
+# Of those, the ones asked already: an answer is awaited (before or after the deadline).
+AWAITED_STATUSES = tuple(status for status in OPEN_STATUSES if status != Status.SCHEDULED)
+
+# A request the sweep still has a step for: to ask, to remind, or to give up at the
+# deadline.
+ACTIVE_STATUSES = (Status.SCHEDULED, Status.PENDING)
+
 # An ask that goes out later than this (quiet hours, downtime, an interview entered after
 # the fact) moves the reminder and the deadline with it: a party always gets the
 # policy's full window counted from the moment they were asked.
 CATCH_UP_GRACE = timedelta(minutes=5)
-
-# --- applications -----------------------------------------------------------------------
-
-# An application out of the process: nobody is asked about it any more.
-CLOSED_STAGES = (
-    Application.Stage.HIRED,
-    Application.Stage.REJECTED,
-    Application.Stage.WITHDRAWN,
-)
 
 # --- interest ---------------------------------------------------------------------------
 

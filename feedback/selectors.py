@@ -26,12 +26,12 @@ from django.db.models.functions import Coalesce, Least
 from django.urls import reverse
 from django.utils import timezone
 
-from candidates.models import Application, Candidate, Client, Interview, Recruiter
+from candidates.models import CLOSED_STAGES, Application, Candidate, Client, Interview, Recruiter
 from core.caching import get_or_compute
 
 from . import tokens
 from .models import REQUEST_PEOPLE, Feedback, FeedbackRequest, Party, ReminderPolicy, TimelineEvent
-from .rules import CLOSED_STAGES
+from .rules import AWAITED_STATUSES
 
 
 def policy_get() -> ReminderPolicy:
@@ -93,7 +93,7 @@ def candidate_pending_requests(
     qs = FeedbackRequest.objects.filter(
         interview__application__candidate=candidate,
         party=Party.CANDIDATE,
-        status__in=[FeedbackRequest.Status.PENDING, FeedbackRequest.Status.OVERDUE],
+        status__in=AWAITED_STATUSES,
     ).select_related("interview__application__position__client")
     if exclude is not None:
         qs = qs.exclude(pk=exclude.pk)
@@ -268,10 +268,7 @@ def applications_to_call(*, recruiter: Recruiter | None = None) -> QuerySet[Appl
         .exclude(status__in=[FeedbackRequest.Status.CANCELLED, FeedbackRequest.Status.SCHEDULED])
         .annotate(
             open=Case(
-                When(
-                    status__in=[FeedbackRequest.Status.OVERDUE, FeedbackRequest.Status.PENDING],
-                    then=0,
-                ),
+                When(status__in=AWAITED_STATUSES, then=0),
                 default=1,
                 output_field=IntegerField(),
             )
@@ -382,7 +379,7 @@ def dashboard_call_list(
         .values_list("interview__application", "pk", "status")
     ):
         # The latest open request (overdue or pending), else the latest asked.
-        is_open = status in (FeedbackRequest.Status.OVERDUE, FeedbackRequest.Status.PENDING)
+        is_open = status in AWAITED_STATUSES
         if application_id not in log_against or (is_open and not log_against[application_id][1]):
             log_against[application_id] = (request_id, is_open)
 

@@ -17,7 +17,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 
 from candidates.admin_filters import recruiter_filter, when_filter
-from candidates.models import Interview
+from candidates.models import NOT_HELD, Interview
 from core.admin_actions import action_page, change_url, next_url, object_or_404, with_next
 from core.admin_filters import ExistsFilter
 from core.admin_inlines import ReadOnlyInline
@@ -75,9 +75,6 @@ class InterviewAdminForm(forms.ModelForm):
         return cleaned
 
 
-SETTLED_STATUSES = (Interview.Status.CANCELLED, Interview.Status.NO_SHOW)
-
-
 class RescheduleForm(forms.Form):
     """New times, read in the interview's own time zone (the view activates it)."""
 
@@ -120,7 +117,7 @@ def interview_transitions(interview: Interview) -> list[str]:
     """What can be done to the interview in its current status, in the order the pages
     offer it: a scheduled one is completed, rescheduled, marked no-show or cancelled; a
     completed one can still be rescheduled; a cancelled or no-show one is settled."""
-    if interview.status in SETTLED_STATUSES:
+    if interview.status in NOT_HELD:
         return []
     if interview.status == Interview.Status.SCHEDULED:
         return ["complete", "reschedule", "no_show", "cancel"]

@@ -29,6 +29,7 @@ from core.paginators import BigTableMixin
 from .. import selectors, services
 from ..forms import FORM_FOR_PARTY
 from ..models import Feedback, FeedbackRequest, OutboundMessage, Party
+from ..rules import ACTIVE_STATUSES, AWAITED_STATUSES
 from .common import REQUEST_PATH, ViewOnlyAdmin, request_recruiter_filter
 
 
@@ -136,7 +137,7 @@ class FeedbackRequestAdmin(BigTableMixin, ViewOnlyAdmin):
 
     @admin.display(description="Time left", ordering="due_at")
     def time_left(self, obj):
-        if obj.status not in (FeedbackRequest.Status.SCHEDULED, FeedbackRequest.Status.PENDING):
+        if obj.status not in ACTIVE_STATUSES:
             return "–"
         left = obj.time_left(timezone.now())
         if left.total_seconds() < 0:
@@ -302,7 +303,7 @@ def request_allows(feedback_request: FeedbackRequest) -> list[str]:
     allowed = []
     if feedback_request.status != FeedbackRequest.Status.CANCELLED:
         allowed.append("log_call")
-    if feedback_request.status in (FeedbackRequest.Status.PENDING, FeedbackRequest.Status.OVERDUE):
+    if feedback_request.status in AWAITED_STATUSES:
         allowed.append("resend_link")
     return allowed
 

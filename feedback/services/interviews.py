@@ -11,10 +11,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from candidates import services as candidate_services
-from candidates.models import Application, Interview
+from candidates.models import CLOSED_STAGES, NOT_HELD, Application, Interview
 
 from ..models import TimelineEvent
-from ..rules import CLOSED_STAGES
 from .planning import feedback_requests_cancel, feedback_requests_plan
 from .timeline import timeline_record
 
@@ -92,7 +91,7 @@ def interview_reschedule(
     if ends_at <= starts_at:
         raise ValidationError("The interview must end after it starts.")
     interview = _locked(interview)
-    if interview.status in (Interview.Status.CANCELLED, Interview.Status.NO_SHOW):
+    if interview.status in NOT_HELD:
         raise ValidationError("A cancelled or no-show interview cannot be rescheduled.")
     old_start = interview.starts_at
     interview.starts_at, interview.ends_at = starts_at, ends_at
@@ -114,7 +113,7 @@ def interview_reschedule(
 def interview_cancel(*, interview: Interview, actor=None, no_show: bool = False) -> Interview:
     """Cancelled or no-show: nobody is asked for feedback; pending asks are not sent."""
     interview = _locked(interview)
-    if interview.status in (Interview.Status.CANCELLED, Interview.Status.NO_SHOW):
+    if interview.status in NOT_HELD:
         raise ValidationError("This interview is already cancelled.")
     interview.status = Interview.Status.NO_SHOW if no_show else Interview.Status.CANCELLED
     interview.save(update_fields=["status"])

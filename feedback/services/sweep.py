@@ -21,7 +21,7 @@ from core.bulk import AnyOf, insert_select
 
 from .. import selectors
 from ..models import FeedbackRequest, OutboundMessage, Party, ReminderPolicy, TimelineEvent
-from ..rules import CATCH_UP_GRACE
+from ..rules import ACTIVE_STATUSES, CATCH_UP_GRACE
 from .outbox import outbox_dispatch, outbox_reclaim_abandoned, outbox_redispatch_due
 
 Status = FeedbackRequest.Status
@@ -87,7 +87,7 @@ def _sweep_requests_batch(*, batch_size: int, result: SweepResult) -> int:
         # the write lock from its start), so what is read here is what is written.
         due = list(
             FeedbackRequest.objects.select_for_update(skip_locked=True, of=("self",))
-            .filter(status__in=FeedbackRequest.ACTIVE_STATUSES, next_action_at__lte=now)
+            .filter(status__in=ACTIVE_STATUSES, next_action_at__lte=now)
             .order_by("next_action_at")
             .only(*SWEEP_FIELDS)[:batch_size]
         )
