@@ -37,14 +37,16 @@ CATCH_UP_GRACE = timedelta(minutes=5)
 # --- interest ---------------------------------------------------------------------------
 
 # A candidate's interest level (1–10) from which it is high, or moderate; below, low.
+# Every reader of a level's band (the interest an answer sets, the band the client sees,
+# the dashboard's chart and its colours) goes through interest_band_for.
 HIGH_INTEREST_FROM = 8
 MODERATE_INTEREST_FROM = 5
 
 
-def interest_status_for(*, level: int | None, still_interested: str) -> str:
-    """8–10 high, 5–7 moderate, 1–4 low; a plain "no" means not interested."""
-    if still_interested == Feedback.StillInterested.NO:
-        return Application.InterestStatus.NOT_INTERESTED
+def interest_band_for(level: int | None) -> str:
+    """The band of an interest level, as an Application.InterestStatus: high from
+    HIGH_INTEREST_FROM, moderate from MODERATE_INTEREST_FROM, else low; unknown without
+    a level."""
     if level is None:
         return Application.InterestStatus.UNKNOWN
     if level >= HIGH_INTEREST_FROM:
@@ -52,6 +54,14 @@ def interest_status_for(*, level: int | None, still_interested: str) -> str:
     if level >= MODERATE_INTEREST_FROM:
         return Application.InterestStatus.MODERATE
     return Application.InterestStatus.LOW
+
+
+def interest_status_for(*, level: int | None, still_interested: str) -> str:
+    """The interest an answer says: its level's band, but a plain "no" means not
+    interested whatever the level."""
+    if still_interested == Feedback.StillInterested.NO:
+        return Application.InterestStatus.NOT_INTERESTED
+    return interest_band_for(level)
 
 
 # --- what the client may see ------------------------------------------------------------
@@ -77,8 +87,8 @@ DEBRIEF_ADVANCED_INTEREST_AT_MOST = 5
 
 def debrief_reason_for(*, candidate: Feedback, client: Feedback) -> str:
     """Why the recruiter should call both sides about an interview, or "" if they agree:
-    the client advances a candidate whose interest is 5 or less (or who said no), or
-    declines one whose interest is 8 or more."""
+    the client advances a candidate whose interest is DEBRIEF_ADVANCED_INTEREST_AT_MOST
+    or less (or who said no), or declines one whose interest is high."""
     level = candidate.interest_level
     if client.decision == Feedback.Decision.ADVANCE:
         if candidate.still_interested == Feedback.StillInterested.NO:

@@ -31,7 +31,7 @@ from core.caching import get_or_compute
 
 from . import tokens
 from .models import REQUEST_PEOPLE, Feedback, FeedbackRequest, Party, ReminderPolicy, TimelineEvent
-from .rules import AWAITED_STATUSES
+from .rules import AWAITED_STATUSES, interest_band_for
 
 
 def policy_get() -> ReminderPolicy:
@@ -577,12 +577,6 @@ def dashboard_response_times(
     return ResponseTimes(bars=bars, total=total, on_time=in_time)
 
 
-def _interest_tone(level: int | None) -> str:
-    if level is None:
-        return "unknown"
-    return "high" if level >= 8 else "moderate" if level >= 5 else "low"
-
-
 def dashboard_interest_spread(*, recruiter: Recruiter | None) -> list[Bar]:
     """Applications in process by their current interest level, 1 to 10, and not known."""
     # A desk's is one range of application_desk_spread_idx (its applications in process).
@@ -599,7 +593,7 @@ def dashboard_interest_spread(*, recruiter: Recruiter | None) -> list[Bar]:
         Bar(
             label=str(level) if level else "?",
             value=counts.get(level, 0),
-            tone=_interest_tone(level),
+            tone=interest_band_for(level),
             hint="" if level else "no answer yet",
         )
         for level in levels

@@ -8,6 +8,8 @@ from django.urls import get_script_prefix, reverse
 
 from core.formatting import duration_text, tel_uri
 
+from ..rules import interest_band_for
+
 register = template.Library()
 
 
@@ -20,6 +22,13 @@ def duration(delta: timedelta | None) -> str:
 def tel(phone: str | None) -> str:
     """A phone number as a tel: URI, e.g. "+1 312 555-0199" -> "tel:+13125550199"."""
     return tel_uri(phone)
+
+
+@register.filter
+def interest_band(level: int | None) -> str:
+    """An interest level's band (high, moderate, low; unknown for none), e.g. for a CSS
+    class: {{ answer.interest_level|interest_band }}."""
+    return interest_band_for(level)
 
 
 @register.filter
