@@ -1,6 +1,7 @@
 """Who, where and when: recruiters, clients, positions, candidates, applications, interviews."""
 
 import zoneinfo
+from datetime import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -283,6 +284,22 @@ CLOSED_STAGES = (
 IN_PROCESS = tuple(stage for stage in Application.Stage if stage not in CLOSED_STAGES)
 
 
+# --- an interview ends after it starts --------------------------------------------------
+#
+# One rule, two spellings: the database's check (Interview's constraint) and the Python
+# check every form and service asks before it writes (so that a person sees the reason,
+# not a database error). candidates/tests/test_rules.py holds the two equal.
+
+INTERVIEW_ENDS_AFTER_START = models.Q(ends_at__gt=models.F("starts_at"))
+INTERVIEW_MUST_END_AFTER_START = "The interview must end after it starts."
+
+
+def interview_times_validate(*, starts_at: datetime, ends_at: datetime) -> None:
+    """Raises ValidationError unless an interview at these times ends after it starts."""
+    if not ends_at > starts_at:
+        raise ValidationError(INTERVIEW_MUST_END_AFTER_START, code="ends_before_start")
+
+
 class Interview(models.Model):
     class Kind(models.TextChoices):
         IN_PERSON = "in_person", "In person"
@@ -326,8 +343,7 @@ class Interview(models.Model):
         ordering = ["starts_at"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(ends_at__gt=models.F("starts_at")),
-                name="interview_ends_after_start",
+                condition=INTERVIEW_ENDS_AFTER_START, name="interview_ends_after_start"
             ),
         ]
         indexes = [

@@ -1,9 +1,23 @@
-"""The sets of stages and statuses written once in candidates.models, and the partial
-indexes that spell them again in SQL: each condition must be its set exactly, or the
-query it serves no longer matches the index (or, worse, the index no longer matches the
-rule)."""
+"""The rules written once in candidates.models, and where the database spells them again:
+the sets of stages and statuses (the partial indexes' conditions must be their sets
+exactly, or the query a set serves no longer matches its index), and "an interview ends
+after it starts" (the check constraint and the Python check must agree)."""
 
-from candidates.models import CLOSED_STAGES, IN_PROCESS, NOT_HELD, Application, Interview
+import datetime as dt
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from candidates.models import (
+    CLOSED_STAGES,
+    IN_PROCESS,
+    NOT_HELD,
+    Application,
+    Interview,
+    interview_times_validate,
+)
+from tests.factories import ApplicationFactory
 
 
 def index(model, name):
@@ -31,3 +45,35 @@ def test_the_interest_spread_indexes_leave_out_the_closed_stages():
         [(lookup, stages)] = condition.children
         assert lookup == "stage__in"
         assert set(stages) == set(CLOSED_STAGES), name
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "length",
+    [dt.timedelta(hours=1), dt.timedelta(microseconds=1), dt.timedelta(0), -dt.timedelta(hours=1)],
+)
+def test_the_database_and_the_python_check_agree_on_when_an_interview_may_end(length):
+    application = ApplicationFactory()
+    starts_at = dt.datetime(2026, 3, 3, 15, 0, tzinfo=dt.UTC)
+    ends_at = starts_at + length
+    refusals = []
+    try:
+        interview_times_validate(starts_at=starts_at, ends_at=ends_at)
+    except ValidationError as refusal:
+        refusals = refusal.messages
+    python_allows = not refusals
+    try:
+        with transaction.atomic():
+            Interview.objects.create(
+                application=application,
+                candidate_owner=application.candidate_owner,
+                position_recruiter=application.position.recruiter,
+                starts_at=starts_at,
+                ends_at=ends_at,
+            )
+    except IntegrityError:
+        database_allows = False
+    else:
+        database_allows = True
+    assert python_allows == database_allows == (length > dt.timedelta(0))
+    assert refusals in ([], ["The interview must end after it starts."])

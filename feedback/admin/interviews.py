@@ -17,7 +17,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 
 from candidates.admin_filters import recruiter_filter, when_filter
-from candidates.models import NOT_HELD, Interview
+from candidates.models import NOT_HELD, Interview, interview_times_validate
 from core.admin_actions import action_page, change_url, next_url, object_or_404, with_next
 from core.admin_filters import ExistsFilter
 from core.admin_inlines import ReadOnlyInline
@@ -35,10 +35,13 @@ class FeedbackRequestInline(ReadOnlyInline):
 
 def refuse_end_before_start(form: forms.Form, cleaned: dict) -> None:
     """The form's error on "ends_at" if the interview would not end after it starts (both
-    interview forms; the scheduling services refuse it too)."""
+    interview forms; the scheduling services refuse it too, by the same rule)."""
     starts_at, ends_at = cleaned.get("starts_at"), cleaned.get("ends_at")
-    if starts_at and ends_at and ends_at <= starts_at:
-        form.add_error("ends_at", "The interview must end after it starts.")
+    if starts_at and ends_at:
+        try:
+            interview_times_validate(starts_at=starts_at, ends_at=ends_at)
+        except ValidationError as refusal:
+            form.add_error("ends_at", refusal)
 
 
 class InterviewAdminForm(forms.ModelForm):

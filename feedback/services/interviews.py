@@ -11,7 +11,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from candidates import services as candidate_services
-from candidates.models import CLOSED_STAGES, NOT_HELD, Application, Interview
+from candidates.models import (
+    CLOSED_STAGES,
+    NOT_HELD,
+    Application,
+    Interview,
+    interview_times_validate,
+)
 
 from ..models import TimelineEvent
 from .planning import feedback_requests_cancel, feedback_requests_plan
@@ -42,8 +48,7 @@ def interview_schedule(
     interviewers: str = "",
     actor=None,
 ) -> Interview:
-    if ends_at <= starts_at:
-        raise ValidationError("The interview must end after it starts.")
+    interview_times_validate(starts_at=starts_at, ends_at=ends_at)
     if round is None:
         round = application.interviews.count() + 1
     # The desks, read under lock: an owner or recruiter changed at the same time
@@ -88,8 +93,7 @@ def interview_reschedule(
     *, interview: Interview, starts_at: datetime, ends_at: datetime, actor=None
 ) -> Interview:
     """New times move every request not yet answered, with its pending messages."""
-    if ends_at <= starts_at:
-        raise ValidationError("The interview must end after it starts.")
+    interview_times_validate(starts_at=starts_at, ends_at=ends_at)
     interview = _locked(interview)
     if interview.status in NOT_HELD:
         raise ValidationError("A cancelled or no-show interview cannot be rescheduled.")
