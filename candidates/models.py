@@ -373,10 +373,6 @@ class Interview(models.Model):
     def __str__(self):
         return f"Round {self.round} – {self.application}"
 
-    @property
-    def local_starts_at(self):
-        return self.starts_at.astimezone(zoneinfo.ZoneInfo(self.time_zone))
-
 
 # An interview that did not take place (cancelled, or the candidate did not come): it
 # asks nobody for feedback, cannot be moved again, and the client pages show it as such.

@@ -8,6 +8,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from candidates.models import Application, Interview, Position, Recruiter
+from core.formatting import moment_text
 
 
 class Party(models.TextChoices):
@@ -356,7 +357,7 @@ class Feedback(models.Model):
         ]
 
     def __str__(self):
-        return f"Feedback on {self.request} at {self.submitted_at:%Y-%m-%d %H:%M}"
+        return f"Feedback on {self.request} at {moment_text(self.submitted_at)}"
 
 
 class OutboundMessage(models.Model):
@@ -488,4 +489,4 @@ class TimelineEvent(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.created_at:%Y-%m-%d %H:%M} {self.summary}"
+        return f"{moment_text(self.created_at)} {self.summary}"

@@ -21,6 +21,7 @@ from candidates.models import NOT_HELD, Interview, interview_times_validate
 from core.admin_actions import action_page, change_url, next_url, object_or_404, with_next
 from core.admin_filters import ExistsFilter
 from core.admin_inlines import ReadOnlyInline
+from core.formatting import moment_text
 from core.paginators import BigTableMixin
 
 from .. import services
@@ -220,7 +221,7 @@ class InterviewAdmin(BigTableMixin, admin.ModelAdmin):
 
     @admin.display(description="Starts (interview's time zone)", ordering="starts_at")
     def starts_local(self, obj):
-        return obj.local_starts_at.strftime("%a %d %b %Y %H:%M %Z")
+        return moment_text(obj.starts_at, obj.time_zone)
 
     @admin.display(description="Feedback")
     def feedback_status(self, obj):

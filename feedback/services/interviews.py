@@ -3,7 +3,6 @@ an application withdrawn. Each change re-plans or settles the interview's feedba
 and is recorded on the application's timeline with the acting user. The interview rows are
 this lifecycle's own; the application's stage is set through candidates.services."""
 
-import zoneinfo
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
@@ -18,6 +17,7 @@ from candidates.models import (
     Interview,
     interview_times_validate,
 )
+from core.formatting import moment_text
 
 from ..models import TimelineEvent
 from .planning import feedback_requests_cancel, feedback_requests_plan
@@ -25,7 +25,8 @@ from .timeline import timeline_record
 
 
 def _local(interview: Interview, moment: datetime) -> str:
-    return moment.astimezone(zoneinfo.ZoneInfo(interview.time_zone)).strftime("%a %d %b %H:%M")
+    """A moment of the interview in its own time zone, as the timeline says it."""
+    return moment_text(moment, interview.time_zone)
 
 
 def _locked(interview: Interview) -> Interview:

@@ -2,12 +2,12 @@
 says them, and the text rendered from feedback/email/<template>_*.
 """
 
-import zoneinfo
 from datetime import datetime
 
 from django.conf import settings
 from django.template.loader import render_to_string
-from django.utils import dateformat
+
+from core.formatting import MOMENT_LONG, moment_text
 
 from .. import selectors
 from ..models import FeedbackRequest, Party
@@ -34,8 +34,8 @@ def _recipient_time_zone(request: FeedbackRequest) -> str:
 
 
 def _local_text(moment: datetime, time_zone: str) -> str:
-    """A moment as the reader says it, e.g. "Tuesday 3 March, 8:00 AM CST"."""
-    return dateformat.format(moment.astimezone(zoneinfo.ZoneInfo(time_zone)), "l j F, g:i A T")
+    """A moment as the reader says it in a sentence, e.g. "Tuesday 3 March, 8:00 AM CST"."""
+    return moment_text(moment, time_zone, MOMENT_LONG)
 
 
 def _context(*, request: FeedbackRequest, **extra) -> dict:
