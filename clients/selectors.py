@@ -522,7 +522,20 @@ def request_answers(*, request: FeedbackRequest) -> list[Feedback]:
     return list(request.answers.order_by("-is_current", "-submitted_at", "-pk"))
 
 
-# --- responsiveness ----------------------------------------------------------------------
+# --- responsiveness: one rule, two spellings ----------------------------------------------
+#
+# How fast a client gives feedback, over its client requests (not cancelled) for
+# interviews held (not cancelled or a no-show) that ended in the window: a request is
+# answered when it has a received_at; its wait runs from the ask (or, not asked, the
+# interview's end) to the answer, never below zero; it is settled when answered or when
+# its deadline has passed; on time when answered by the deadline. The figures: how many
+# answered, settled and on time, and the median wait.
+#
+# The rule is spelt twice, side by side below: in SQL (_responsiveness_in_sql, on
+# PostgreSQL: the database counts and takes the median, so a big client's thousand rows
+# never reach Python) and in Python (_responsiveness_in_python, elsewhere: SQLite has no
+# percentile). A change to one is a change to the other: clients/tests/
+# test_responsiveness.py holds them equal.
 
 
 @dataclass(frozen=True)
@@ -545,22 +558,10 @@ class Responsiveness:
         return duration_text(self.median)
 
 
-class _Median(Aggregate):
-    """PostgreSQL's median: percentile_cont(0.5), which interpolates between the two middle
-    values as statistics.median does."""
-
-    function = "PERCENTILE_CONT"
-    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
-    output_field = DurationField()
-
-
-def client_responsiveness(*, client: Client, now: datetime | None = None) -> Responsiveness:
-    """One query over a client's requests of the last 90 days (from its positions, on the
-    client pages' indexes). On PostgreSQL the database counts and takes the median, so
-    a big client's thousand rows never reach Python; elsewhere (SQLite) the same figures
-    are computed in Python from the rows."""
-    now = now or timezone.now()
-    rows = (
+def _responsiveness_rows(*, client: Client, now: datetime) -> QuerySet[FeedbackRequest]:
+    """The requests the figures are over (from the client's positions, on the client
+    pages' indexes)."""
+    return (
         FeedbackRequest.objects.filter(
             party=Party.CLIENT,
             interview__application__position__client=client,
@@ -571,8 +572,9 @@ def client_responsiveness(*, client: Client, now: datetime | None = None) -> Res
         .exclude(interview__status__in=NOT_HELD)
         .order_by()
     )
-    if connection.vendor == "postgresql":
-        return _responsiveness_in_sql(rows, now=now)
+
+
+def _responsiveness_in_python(rows: QuerySet[FeedbackRequest], *, now: datetime) -> Responsiveness:
     waits, settled, on_time = [], 0, 0
     for received_at, asked_at, ended_at, due_at in rows.values_list(
         "received_at", "asked_at", "interview__ends_at", "due_at"
@@ -591,15 +593,13 @@ def client_responsiveness(*, client: Client, now: datetime | None = None) -> Res
     )
 
 
-def client_responsiveness_recent(*, client: Client, now: datetime) -> Responsiveness:
-    """client_responsiveness for the client's home page, computed at most once a minute
-    per client: a figure over 90 days, which for a big client reads some 1500 interviews
-    and their requests (~15 ms) on every view."""
-    return get_or_compute(
-        caching.key(RESPONSIVENESS_CACHE, client.pk),
-        CLIENT_FIGURES_CACHE_SECONDS,
-        lambda: client_responsiveness(client=client, now=now),
-    )
+class _Median(Aggregate):
+    """PostgreSQL's median: percentile_cont(0.5), which interpolates between the two middle
+    values as statistics.median does."""
+
+    function = "PERCENTILE_CONT"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = DurationField()
 
 
 def _responsiveness_in_sql(rows: QuerySet[FeedbackRequest], *, now: datetime) -> Responsiveness:
@@ -619,3 +619,24 @@ def _responsiveness_in_sql(rows: QuerySet[FeedbackRequest], *, now: datetime) ->
         median=_Median(wait, filter=answered),
     )
     return Responsiveness(**figures)
+
+
+def client_responsiveness(*, client: Client, now: datetime | None = None) -> Responsiveness:
+    """One query over a client's requests of the last 90 days: the figures in SQL on
+    PostgreSQL, in Python from the rows elsewhere (see above)."""
+    now = now or timezone.now()
+    rows = _responsiveness_rows(client=client, now=now)
+    if connection.vendor == "postgresql":
+        return _responsiveness_in_sql(rows, now=now)
+    return _responsiveness_in_python(rows, now=now)
+
+
+def client_responsiveness_recent(*, client: Client, now: datetime) -> Responsiveness:
+    """client_responsiveness for the client's home page, computed at most once a minute
+    per client: a figure over 90 days reads a big client's interviews and their requests
+    of the whole window, on every view otherwise."""
+    return get_or_compute(
+        caching.key(RESPONSIVENESS_CACHE, client.pk),
+        CLIENT_FIGURES_CACHE_SECONDS,
+        lambda: client_responsiveness(client=client, now=now),
+    )
