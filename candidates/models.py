@@ -232,7 +232,8 @@ class Application(models.Model):
             # Serves "candidates in process" per position and per client (the admin's lists,
             #   the client pipelines): WHERE position_id = … AND stage IN (…), read from the
             #   index alone. The index below has the same key and more; this narrow one is
-            #   kept for counting (the client list's counts: 19 ms with it, 27-41 without).
+            #   kept for counting (the client list's counts read fewer pages from it; see
+            #   docs/benchmarks.md).
             models.Index(fields=["position", "stage"], name="application_stage_idx"),
             # Serves the client pages: a client's applications in process and their ids,
             #   WHERE position_id IN (…) AND stage IN (…), read from the index alone (the
@@ -254,8 +255,8 @@ class Application(models.Model):
                 condition=~models.Q(stage__in=["hired", "rejected", "withdrawn"]),
             ),
             # Serves everyone's interest spread: the same rows in interest_level order, so
-            #   the counts stream from the index (GROUP BY without hashing 150k rows:
-            #   24-36 ms -> 12 ms).
+            #   the counts stream from the index (GROUP BY without hashing every
+            #   application in process).
             models.Index(
                 fields=["interest_level"],
                 name="application_spread_idx",

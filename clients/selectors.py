@@ -78,8 +78,7 @@ def clients_in_process_counts(*, client_ids: list[int]) -> dict[int, int]:
     """How many applications each client has in process, for a page of clients: one
     query, a count per position of theirs (summed here). Each count is one range of
     application_stage_idx read from the index alone; grouping all their applications by
-    client instead joined and hashed every one (150k: 54-67 ms -> 12-14 ms, psql, same
-    data)."""
+    client instead joined and hashed every one (docs/benchmarks.md)."""
     in_process = (
         Application.objects.filter(position=OuterRef("pk"), stage__in=IN_PROCESS)
         .order_by()
@@ -108,8 +107,8 @@ RESPONSIVENESS_CACHE = "client-responsiveness"
 
 def clients_in_process_counts_recent(*, client_ids: list[int]) -> dict[int, int]:
     """clients_in_process_counts for the client list, each client's count computed at
-    most once a minute: a page of clients counts some 150k applications (~17 ms), and
-    the list is an overview."""
+    most once a minute: a page of clients counts every application in process of each,
+    and the list is an overview."""
     return get_many_or_compute(
         IN_PROCESS_CACHE,
         client_ids,
@@ -244,8 +243,8 @@ def _first_per_position(qs: QuerySet[Application], *, n: int) -> QuerySet[Applic
     then the newest. A window over the client's applications in process (a few thousand
     at most) that reads only application_position_ids_idx (position, stage, with id and
     created_at); the caller then reads the rows it keeps by id. Ranking the rows
-    themselves read each one and its candidate first (3000 of each for the bench's
-    client: 35-88 ms)."""
+    themselves read each one and its candidate first, for all of the client's
+    applications in process."""
     return (
         qs.order_by()
         .annotate(
@@ -406,8 +405,8 @@ def _awaiting(*, contact: ClientContact, now: datetime) -> QuerySet[FeedbackRequ
     is for an interview that has taken place and was held (the ask comes after the end
     or the early completion; a cancelled interview or a no-show cancels its requests, a
     rescheduled one plans them again), so only one not asked yet needs its interview
-    looked at. Probing every open request's interview cost a big client's home page
-    30-40 ms."""
+    looked at. Probing every open request's interview made a big client's home page
+    read one interview per open request."""
     held_and_ended = Exists(
         Interview.objects.filter(_taken_place(now), pk=OuterRef("interview_id")).exclude(
             status__in=NOT_HELD
@@ -460,7 +459,7 @@ def _list_page(
     # The page's ids are chosen in a subquery, from the indexes alone, and only its rows
     # are read with their candidate and recruiter: a big client has thousands of
     # requests. (With `qs`'s filters repeated around the subquery, the planner joined
-    # every candidate row before keeping the page's: 20 ms more.)
+    # every candidate row before keeping the page's.)
     ids = qs.values("pk")[offset : offset + size + 1]
     rows = list(
         FeedbackRequest.objects.filter(pk__in=ids)

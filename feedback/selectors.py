@@ -170,8 +170,7 @@ def _load_stories(*, requests=(), interviews=(), applications=()) -> None:
     """What the dashboard shows of each row's story (its interview, application, candidate,
     position, client and hiring contact), one query per table for the rows of every
     section at once. Joined into each section's query, the planner spent longer choosing
-    the order of seven tables than running the query (5-11 ms a section, 35 for a desk's
-    latest answers, on 600k requests)."""
+    the order of seven tables than running the query (docs/benchmarks.md)."""
     interviews = [*interviews, *_attach(list(requests), "interview")]
     applications = [*applications, *_attach(interviews, "application")]
     _attach(applications, "candidate")
@@ -506,7 +505,7 @@ def client_feedback_overdue_counts(*, client_ids, since: datetime, now: datetime
     and `now` (marked overdue). One grouped query over the window, read from
     feedback_request_client_idx alone (it carries each request's position): counting
     every overdue request ever, per client, joins through interview, application and
-    position for each of them (seconds at 100k+)."""
+    position for each of them, and grows with every request there ever was."""
     rows = (
         FeedbackRequest.objects.filter(
             party=Party.CLIENT,
@@ -563,8 +562,8 @@ def dashboard_response_times(
     deadline = policy_get().candidate_deadline_after
     ended = F("interview__ends_at")
     # Each row's bar, the first bucket whose upper bound its answer came before (one CASE
-    # a row, then a count per bar: a count per bar over every row, each with its own
-    # filter, cost a third more on the 15k rows of everyone's window).
+    # a row, then a count per bar): a count per bar over every row, each with its own
+    # filter, evaluates every filter on every row of the window.
     none = len(RESPONSE_BUCKETS)
     bar = Case(
         When(status=FeedbackRequest.Status.OVERDUE, then=Value(none)),
@@ -663,8 +662,8 @@ def dashboard_charts_compute(*, recruiter: Recruiter | None, now: datetime) -> C
 def dashboard_charts(*, recruiter: Recruiter | None, now: datetime) -> Charts:
     """The desk's two charts, from the cache: the worker computes every desk's each
     minute (services.dashboard_charts_refresh), since each counts thousands of rows
-    (everyone's: 15k requests of the window and 150k applications in process, ~30 ms)
-    and a minute-old picture of thirty days tells the same story. Missing (no worker,
+    (everyone's: every request of the window and every application in process) and a
+    minute-old picture of thirty days tells the same story. Missing (no worker,
     a new recruiter), the view computes them and keeps them as long. The lists above
     the charts are read fresh on every view."""
     return get_or_compute(

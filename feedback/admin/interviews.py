@@ -185,7 +185,7 @@ class InterviewAdmin(BigTableMixin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         # The feedback cell shows each request's party and status: only those are read
-        # (the whole rows were 900 timestamps to convert a page).
+        # (whole rows would convert every timestamp of every request on the page).
         requests = FeedbackRequest.objects.only("id", "interview_id", "party", "status")
         return (
             super()

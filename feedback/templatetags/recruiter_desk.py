@@ -49,5 +49,6 @@ def _url_with_sentinel(view_name: str, script_prefix: str) -> str:
 def object_url(pk, view_name: str) -> str:
     """{% url view_name pk %} for a view that takes one object's pk, e.g.
     {{ r.pk|object_url:"admin:feedback_feedbackrequest_change" }}. The dashboard links
-    some 150 rows; reversing each URL was a fifth of the page's rendering."""
+    every row it shows, and reversing a URL per row made a large part of the page's
+    rendering; this reverses once per view name (docs/benchmarks.md)."""
     return _url_with_sentinel(view_name, get_script_prefix()).replace(_SENTINEL, str(int(pk)))
