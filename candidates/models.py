@@ -248,7 +248,8 @@ class Application(models.Model):
             #   dashboard_interest_spread), read from the index alone: a desk's
             #   WHERE candidate_owner_id = … AND NOT stage IN (closed), one range;
             #   everyone's, the whole (smaller) index. The condition is the selector's
-            #   exclude(stage__in=CLOSED_STAGES) exactly (CLOSED_STAGES, below, in SQL).
+            #   exclude(stage__in=CLOSED_STAGES) exactly: CLOSED_STAGES (below) spelt in
+            #   SQL, which candidates/tests/test_rules.py checks.
             models.Index(
                 fields=["candidate_owner", "interest_level"],
                 name="application_desk_spread_idx",
