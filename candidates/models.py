@@ -1,6 +1,7 @@
 """Who, where and when: recruiters, clients, positions, candidates, applications, interviews."""
 
 import zoneinfo
+from datetime import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -231,7 +232,8 @@ class Application(models.Model):
             # Serves "candidates in process" per position and per client (the admin's lists,
             #   the client pipelines): WHERE position_id = … AND stage IN (…), read from the
             #   index alone. The index below has the same key and more; this narrow one is
-            #   kept for counting (the client list's counts: 19 ms with it, 27-41 without).
+            #   kept for counting (the client list's counts read fewer pages from it; see
+            #   docs/benchmarks.md).
             models.Index(fields=["position", "stage"], name="application_stage_idx"),
             # Serves the client pages: a client's applications in process and their ids,
             #   WHERE position_id IN (…) AND stage IN (…), read from the index alone (the
@@ -246,15 +248,16 @@ class Application(models.Model):
             #   dashboard_interest_spread), read from the index alone: a desk's
             #   WHERE candidate_owner_id = … AND NOT stage IN (closed), one range;
             #   everyone's, the whole (smaller) index. The condition is the selector's
-            #   exclude(stage__in=CLOSED_STAGES) exactly.
+            #   exclude(stage__in=CLOSED_STAGES) exactly: CLOSED_STAGES (below) spelt in
+            #   SQL, which candidates/tests/test_rules.py checks.
             models.Index(
                 fields=["candidate_owner", "interest_level"],
                 name="application_desk_spread_idx",
                 condition=~models.Q(stage__in=["hired", "rejected", "withdrawn"]),
             ),
             # Serves everyone's interest spread: the same rows in interest_level order, so
-            #   the counts stream from the index (GROUP BY without hashing 150k rows:
-            #   24-36 ms -> 12 ms).
+            #   the counts stream from the index (GROUP BY without hashing every
+            #   application in process).
             models.Index(
                 fields=["interest_level"],
                 name="application_spread_idx",
@@ -266,13 +269,37 @@ class Application(models.Model):
         return f"{self.candidate} for {self.position}"
 
 
-# The stages of an application still in process (not hired, rejected or withdrawn): the
-# client pages count these, the recruiter's lists count and filter by them.
-IN_PROCESS = (
-    Application.Stage.SUBMITTED,
-    Application.Stage.INTERVIEWING,
-    Application.Stage.OFFER,
+# --- the sets of stages and statuses other apps read --------------------------------------
+#
+# Each set is written once, here; the services, selectors, admin pages and client pages
+# import it. Where a partial index spells a set in SQL (Application's indexes above), a
+# test (candidates/tests/test_rules.py) holds the two equal.
+
+# An application out of the process: nobody is asked about it any more.
+CLOSED_STAGES = (
+    Application.Stage.HIRED,
+    Application.Stage.REJECTED,
+    Application.Stage.WITHDRAWN,
 )
+# The stages of an application still in process, every other one: the client pages count
+# these, the recruiter's lists count and filter by them.
+IN_PROCESS = tuple(stage for stage in Application.Stage if stage not in CLOSED_STAGES)
+
+
+# --- an interview ends after it starts --------------------------------------------------
+#
+# One rule, two spellings: the database's check (Interview's constraint) and the Python
+# check every form and service asks before it writes (so that a person sees the reason,
+# not a database error). candidates/tests/test_rules.py holds the two equal.
+
+INTERVIEW_ENDS_AFTER_START = models.Q(ends_at__gt=models.F("starts_at"))
+INTERVIEW_MUST_END_AFTER_START = "The interview must end after it starts."
+
+
+def interview_times_validate(*, starts_at: datetime, ends_at: datetime) -> None:
+    """Raises ValidationError unless an interview at these times ends after it starts."""
+    if not ends_at > starts_at:
+        raise ValidationError(INTERVIEW_MUST_END_AFTER_START, code="ends_before_start")
 
 
 class Interview(models.Model):
@@ -318,8 +345,7 @@ class Interview(models.Model):
         ordering = ["starts_at"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(ends_at__gt=models.F("starts_at")),
-                name="interview_ends_after_start",
+                condition=INTERVIEW_ENDS_AFTER_START, name="interview_ends_after_start"
             ),
         ]
         indexes = [
@@ -349,6 +375,7 @@ class Interview(models.Model):
     def __str__(self):
         return f"Round {self.round} – {self.application}"
 
-    @property
-    def local_starts_at(self):
-        return self.starts_at.astimezone(zoneinfo.ZoneInfo(self.time_zone))
+
+# An interview that did not take place (cancelled, or the candidate did not come): it
+# asks nobody for feedback, cannot be moved again, and the client pages show it as such.
+NOT_HELD = (Interview.Status.CANCELLED, Interview.Status.NO_SHOW)

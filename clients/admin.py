@@ -139,8 +139,8 @@ class ClientAdmin(CheapRowsMixin, admin.ModelAdmin):
 
 # The client list counts client feedback that went overdue in the last 30 days, the
 # feedback request list's "deadline: past 30 days" (the count links there). Counting every
-# overdue request ever, per client, goes through four joins for each of them: seconds
-# once there are 100k+ requests, and a years-old overdue answer is nothing to chase.
+# overdue request ever, per client, goes through four joins for each of them, growing
+# with every request there ever was, and a years-old overdue answer is nothing to chase.
 OVERDUE_DAYS = 30
 
 
@@ -150,7 +150,7 @@ class ClientChangeList(CheckedChangeList):
         clients = list(self.result_list)  # the page's rows (fills the queryset's cache)
         ids = [client.pk for client in clients]
         # One grouped query per column for the page's clients: a per-row subquery through
-        # the positions ran once per client and took seconds.
+        # the positions ran once per client, each over all of its positions' rows.
         in_process = selectors.clients_in_process_counts_recent(client_ids=ids)
         overdue = feedback_selectors.client_feedback_overdue_counts(
             client_ids=ids, since=day_start(request.user, -OVERDUE_DAYS), now=timezone.now()

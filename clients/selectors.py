@@ -34,18 +34,25 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Greatest, RowNumber
 from django.utils import timezone
 
-from candidates.models import IN_PROCESS, Application, Client, ClientContact, Interview, Position
+from candidates.models import (
+    IN_PROCESS,
+    NOT_HELD,
+    Application,
+    Client,
+    ClientContact,
+    Interview,
+    Position,
+)
 from core import caching
 from core.caching import get_many_or_compute, get_or_compute
 from core.formatting import duration_text
 from core.paginators import ListPage, list_page
 from feedback.models import Feedback, FeedbackRequest, Party
-from feedback.rules import OPEN_STATUSES
+from feedback.rules import AWAITED_STATUSES, OPEN_STATUSES
 from feedback.sharing import SharedPart, feedback_shared_parts
 
 # The pipeline chart's rows, in the order a candidate moves through them.
 PIPELINE_STAGES = list(Application.Stage)
-NOT_HELD = (Interview.Status.CANCELLED, Interview.Status.NO_SHOW)
 RESPONSIVENESS_WINDOW = timedelta(days=90)
 # The home page shows a bounded part of each list (a big client has thousands of candidates
 # in process); the position page and "Your feedback" page through the rest. Five per
@@ -70,8 +77,7 @@ def clients_in_process_counts(*, client_ids: list[int]) -> dict[int, int]:
     """How many applications each client has in process, for a page of clients: one
     query, a count per position of theirs (summed here). Each count is one range of
     application_stage_idx read from the index alone; grouping all their applications by
-    client instead joined and hashed every one (150k: 54-67 ms -> 12-14 ms, psql, same
-    data)."""
+    client instead joined and hashed every one (docs/benchmarks.md)."""
     in_process = (
         Application.objects.filter(position=OuterRef("pk"), stage__in=IN_PROCESS)
         .order_by()
@@ -100,8 +106,8 @@ RESPONSIVENESS_CACHE = "client-responsiveness"
 
 def clients_in_process_counts_recent(*, client_ids: list[int]) -> dict[int, int]:
     """clients_in_process_counts for the client list, each client's count computed at
-    most once a minute: a page of clients counts some 150k applications (~17 ms), and
-    the list is an overview."""
+    most once a minute: a page of clients counts every application in process of each,
+    and the list is an overview."""
     return get_many_or_compute(
         IN_PROCESS_CACHE,
         client_ids,
@@ -236,8 +242,8 @@ def _first_per_position(qs: QuerySet[Application], *, n: int) -> QuerySet[Applic
     then the newest. A window over the client's applications in process (a few thousand
     at most) that reads only application_position_ids_idx (position, stage, with id and
     created_at); the caller then reads the rows it keeps by id. Ranking the rows
-    themselves read each one and its candidate first (3000 of each for the bench's
-    client: 35-88 ms)."""
+    themselves read each one and its candidate first, for all of the client's
+    applications in process."""
     return (
         qs.order_by()
         .annotate(
@@ -398,8 +404,8 @@ def _awaiting(*, contact: ClientContact, now: datetime) -> QuerySet[FeedbackRequ
     is for an interview that has taken place and was held (the ask comes after the end
     or the early completion; a cancelled interview or a no-show cancels its requests, a
     rescheduled one plans them again), so only one not asked yet needs its interview
-    looked at. Probing every open request's interview cost a big client's home page
-    30-40 ms."""
+    looked at. Probing every open request's interview made a big client's home page
+    read one interview per open request."""
     held_and_ended = Exists(
         Interview.objects.filter(_taken_place(now), pk=OuterRef("interview_id")).exclude(
             status__in=NOT_HELD
@@ -407,8 +413,7 @@ def _awaiting(*, contact: ClientContact, now: datetime) -> QuerySet[FeedbackRequ
     )
     Status = FeedbackRequest.Status
     return FeedbackRequest.objects.filter(
-        Q(status__in=[Status.PENDING, Status.OVERDUE])
-        | Q(Q(status=Status.SCHEDULED) & held_and_ended),
+        Q(status__in=AWAITED_STATUSES) | Q(Q(status=Status.SCHEDULED) & held_and_ended),
         _contact_scope(contact),
         # Implied by the status condition; spelt out so that the planner uses the partial
         # index.
@@ -478,7 +483,20 @@ def request_answers(*, request: FeedbackRequest) -> list[Feedback]:
     return list(request.answers.order_by("-is_current", "-submitted_at", "-pk"))
 
 
-# --- responsiveness ----------------------------------------------------------------------
+# --- responsiveness: one rule, two spellings ----------------------------------------------
+#
+# How fast a client gives feedback, over its client requests (not cancelled) for
+# interviews held (not cancelled or a no-show) that ended in the window: a request is
+# answered when it has a received_at; its wait runs from the ask (or, not asked, the
+# interview's end) to the answer, never below zero; it is settled when answered or when
+# its deadline has passed; on time when answered by the deadline. The figures: how many
+# answered, settled and on time, and the median wait.
+#
+# The rule is spelt twice, side by side below: in SQL (_responsiveness_in_sql, on
+# PostgreSQL: the database counts and takes the median, so a big client's thousand rows
+# never reach Python) and in Python (_responsiveness_in_python, elsewhere: SQLite has no
+# percentile). A change to one is a change to the other: clients/tests/
+# test_responsiveness.py holds them equal.
 
 
 @dataclass(frozen=True)
@@ -501,22 +519,10 @@ class Responsiveness:
         return duration_text(self.median)
 
 
-class _Median(Aggregate):
-    """PostgreSQL's median: percentile_cont(0.5), which interpolates between the two middle
-    values as statistics.median does."""
-
-    function = "PERCENTILE_CONT"
-    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
-    output_field = DurationField()
-
-
-def client_responsiveness(*, client: Client, now: datetime | None = None) -> Responsiveness:
-    """One query over a client's requests of the last 90 days (from its positions, on the
-    client pages' indexes). On PostgreSQL the database counts and takes the median, so
-    a big client's thousand rows never reach Python; elsewhere (SQLite) the same figures
-    are computed in Python from the rows."""
-    now = now or timezone.now()
-    rows = (
+def _responsiveness_rows(*, client: Client, now: datetime) -> QuerySet[FeedbackRequest]:
+    """The requests the figures are over (from the client's positions, on the client
+    pages' indexes)."""
+    return (
         FeedbackRequest.objects.filter(
             party=Party.CLIENT,
             interview__application__position__client=client,
@@ -527,8 +533,9 @@ def client_responsiveness(*, client: Client, now: datetime | None = None) -> Res
         .exclude(interview__status__in=NOT_HELD)
         .order_by()
     )
-    if connection.vendor == "postgresql":
-        return _responsiveness_in_sql(rows, now=now)
+
+
+def _responsiveness_in_python(rows: QuerySet[FeedbackRequest], *, now: datetime) -> Responsiveness:
     waits, settled, on_time = [], 0, 0
     for received_at, asked_at, ended_at, due_at in rows.values_list(
         "received_at", "asked_at", "interview__ends_at", "due_at"
@@ -547,15 +554,13 @@ def client_responsiveness(*, client: Client, now: datetime | None = None) -> Res
     )
 
 
-def client_responsiveness_recent(*, client: Client, now: datetime) -> Responsiveness:
-    """client_responsiveness for the client's home page, computed at most once a minute
-    per client: a figure over 90 days, which for a big client reads some 1500 interviews
-    and their requests (~15 ms) on every view."""
-    return get_or_compute(
-        caching.key(RESPONSIVENESS_CACHE, client.pk),
-        CLIENT_FIGURES_CACHE_SECONDS,
-        lambda: client_responsiveness(client=client, now=now),
-    )
+class _Median(Aggregate):
+    """PostgreSQL's median: percentile_cont(0.5), which interpolates between the two middle
+    values as statistics.median does."""
+
+    function = "PERCENTILE_CONT"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = DurationField()
 
 
 def _responsiveness_in_sql(rows: QuerySet[FeedbackRequest], *, now: datetime) -> Responsiveness:
@@ -575,3 +580,24 @@ def _responsiveness_in_sql(rows: QuerySet[FeedbackRequest], *, now: datetime) ->
         median=_Median(wait, filter=answered),
     )
     return Responsiveness(**figures)
+
+
+def client_responsiveness(*, client: Client, now: datetime | None = None) -> Responsiveness:
+    """One query over a client's requests of the last 90 days: the figures in SQL on
+    PostgreSQL, in Python from the rows elsewhere (see above)."""
+    now = now or timezone.now()
+    rows = _responsiveness_rows(client=client, now=now)
+    if connection.vendor == "postgresql":
+        return _responsiveness_in_sql(rows, now=now)
+    return _responsiveness_in_python(rows, now=now)
+
+
+def client_responsiveness_recent(*, client: Client, now: datetime) -> Responsiveness:
+    """client_responsiveness for the client's home page, computed at most once a minute
+    per client: a figure over 90 days reads a big client's interviews and their requests
+    of the whole window, on every view otherwise."""
+    return get_or_compute(
+        caching.key(RESPONSIVENESS_CACHE, client.pk),
+        CLIENT_FIGURES_CACHE_SECONDS,
+        lambda: client_responsiveness(client=client, now=now),
+    )

@@ -2,8 +2,9 @@
 
 A change list page's time is mostly rendering its rows (see core.paginators); the
 one cell every row of a list with actions has, the selection checkbox, rendered a form
-widget's template per row: about 0.15 ms a row, 8 ms of a 50-row page. A count per row
-(`subquery_count`) is a column of the list's one query, not a query per row.
+widget's template per row, a cost paid again on every row of every page
+(docs/benchmarks.md). A count per row (`subquery_count`) is a column of the list's one
+query, not a query per row.
 """
 
 from django.contrib.admin import helpers

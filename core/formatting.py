@@ -3,7 +3,9 @@ every page; and phone numbers as links."""
 
 import re
 import zoneinfo
-from datetime import timedelta
+from datetime import datetime, timedelta
+
+from django.utils import dateformat, timezone
 
 
 def duration_text(delta: timedelta | None) -> str:
@@ -20,12 +22,35 @@ def duration_text(delta: timedelta | None) -> str:
     return f"{round(hours / 24, 1):g} days"
 
 
-def local_text(moment, time_zone: str) -> str:
-    """A moment in a named time zone, saying which: "Tue 03 Mar 2026 09:00 CST" ("–" for
-    no moment)."""
+# --- moments ----------------------------------------------------------------------------
+#
+# How a moment reads, by where it is read: the product's few formats, each written once,
+# here. They are Django date formats (django.utils.dateformat), so that Python
+# (moment_text) and the templates ({% load moments %}{{ x|moment:"short" }}, by the names
+# in MOMENT_FORMATS) read the same string.
+
+# In a sentence, e.g. "Tuesday 3 March, 8:00 AM CST": the mails, the headings of the
+# portal's and the client's answer pages, the dashboard's clock.
+MOMENT_LONG = "l j F, g:i A T"
+# In a row, e.g. "Tue 3 Mar, 8:00 AM CST": lists and tables, the timeline, the admin's
+# columns, the client pages' rows.
+MOMENT_SHORT = "D j M, g:i A T"
+# The time alone, e.g. "8:00 AM", where the page already says the day.
+MOMENT_TIME = "g:i A"
+
+MOMENT_FORMATS = {"long": MOMENT_LONG, "short": MOMENT_SHORT, "time": MOMENT_TIME}
+
+
+def moment_text(
+    moment: datetime | None, time_zone: str | None = None, form: str = MOMENT_SHORT
+) -> str:
+    """A moment in `form` (one of the MOMENT_ formats) in a named time zone, or in the
+    active one (the reader's, as the pages show it) when `time_zone` is None; "–" for no
+    moment."""
     if moment is None:
         return "–"
-    return moment.astimezone(zoneinfo.ZoneInfo(time_zone)).strftime("%a %d %b %Y %H:%M %Z")
+    zone = zoneinfo.ZoneInfo(time_zone) if time_zone else timezone.get_current_timezone()
+    return dateformat.format(moment.astimezone(zone), form)
 
 
 def tel_uri(phone: str | None) -> str:

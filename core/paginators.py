@@ -90,12 +90,12 @@ class BigTableMixin(CheapRowsMixin):
     - the count-free paginator, and no second, unfiltered count;
     - no facet counts (`show_facets`): "show counts" would count every filter choice over
       the whole table;
-    - no `date_hierarchy`: its links need SELECT DISTINCT DATE_TRUNC(…) over every row
-      (seconds at a million rows); the "when" list filters (candidates.admin_filters) cover
+    - no `date_hierarchy`: its links need SELECT DISTINCT DATE_TRUNC(…) over every row,
+      which grows with the table; the "when" list filters (candidates.admin_filters) cover
       the same need with indexed ranges;
-    - 50 rows a page, not the admin's 100: a page's time is mostly rendering its rows (the
-      queries behind one take 5-25 ms at a million rows), and 50 rows is still more than a
-      screen; the next page is one click (or a filter) away.
+    - 50 rows a page, not the admin's 100: a page's time is mostly rendering its rows (its
+      queries are index ranges of a page's size, whatever the table's), and 50 rows is
+      still more than a screen; the next page is one click (or a filter) away.
     """
 
     list_per_page = 50

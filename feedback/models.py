@@ -8,6 +8,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from candidates.models import Application, Interview, Position, Recruiter
+from core.formatting import moment_text
 
 
 class Party(models.TextChoices):
@@ -92,8 +93,6 @@ class FeedbackRequest(models.Model):
         REMIND = "remind", "Remind"
         DEADLINE = "deadline", "Deadline"
 
-    ACTIVE_STATUSES = (Status.SCHEDULED, Status.PENDING)
-
     interview = models.ForeignKey(
         Interview, on_delete=models.CASCADE, related_name="feedback_requests"
     )
@@ -143,6 +142,8 @@ class FeedbackRequest(models.Model):
                 name="feedback_request_due_after_ask",
             ),
         ]
+        # The statuses in the conditions below are feedback.rules' sets (ACTIVE_, OPEN_,
+        # AWAITED_STATUSES) spelt in SQL; feedback/tests/test_rules.py holds them equal.
         indexes = [
             # Serves the sweep: WHERE status IN ('scheduled', 'pending')
             #   AND next_action_at <= now ORDER BY next_action_at LIMIT batch.
@@ -154,8 +155,7 @@ class FeedbackRequest(models.Model):
             # Serves the dashboard's "feedback awaited": WHERE status = 'pending' ORDER BY
             #   due_at, id LIMIT 25, and its count. With the id in the key the walk stops at
             #   the 25th row; on due_at alone (the index this one replaced), rows with the
-            #   same deadline had to be read and sorted whole (66 ms -> 0.5 ms on 3000
-            #   pending requests).
+            #   same deadline had to be read and sorted whole.
             models.Index(
                 fields=["due_at", "id"],
                 name="feedback_request_pending_idx",
@@ -217,10 +217,6 @@ class FeedbackRequest(models.Model):
 
     def __str__(self):
         return f"{self.get_party_display()} feedback for {self.interview}"
-
-    @property
-    def is_active(self) -> bool:
-        return self.status in self.ACTIVE_STATUSES
 
     @property
     def next_step(self) -> str | None:
@@ -360,11 +356,7 @@ class Feedback(models.Model):
         ]
 
     def __str__(self):
-        return f"Feedback on {self.request} at {self.submitted_at:%Y-%m-%d %H:%M}"
-
-    @property
-    def was_late(self) -> bool:
-        return bool(self.lateness)
+        return f"Feedback on {self.request} at {moment_text(self.submitted_at)}"
 
 
 class OutboundMessage(models.Model):
@@ -497,4 +489,4 @@ class TimelineEvent(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.created_at:%Y-%m-%d %H:%M} {self.summary}"
+        return f"{moment_text(self.created_at)} {self.summary}"

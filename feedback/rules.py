@@ -6,43 +6,47 @@ the client pages all read a rule from here, so that it is decided in one place.
 
 from datetime import timedelta
 
-from candidates.models import Application, Interview
+from candidates.models import CLOSED_STAGES, NOT_HELD, Application, Interview
 
 from .models import Feedback, FeedbackRequest
 
 Status = FeedbackRequest.Status
 
 # --- requests ---------------------------------------------------------------------------
+#
+# The sets of request statuses the loop, the dashboard, the admin and the client pages
+# read. The partial indexes on FeedbackRequest spell some of them in SQL; a test
+# (feedback/tests/test_rules.py) holds each index's condition to its set here.
 
 # A request that still waits for an answer: cancelling an interview settles these, and an
 # ask or a reminder for a request in any other state has lost its point.
 OPEN_STATUSES = (Status.SCHEDULED, Status.PENDING, Status.OVERDUE)
+
+# Of those, the ones asked already: an answer is awaited (before or after the deadline).
+AWAITED_STATUSES = tuple(status for status in OPEN_STATUSES if status != Status.SCHEDULED)
+
+# A request the sweep still has a step for: to ask, to remind, or to give up at the
+# deadline.
+ACTIVE_STATUSES = (Status.SCHEDULED, Status.PENDING)
 
 # An ask that goes out later than this (quiet hours, downtime, an interview entered after
 # the fact) moves the reminder and the deadline with it: a party always gets the
 # policy's full window counted from the moment they were asked.
 CATCH_UP_GRACE = timedelta(minutes=5)
 
-# --- applications -----------------------------------------------------------------------
-
-# An application out of the process: nobody is asked about it any more.
-CLOSED_STAGES = (
-    Application.Stage.HIRED,
-    Application.Stage.REJECTED,
-    Application.Stage.WITHDRAWN,
-)
-
 # --- interest ---------------------------------------------------------------------------
 
 # A candidate's interest level (1–10) from which it is high, or moderate; below, low.
+# Every reader of a level's band (the interest an answer sets, the band the client sees,
+# the dashboard's chart and its colours) goes through interest_band_for.
 HIGH_INTEREST_FROM = 8
 MODERATE_INTEREST_FROM = 5
 
 
-def interest_status_for(*, level: int | None, still_interested: str) -> str:
-    """8–10 high, 5–7 moderate, 1–4 low; a plain "no" means not interested."""
-    if still_interested == Feedback.StillInterested.NO:
-        return Application.InterestStatus.NOT_INTERESTED
+def interest_band_for(level: int | None) -> str:
+    """The band of an interest level, as an Application.InterestStatus: high from
+    HIGH_INTEREST_FROM, moderate from MODERATE_INTEREST_FROM, else low; unknown without
+    a level."""
     if level is None:
         return Application.InterestStatus.UNKNOWN
     if level >= HIGH_INTEREST_FROM:
@@ -50,6 +54,14 @@ def interest_status_for(*, level: int | None, still_interested: str) -> str:
     if level >= MODERATE_INTEREST_FROM:
         return Application.InterestStatus.MODERATE
     return Application.InterestStatus.LOW
+
+
+def interest_status_for(*, level: int | None, still_interested: str) -> str:
+    """The interest an answer says: its level's band, but a plain "no" means not
+    interested whatever the level."""
+    if still_interested == Feedback.StillInterested.NO:
+        return Application.InterestStatus.NOT_INTERESTED
+    return interest_band_for(level)
 
 
 # --- what the client may see ------------------------------------------------------------
@@ -75,8 +87,8 @@ DEBRIEF_ADVANCED_INTEREST_AT_MOST = 5
 
 def debrief_reason_for(*, candidate: Feedback, client: Feedback) -> str:
     """Why the recruiter should call both sides about an interview, or "" if they agree:
-    the client advances a candidate whose interest is 5 or less (or who said no), or
-    declines one whose interest is 8 or more."""
+    the client advances a candidate whose interest is DEBRIEF_ADVANCED_INTEREST_AT_MOST
+    or less (or who said no), or declines one whose interest is high."""
     level = candidate.interest_level
     if client.decision == Feedback.Decision.ADVANCE:
         if candidate.still_interested == Feedback.StillInterested.NO:
@@ -107,8 +119,7 @@ def debrief_reason_for(*, candidate: Feedback, client: Feedback) -> str:
 INTERVIEW_TRANSITIONS = {
     Interview.Status.SCHEDULED: ("complete", "reschedule", "no_show", "cancel"),
     Interview.Status.COMPLETED: ("reschedule", "no_show", "cancel"),
-    Interview.Status.NO_SHOW: (),
-    Interview.Status.CANCELLED: (),
+    **dict.fromkeys(NOT_HELD, ()),
 }
 
 
@@ -130,7 +141,7 @@ def request_allows(status: str) -> tuple[str, ...]:
     allowed = []
     if request_takes_answers(status):
         allowed.append("log_call")
-    if status in (Status.PENDING, Status.OVERDUE):
+    if status in AWAITED_STATUSES:
         allowed.append("resend_link")
     return tuple(allowed)
 

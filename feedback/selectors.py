@@ -26,12 +26,12 @@ from django.db.models.functions import Coalesce, Least
 from django.urls import reverse
 from django.utils import timezone
 
-from candidates.models import Application, Candidate, Client, Interview, Recruiter
+from candidates.models import CLOSED_STAGES, Application, Candidate, Client, Interview, Recruiter
 from core.caching import get_or_compute
 
 from . import tokens
 from .models import REQUEST_PEOPLE, Feedback, FeedbackRequest, Party, ReminderPolicy, TimelineEvent
-from .rules import CLOSED_STAGES
+from .rules import AWAITED_STATUSES, interest_band_for
 
 
 def policy_get() -> ReminderPolicy:
@@ -93,7 +93,7 @@ def candidate_pending_requests(
     qs = FeedbackRequest.objects.filter(
         interview__application__candidate=candidate,
         party=Party.CANDIDATE,
-        status__in=[FeedbackRequest.Status.PENDING, FeedbackRequest.Status.OVERDUE],
+        status__in=AWAITED_STATUSES,
     ).select_related("interview__application__position__client")
     if exclude is not None:
         qs = qs.exclude(pk=exclude.pk)
@@ -170,8 +170,7 @@ def _load_stories(*, requests=(), interviews=(), applications=()) -> None:
     """What the dashboard shows of each row's story (its interview, application, candidate,
     position, client and hiring contact), one query per table for the rows of every
     section at once. Joined into each section's query, the planner spent longer choosing
-    the order of seven tables than running the query (5-11 ms a section, 35 for a desk's
-    latest answers, on 600k requests)."""
+    the order of seven tables than running the query (docs/benchmarks.md)."""
     interviews = [*interviews, *_attach(list(requests), "interview")]
     applications = [*applications, *_attach(interviews, "application")]
     _attach(applications, "candidate")
@@ -239,6 +238,24 @@ def dashboard_feedback_awaited(
     return [Awaited(request=r, time_left=r.due_at - now) for r in rows], pending.count()
 
 
+# --- the call list: one rule, two spellings ----------------------------------------------
+#
+# An application in process is on the recruiter's call list when its interest is possibly
+# waned, its candidate's latest current answer asks for a call, or the two sides disagree
+# (a debrief). It has waited since the earliest of those; the list is longest waiting
+# first, then by id; a call is logged against the candidate's latest awaited request,
+# else the latest one asked.
+#
+# The rule is spelt twice, side by side here: in SQL by applications_to_call (one query;
+# the admin's "on the call list" filter), in Python by _call_item and _request_to_log_against
+# (the dashboard's call list, over the few applications _call_list_candidates reads). A
+# change to one is a change to the other: test_dashboard's
+# test_the_dashboards_call_list_and_the_admins_filter_apply_the_same_rule holds them equal.
+
+# A candidate request never asked (or cancelled before): no call is logged against it.
+_NEVER_ASKED = (FeedbackRequest.Status.CANCELLED, FeedbackRequest.Status.SCHEDULED)
+
+
 @dataclass(frozen=True)
 class CallReason:
     label: str
@@ -256,22 +273,19 @@ class CallItem:
 
 
 def applications_to_call(*, recruiter: Recruiter | None = None) -> QuerySet[Application]:
-    """Applications in process whose candidate the recruiter should call, longest waiting
-    first: interest possibly waned, the candidate's latest answer asks for a call, or the
-    two sides disagree (debrief). Annotated with why and since when."""
+    """The call list in SQL: applications in process whose candidate the recruiter should
+    call, longest waiting first. Annotated with why (call_asked, call_time), since when
+    (waiting_since) and the request a call is logged against (call_request_id)."""
     candidate_answers = Feedback.objects.filter(request__party=Party.CANDIDATE, is_current=True)
     latest = candidate_answers.filter(request__interview__application=OuterRef("pk")).order_by(
         "-submitted_at", "-pk"
     )
     to_log = (
         FeedbackRequest.objects.filter(interview__application=OuterRef("pk"), party=Party.CANDIDATE)
-        .exclude(status__in=[FeedbackRequest.Status.CANCELLED, FeedbackRequest.Status.SCHEDULED])
+        .exclude(status__in=_NEVER_ASKED)
         .annotate(
             open=Case(
-                When(
-                    status__in=[FeedbackRequest.Status.OVERDUE, FeedbackRequest.Status.PENDING],
-                    then=0,
-                ),
+                When(status__in=AWAITED_STATUSES, then=0),
                 default=1,
                 output_field=IntegerField(),
             )
@@ -313,6 +327,53 @@ def applications_to_call(*, recruiter: Recruiter | None = None) -> QuerySet[Appl
     )
 
 
+def _call_item(
+    application: Application,
+    *,
+    latest_answer: tuple[bool, datetime | None, str],
+    request_id: int | None,
+    now: datetime,
+) -> CallItem | None:
+    """The call list in Python, for one application in process: its item, given its
+    candidate's latest current answer (wants_call, submitted_at, preferred_call_time) and
+    the request a call is logged against; None when it is not on the list."""
+    reasons = []
+    if application.interest_status == Application.InterestStatus.POSSIBLY_WANED:
+        reasons.append(
+            CallReason(
+                label="Possibly waned",
+                since=application.interest_updated_at or application.created_at,
+                detail="no answer by the deadline",
+            )
+        )
+    wants_call, asked_at, call_time = latest_answer
+    if wants_call:
+        reasons.append(CallReason(label="Asked for a call", since=asked_at, detail=call_time))
+    if application.debrief_needed_at:
+        reasons.append(
+            CallReason(
+                label="Debrief",
+                since=application.debrief_needed_at,
+                detail=application.debrief_reason,
+            )
+        )
+    if not reasons:
+        return None
+    return CallItem(
+        application=application,
+        reasons=reasons,
+        waited=max(now - min(reason.since for reason in reasons), timedelta(0)),
+        request_id=request_id,
+    )
+
+
+def _request_to_log_against(requests: list[tuple[int, str]]) -> int | None:
+    """Of an application's candidate requests asked ((id, status), latest interview
+    first), the one a call is logged against: the latest awaited, else the latest."""
+    awaited = [pk for pk, status in requests if status in AWAITED_STATUSES]
+    return (awaited or [pk for pk, _ in requests] or [None])[0]
+
+
 def _call_list_candidates(*, recruiter: Recruiter | None, limit: int) -> set[int]:
     """The applications that can be among the call list's first `limit`: the `limit`
     longest waiting of each reason (possibly waned, debrief), and those whose candidate
@@ -320,9 +381,9 @@ def _call_list_candidates(*, recruiter: Recruiter | None, limit: int) -> set[int
 
     An application waits since its earliest reason, so one of the first `limit` of the
     whole list is among the first `limit` of that reason. Ranking every possibly waned
-    application in process instead (their latest answers, via three joins each) took
-    seconds at 100k applications; each reason here is one index range
-    (application_waned_since_idx, application_debrief_idx, feedback_wants_call_idx)."""
+    application in process instead (their latest answers, via three joins each) grows
+    with all of them; each reason here is one index range (application_waned_since_idx,
+    application_debrief_idx, feedback_wants_call_idx)."""
     in_process = Application.objects.exclude(stage__in=CLOSED_STAGES).filter(
         _desk(recruiter, "candidate_owner")
     )
@@ -351,14 +412,14 @@ def dashboard_call_list(
     limit: int = DASHBOARD_LIMIT,
     load_story: bool = True,
 ) -> list[CallItem]:
-    """The call list (the rule of applications_to_call), with each application's reasons
-    and how long it has waited.
+    """The call list (see "the call list" above), with each application's reasons and how
+    long it has waited.
 
     For the few applications that can be on it (_call_list_candidates) the rule is applied
-    here, from three plain reads: the applications, their candidates' current answers and
-    their candidate requests. applications_to_call's one query with four correlated
-    subqueries cost 10 ms a view, mostly Django building it and PostgreSQL planning it;
-    the admin's filter still uses it, and a test holds the two to the same list."""
+    in Python (_call_item), from three plain reads: the applications, their candidates'
+    current answers and their candidate requests. applications_to_call's one query with
+    four correlated subqueries costs more to build and to plan than these reads take to
+    run (docs/benchmarks.md); the admin's filter still uses it."""
     candidates = _call_list_candidates(recruiter=recruiter, limit=limit)
     applications = Application.objects.in_bulk(candidates)
     latest_answer = {}
@@ -373,51 +434,27 @@ def dashboard_call_list(
             "request__interview__application", "wants_call", "submitted_at", "preferred_call_time"
         )
     ):
-        latest_answer.setdefault(application_id, answer)
-    log_against = {}
+        latest_answer.setdefault(application_id, tuple(answer))
+    asked: dict[int, list[tuple[int, str]]] = {}
     for application_id, request_id, status in (
         FeedbackRequest.objects.filter(party=Party.CANDIDATE, interview__application__in=candidates)
-        .exclude(status__in=[FeedbackRequest.Status.CANCELLED, FeedbackRequest.Status.SCHEDULED])
+        .exclude(status__in=_NEVER_ASKED)
         .order_by("-interview__ends_at", "-pk")
         .values_list("interview__application", "pk", "status")
     ):
-        # The latest open request (overdue or pending), else the latest asked.
-        is_open = status in (FeedbackRequest.Status.OVERDUE, FeedbackRequest.Status.PENDING)
-        if application_id not in log_against or (is_open and not log_against[application_id][1]):
-            log_against[application_id] = (request_id, is_open)
+        asked.setdefault(application_id, []).append((request_id, status))
 
     items = []
     for application in applications.values():
-        reasons = []
-        if application.interest_status == Application.InterestStatus.POSSIBLY_WANED:
-            reasons.append(
-                CallReason(
-                    label="Possibly waned",
-                    since=application.interest_updated_at or application.created_at,
-                    detail="no answer by the deadline",
-                )
-            )
-        wants_call, asked_at, call_time = latest_answer.get(application.pk, (False, None, ""))
-        if wants_call:
-            reasons.append(CallReason(label="Asked for a call", since=asked_at, detail=call_time))
-        if application.debrief_needed_at:
-            reasons.append(
-                CallReason(
-                    label="Debrief",
-                    since=application.debrief_needed_at,
-                    detail=application.debrief_reason,
-                )
-            )
-        if not reasons:
-            continue
-        waiting_since = min(reason.since for reason in reasons)
-        item = CallItem(
-            application=application,
-            reasons=reasons,
-            waited=max(now - waiting_since, timedelta(0)),
-            request_id=log_against.get(application.pk, (None,))[0],
+        item = _call_item(
+            application,
+            latest_answer=latest_answer.get(application.pk, (False, None, "")),
+            request_id=_request_to_log_against(asked.get(application.pk, [])),
+            now=now,
         )
-        items.append((waiting_since, application.pk, item))
+        if item is not None:
+            waiting_since = min(reason.since for reason in item.reasons)
+            items.append((waiting_since, application.pk, item))
     # Longest waiting first, then by id: applications_to_call's order.
     items = [item for *_, item in sorted(items, key=lambda row: row[:2])[:limit]]
     if load_story:
@@ -468,7 +505,7 @@ def client_feedback_overdue_counts(*, client_ids, since: datetime, now: datetime
     and `now` (marked overdue). One grouped query over the window, read from
     feedback_request_client_idx alone (it carries each request's position): counting
     every overdue request ever, per client, joins through interview, application and
-    position for each of them (seconds at 100k+)."""
+    position for each of them, and grows with every request there ever was."""
     rows = (
         FeedbackRequest.objects.filter(
             party=Party.CLIENT,
@@ -525,8 +562,8 @@ def dashboard_response_times(
     deadline = policy_get().candidate_deadline_after
     ended = F("interview__ends_at")
     # Each row's bar, the first bucket whose upper bound its answer came before (one CASE
-    # a row, then a count per bar: a count per bar over every row, each with its own
-    # filter, cost a third more on the 15k rows of everyone's window).
+    # a row, then a count per bar): a count per bar over every row, each with its own
+    # filter, evaluates every filter on every row of the window.
     none = len(RESPONSE_BUCKETS)
     bar = Case(
         When(status=FeedbackRequest.Status.OVERDUE, then=Value(none)),
@@ -580,12 +617,6 @@ def dashboard_response_times(
     return ResponseTimes(bars=bars, total=total, on_time=in_time)
 
 
-def _interest_tone(level: int | None) -> str:
-    if level is None:
-        return "unknown"
-    return "high" if level >= 8 else "moderate" if level >= 5 else "low"
-
-
 def dashboard_interest_spread(*, recruiter: Recruiter | None) -> list[Bar]:
     """Applications in process by their current interest level, 1 to 10, and not known."""
     # A desk's is one range of application_desk_spread_idx (its applications in process).
@@ -602,7 +633,7 @@ def dashboard_interest_spread(*, recruiter: Recruiter | None) -> list[Bar]:
         Bar(
             label=str(level) if level else "?",
             value=counts.get(level, 0),
-            tone=_interest_tone(level),
+            tone=interest_band_for(level),
             hint="" if level else "no answer yet",
         )
         for level in levels
@@ -631,8 +662,8 @@ def dashboard_charts_compute(*, recruiter: Recruiter | None, now: datetime) -> C
 def dashboard_charts(*, recruiter: Recruiter | None, now: datetime) -> Charts:
     """The desk's two charts, from the cache: the worker computes every desk's each
     minute (services.dashboard_charts_refresh), since each counts thousands of rows
-    (everyone's: 15k requests of the window and 150k applications in process, ~30 ms)
-    and a minute-old picture of thirty days tells the same story. Missing (no worker,
+    (everyone's: every request of the window and every application in process) and a
+    minute-old picture of thirty days tells the same story. Missing (no worker,
     a new recruiter), the view computes them and keeps them as long. The lists above
     the charts are read fresh on every view."""
     return get_or_compute(

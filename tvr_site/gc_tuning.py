@@ -1,8 +1,8 @@
 """The web process's garbage collector: the objects a process makes while it loads the
 site and serves its first request (URL patterns, admin classes, compiled templates, …)
 live as long as the process. Left to the collector, every full collection walks all of
-them again: 55-75 ms on this 2-core machine, about once every hundred dashboard views,
-which is most of a page's p95. After the first request they are moved out of its reach
+them again, now and then in the middle of a page, and that walk dominates the slowest
+views (docs/benchmarks.md). After the first request they are moved out of its reach
 (gc.freeze); what later requests make is collected as usual.
 """
 

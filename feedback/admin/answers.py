@@ -6,19 +6,12 @@ from django.contrib import admin
 
 from candidates.admin_filters import when_filter
 from core.admin_actions import ServiceRefusalMixin, admin_link
+from core.formatting import duration_text
 from core.paginators import BigTableMixin
 
 from .. import rules, services
 from ..models import Feedback, Party
 from .common import REQUEST_PATH, KeptRecordAdmin, request_recruiter_filter
-
-
-def humanize_lateness(lateness) -> str:
-    if not lateness:
-        return "on time"
-    minutes = int(lateness.total_seconds() // 60)
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours} h {minutes} min late" if hours else f"{minutes} min late"
 
 
 def shareable_parts() -> list[tuple[str, str]]:
@@ -144,4 +137,5 @@ class FeedbackAdmin(ServiceRefusalMixin, BigTableMixin, KeptRecordAdmin):
 
     @admin.display(description="Lateness", ordering="lateness")
     def lateness_display(self, obj):
-        return humanize_lateness(obj.lateness)
+        # As the dashboard and the timeline say it (core.formatting.duration_text).
+        return f"{duration_text(obj.lateness)} late" if obj.lateness else "on time"

@@ -6,7 +6,6 @@ Interest comes from feedback, so it is read here, never edited; saving and withd
 through candidates.services.
 """
 
-import zoneinfo
 from dataclasses import dataclass
 
 from django import forms
@@ -23,7 +22,7 @@ from candidates.admin_filters import recruiter_filter, user_time_zone
 from candidates.models import Application, Interview
 from core.admin_actions import action_page, change_url, next_url, object_or_404, with_next
 from core.admin_filters import StrictListFilter
-from core.formatting import duration_text, local_text
+from core.formatting import duration_text, moment_text
 from core.paginators import BigTableMixin
 
 from .. import rules, selectors, services
@@ -176,10 +175,8 @@ class ApplicationAdmin(BigTableMixin, admin.ModelAdmin):
 
     @admin.display(description="Next interview", ordering="next_interview_at")
     def next_interview(self, obj):
-        if obj.next_interview_at is None:
-            return "–"
-        local = obj.next_interview_at.astimezone(zoneinfo.ZoneInfo(obj.next_interview_tz))
-        return local.strftime("%a %d %b %H:%M %Z")  # in the interview's time zone
+        # In the interview's time zone ("–" for none).
+        return moment_text(obj.next_interview_at, obj.next_interview_tz)
 
     @admin.display(description="Interest")
     def interest_summary(self, obj):
@@ -234,7 +231,7 @@ class ApplicationAdmin(BigTableMixin, admin.ModelAdmin):
             interviews.append(
                 InterviewCard(
                     story=interview_story,
-                    local_start=local_text(interview.starts_at, interview.time_zone),
+                    local_start=moment_text(interview.starts_at, interview.time_zone),
                     requests=cards,
                     actions=interview_actions(interview, next_to=here) if can_move else [],
                 )

@@ -17,7 +17,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 
 from candidates.admin_filters import recruiter_filter, when_filter
-from candidates.models import Interview
+from candidates.models import Interview, interview_times_validate
 from core.admin_actions import (
     ServiceRefusalMixin,
     action_page,
@@ -28,6 +28,7 @@ from core.admin_actions import (
 )
 from core.admin_filters import ExistsFilter
 from core.admin_inlines import ReadOnlyInline
+from core.formatting import moment_text
 from core.paginators import BigTableMixin
 
 from .. import rules, services
@@ -42,10 +43,13 @@ class FeedbackRequestInline(ReadOnlyInline):
 
 def refuse_end_before_start(form: forms.Form, cleaned: dict) -> None:
     """The form's error on "ends_at" if the interview would not end after it starts (both
-    interview forms; the scheduling services refuse it too)."""
+    interview forms; the scheduling services refuse it too, by the same rule)."""
     starts_at, ends_at = cleaned.get("starts_at"), cleaned.get("ends_at")
-    if starts_at and ends_at and ends_at <= starts_at:
-        form.add_error("ends_at", "The interview must end after it starts.")
+    if starts_at and ends_at:
+        try:
+            interview_times_validate(starts_at=starts_at, ends_at=ends_at)
+        except ValidationError as refusal:
+            form.add_error("ends_at", refusal)
 
 
 class InterviewAdminForm(forms.ModelForm):
@@ -184,7 +188,7 @@ class InterviewAdmin(ServiceRefusalMixin, BigTableMixin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         # The feedback cell shows each request's party and status: only those are read
-        # (the whole rows were 900 timestamps to convert a page).
+        # (whole rows would convert every timestamp of every request on the page).
         requests = FeedbackRequest.objects.only("id", "interview_id", "party", "status")
         return (
             super()
@@ -220,7 +224,7 @@ class InterviewAdmin(ServiceRefusalMixin, BigTableMixin, admin.ModelAdmin):
 
     @admin.display(description="Starts (interview's time zone)", ordering="starts_at")
     def starts_local(self, obj):
-        return obj.local_starts_at.strftime("%a %d %b %Y %H:%M %Z")
+        return moment_text(obj.starts_at, obj.time_zone)
 
     @admin.display(description="Feedback")
     def feedback_status(self, obj):

@@ -30,6 +30,7 @@ from core.paginators import BigTableMixin
 from .. import rules, selectors, services
 from ..forms import FORM_FOR_PARTY
 from ..models import Feedback, FeedbackRequest, OutboundMessage, Party
+from ..rules import ACTIVE_STATUSES
 from .common import REQUEST_PATH, ViewOnlyAdmin, request_recruiter_filter
 
 
@@ -137,7 +138,7 @@ class FeedbackRequestAdmin(BigTableMixin, ViewOnlyAdmin):
 
     @admin.display(description="Time left", ordering="due_at")
     def time_left(self, obj):
-        if obj.status not in (FeedbackRequest.Status.SCHEDULED, FeedbackRequest.Status.PENDING):
+        if obj.status not in ACTIVE_STATUSES:
             return "–"
         left = obj.time_left(timezone.now())
         if left.total_seconds() < 0:

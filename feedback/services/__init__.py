@@ -1,10 +1,16 @@
 """The feedback app's service surface: every write the loop makes goes through one of these.
 
-The after-interview loop: plan, ask, remind, give up, deliver, and take answers. Every
-state change is a compare-and-set (`filter(pk=…, status=old).update(…)`) and its side
-effects (outbox rows, timeline events) happen only when exactly one row changed, so
-several sweeps and workers can run at once and nothing happens twice. Outbox rows are
-unique per (request, kind, channel, dedupe_key) as a second line of defence.
+The after-interview loop: plan, ask, remind, give up, deliver, and take answers. A state
+change is made one of two ways. Either it holds the row's lock (`select_for_update`) and
+checks the status it then reads: an answer, a logged call or a new link (the request's
+row), a change to an interview (the interview's), a withdrawal or a debrief (the
+application's). Or it is a compare-and-set (`UPDATE … WHERE` the row is still as read,
+e.g. `status = old`): the sweep's steps on the rows its batch holds (a row that changed
+anyway rolls the batch back), an outbox claim or retry, a link's first opening. Either
+way its side effects (outbox rows, timeline events) are written in the same transaction
+and only when the change was made, so several sweeps and workers can run at once and
+nothing happens twice. Outbox rows are unique per (request, kind, channel, dedupe_key)
+as a second line of defence.
 
 Callers (views, admin, tasks, other apps) use `from feedback import services` and the
 names below; each lives in the submodule of its concern, with its private helpers. A

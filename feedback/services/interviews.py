@@ -3,7 +3,6 @@ an application withdrawn. Each change re-plans or settles the interview's feedba
 and is recorded on the application's timeline with the acting user. The interview rows are
 this lifecycle's own; the application's stage is set through candidates.services."""
 
-import zoneinfo
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
@@ -11,7 +10,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from candidates import services as candidate_services
-from candidates.models import Application, Interview
+from candidates.models import (
+    Application,
+    Interview,
+    interview_times_validate,
+)
+from core.formatting import moment_text
 
 from ..models import TimelineEvent
 from ..rules import application_withdrawable, interview_transitions
@@ -20,7 +24,8 @@ from .timeline import timeline_record
 
 
 def _local(interview: Interview, moment: datetime) -> str:
-    return moment.astimezone(zoneinfo.ZoneInfo(interview.time_zone)).strftime("%a %d %b %H:%M")
+    """A moment of the interview in its own time zone, as the timeline says it."""
+    return moment_text(moment, interview.time_zone)
 
 
 def _locked(interview: Interview) -> Interview:
@@ -46,8 +51,7 @@ def interview_schedule(
 ) -> Interview:
     """A new interview on the application's desks, its feedback requests planned from its
     end, recorded on the timeline at `now` (default: the current time)."""
-    if ends_at <= starts_at:
-        raise ValidationError("The interview must end after it starts.")
+    interview_times_validate(starts_at=starts_at, ends_at=ends_at)
     if round is None:
         round = application.interviews.count() + 1
     # The desks, read under lock: an owner or recruiter changed at the same time
@@ -142,8 +146,7 @@ def interview_reschedule(
     now: datetime | None = None,
 ) -> Interview:
     """New times move every request not yet answered, with its pending messages."""
-    if ends_at <= starts_at:
-        raise ValidationError("The interview must end after it starts.")
+    interview_times_validate(starts_at=starts_at, ends_at=ends_at)
     interview = _locked(interview)
     if "reschedule" not in interview_transitions(interview.status):
         raise ValidationError("A cancelled or no-show interview cannot be rescheduled.")

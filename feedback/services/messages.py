@@ -2,15 +2,32 @@
 says them, and the text rendered from feedback/email/<template>_*.
 """
 
-import zoneinfo
 from datetime import datetime
 
 from django.conf import settings
+from django.db.models import Case, CharField, F, Value, When
 from django.template.loader import render_to_string
-from django.utils import dateformat
+
+from core.formatting import MOMENT_LONG, moment_text
 
 from .. import selectors
 from ..models import FeedbackRequest, Party
+
+# --- who a message goes to --------------------------------------------------------------
+#
+# One rule, two spellings: in Python for one request in hand (answers, resends, the text
+# of every message), and in SQL for the sweep's set-based statements over a whole batch
+# (feedback.services.sweep). Each pair below says the same thing; a change to one is a
+# change to the other. feedback/tests/test_recipients.py holds them equal.
+#
+# The party asked is the candidate, or the position's hiring contact; the recruiter who
+# hears about it is the candidate's own (the candidate's owner) for the candidate's
+# request, the position's recruiter for the client's.
+
+# SQL: the candidate, through the interview; the contact, through the position kept on
+# the request.
+_ADDRESSEE = "interview__application__candidate__"
+_CONTACT = "position__hiring_contact__"
 
 
 def _recruiter_for(request: FeedbackRequest):
@@ -21,6 +38,11 @@ def _recruiter_for(request: FeedbackRequest):
     return application.position.recruiter
 
 
+# In SQL: the request's desk, the copy of that recruiter kept on the request (two joins
+# instead of seven).
+_RECRUITER_EMAIL = F("desk__user__email")
+
+
 def _recipient_email(request: FeedbackRequest) -> str:
     """Where the ask goes; empty for a candidate who has not agreed to be emailed."""
     person = request.addressee
@@ -29,13 +51,33 @@ def _recipient_email(request: FeedbackRequest) -> str:
     return person.email
 
 
+_RECIPIENT_EMAIL = Case(
+    When(
+        party=Party.CANDIDATE, **{f"{_ADDRESSEE}consent_email": True}, then=F(f"{_ADDRESSEE}email")
+    ),
+    When(party=Party.CLIENT, then=F(f"{_CONTACT}email")),
+    default=Value(""),
+    output_field=CharField(),
+)
+
+
 def _recipient_time_zone(request: FeedbackRequest) -> str:
+    """The zone the party reads their messages in (and keeps quiet hours in)."""
     return request.addressee.time_zone
 
 
+_RECIPIENT_TIME_ZONE = Case(
+    When(party=Party.CANDIDATE, then=F(f"{_ADDRESSEE}time_zone")),
+    default=F(f"{_CONTACT}time_zone"),
+)
+
+
+# --- what a message says ------------------------------------------------------------------
+
+
 def _local_text(moment: datetime, time_zone: str) -> str:
-    """A moment as the reader says it, e.g. "Tuesday 3 March, 8:00 AM CST"."""
-    return dateformat.format(moment.astimezone(zoneinfo.ZoneInfo(time_zone)), "l j F, g:i A T")
+    """A moment as the reader says it in a sentence, e.g. "Tuesday 3 March, 8:00 AM CST"."""
+    return moment_text(moment, time_zone, MOMENT_LONG)
 
 
 def _context(*, request: FeedbackRequest, **extra) -> dict:

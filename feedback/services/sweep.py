@@ -22,7 +22,8 @@ from core.bulk import AnyOf, insert_select
 
 from .. import selectors
 from ..models import FeedbackRequest, OutboundMessage, Party, ReminderPolicy, TimelineEvent
-from ..rules import CATCH_UP_GRACE
+from ..rules import ACTIVE_STATUSES, CATCH_UP_GRACE
+from .messages import _RECIPIENT_EMAIL, _RECIPIENT_TIME_ZONE, _RECRUITER_EMAIL
 from .outbox import outbox_dispatch, outbox_reclaim_abandoned, outbox_redispatch_due
 
 Status = FeedbackRequest.Status
@@ -125,7 +126,7 @@ def _sweep_requests_batch(
         # the write lock from its start), so what is read here is what is written.
         due = list(
             scope.select_for_update(skip_locked=True, of=("self",))
-            .filter(status__in=FeedbackRequest.ACTIVE_STATUSES, next_action_at__lte=now)
+            .filter(status__in=ACTIVE_STATUSES, next_action_at__lte=now)
             .order_by("next_action_at")
             .only(*SWEEP_FIELDS)[:batch_size]
         )
@@ -222,31 +223,6 @@ def _defer_quiet(
             _compare_and_set(request, next_action_at=until)
         deferred += 1
     return deferred
-
-
-# Who a request asks, in SQL: the candidate, or the position's hiring contact.
-_ADDRESSEE = "interview__application__candidate__"
-
-_CONTACT = "position__hiring_contact__"  # the position kept on the request
-
-_RECIPIENT_TIME_ZONE = Case(
-    When(party=Party.CANDIDATE, then=F(f"{_ADDRESSEE}time_zone")),
-    default=F(f"{_CONTACT}time_zone"),
-)
-
-# Where an ask goes; empty for a candidate who has not agreed to be emailed.
-_RECIPIENT_EMAIL = Case(
-    When(
-        party=Party.CANDIDATE, **{f"{_ADDRESSEE}consent_email": True}, then=F(f"{_ADDRESSEE}email")
-    ),
-    When(party=Party.CLIENT, then=F(f"{_CONTACT}email")),
-    default=Value(""),
-    output_field=CharField(),
-)
-
-# The candidate's own recruiter calls the candidate; the position's handles the client:
-# the request's desk (kept on the request: two joins instead of seven).
-_RECRUITER_EMAIL = F("desk__user__email")
 
 
 def _rows(requests: list[FeedbackRequest]) -> QuerySet[FeedbackRequest]:

@@ -138,8 +138,8 @@ CELERY_TASK_ACKS_LATE = True  # a task lost with its worker is delivered again
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Delivery waits on SMTP replies and the database between bursts of CPU: one process more
-# than cores keeps the cores busy (a 10k-interview burst: p99 lateness 10.3 s with as
-# many processes as cores, 7.4 s with one more; docs/benchmarks.md).
+# than cores keeps the cores busy while one of them waits (a big burst's lateness drops;
+# docs/benchmarks.md).
 CELERY_WORKER_CONCURRENCY = env.int("WORKER_CONCURRENCY", default=(os.cpu_count() or 1) + 1)
 # Celery's Django fixup closes the database connection around every task unless this is
 # set; tvr_site/celery.py gives tasks Django's per-request rule instead (CONN_MAX_AGE,
@@ -198,7 +198,8 @@ FEEDBACK = {
     "DELIVERY_CHUNK_SIZE": env.int("DELIVERY_CHUNK_SIZE", default=50),
     # A delivery task hands what it has not sent after this back to the queue, so that
     # the sweep never waits long for a worker process. Handed back is behind the whole
-    # queue, so not too soon: a loaded worker takes 0.5–0.7 s for a chunk of 50.
+    # queue, so not too soon: long enough for a loaded worker to send a whole chunk
+    # (DELIVERY_CHUNK_SIZE) in one task (docs/benchmarks.md).
     "DELIVERY_TASK_SECONDS": env.float("DELIVERY_TASK_SECONDS", default=1.0),
 }
 PORTAL_LINK_MAX_AGE = timedelta(days=env.int("PORTAL_LINK_MAX_AGE_DAYS", default=14))

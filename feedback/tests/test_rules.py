@@ -1,0 +1,56 @@
+"""feedback.rules: the interest bands, and the sets of request statuses with the partial
+indexes on FeedbackRequest that spell them again in SQL (each index's condition must be
+its set exactly, or the query it serves no longer uses it, or it no longer covers the
+rule)."""
+
+from django.template import Context, Template
+
+from feedback.models import FeedbackRequest
+from feedback.rules import (
+    ACTIVE_STATUSES,
+    AWAITED_STATUSES,
+    HIGH_INTEREST_FROM,
+    OPEN_STATUSES,
+    interest_band_for,
+    interest_status_for,
+)
+
+Status = FeedbackRequest.Status
+
+
+def statuses_of(index_name: str) -> set[str]:
+    """The statuses an index's condition keeps (its `status__in` values)."""
+    index = next(i for i in FeedbackRequest._meta.indexes if i.name == index_name)
+    [statuses] = [value for lookup, value in index.condition.children if lookup == "status__in"]
+    return set(statuses)
+
+
+def test_the_sets_of_request_statuses():
+    assert set(OPEN_STATUSES) == {Status.SCHEDULED, Status.PENDING, Status.OVERDUE}
+    assert set(AWAITED_STATUSES) == {Status.PENDING, Status.OVERDUE}
+    assert set(ACTIVE_STATUSES) == {Status.SCHEDULED, Status.PENDING}
+
+
+def test_each_partial_index_keeps_the_statuses_of_the_rule_it_serves():
+    assert statuses_of("feedback_request_sweep_idx") == set(ACTIVE_STATUSES)
+    assert statuses_of("feedback_request_client_idx") == set(AWAITED_STATUSES)
+    assert statuses_of("feedback_request_desk_cli_idx") == set(AWAITED_STATUSES)
+    assert statuses_of("feedback_request_pos_open_idx") == set(OPEN_STATUSES)
+
+
+def test_an_interest_levels_band_and_what_an_answer_says():
+    assert [interest_band_for(level) for level in range(1, 11)] == [
+        *["low"] * 4,
+        *["moderate"] * 3,
+        *["high"] * 3,
+    ]
+    assert interest_band_for(None) == "unknown"
+    assert interest_status_for(level=9, still_interested="no") == "not_interested"
+    assert interest_status_for(level=9, still_interested="unsure") == "high"
+    # The dashboard's colours read the same rule.
+    assert (
+        Template("{% load recruiter_desk %}{{ level|interest_band }}").render(
+            Context({"level": HIGH_INTEREST_FROM})
+        )
+        == "high"
+    )
