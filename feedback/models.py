@@ -370,9 +370,9 @@ class OutboundMessage(models.Model):
         DEBRIEF_ALERT = "debrief_alert", "Debrief alert to recruiter"
         INVITATION = "invitation", "Client invitation"
 
+    # A channel comes with its transport (feedback/transports.py, docs/architecture.md).
     class Channel(models.TextChoices):
         EMAIL = "email", "Email"
-        SMS = "sms", "SMS"
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"
