@@ -69,6 +69,17 @@ def interview_end():
     return INTERVIEW_END
 
 
+@pytest.fixture
+def no_quiet_hours():
+    """The reminder policy without quiet hours: the loop asks at any hour, whatever the
+    hour of the run (the default policy keeps the evening and night quiet)."""
+    from feedback.selectors import policy_get
+
+    policy = policy_get()
+    policy.quiet_hours_start = policy.quiet_hours_end = None
+    policy.save()
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _drop_session_celery_queue():
     """Tasks that this session's tests published to its own queue (see test settings) have

@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from feedback import selectors, services
+from feedback import services
 from feedback.models import Feedback, OutboundMessage, Party
 from tests.factories import (
     ApplicationFactory,
@@ -36,12 +36,9 @@ def contact_for(client_name: str, email: str):
 
 
 def test_a_client_contact_signs_in_gives_feedback_and_meets_a_404_elsewhere(
-    live_server, settings, new_context
+    live_server, no_quiet_hours, settings, new_context
 ):
     settings.SITE_URL = live_server.url
-    policy = selectors.policy_get()
-    policy.quiet_hours_start = policy.quiet_hours_end = None  # whatever the hour of the run
-    policy.save()
     mine = contact_for("Lakeshore Specialty Hospitals", "rebecca@lakeshore.example")
     theirs = contact_for("Prairie View Practice", "tom@prairie.example")
     position = PositionFactory(

@@ -10,7 +10,6 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from candidates.models import Application
-from feedback import selectors
 from feedback.models import Feedback
 from feedback.tests.desk import application_for, interview_overdue, recruiter_with_login
 
@@ -20,10 +19,9 @@ pytestmark = pytest.mark.e2e
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "var" / "screenshots"
 
 
-def test_a_recruiter_logs_a_call_from_the_dashboard_and_the_call_list_clears(live_server, page):
-    policy = selectors.policy_get()
-    policy.quiet_hours_start = policy.quiet_hours_end = None  # whatever the hour of the run
-    policy.save()
+def test_a_recruiter_logs_a_call_from_the_dashboard_and_the_call_list_clears(
+    live_server, no_quiet_hours, page
+):
     dana = recruiter_with_login(user__first_name="Dana", user__last_name="Whitfield")
     application = application_for(
         dana, candidate__first_name="Hannah", candidate__last_name="Schultz"

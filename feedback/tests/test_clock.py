@@ -51,7 +51,7 @@ def test_local_reads_this_processes_clock(settings):
 
 @pytest.mark.parametrize("worker_offset", [-5, 5])
 def test_a_worker_whose_clock_is_off_sends_a_due_message_at_once(
-    database_clock, smtp_mail, worker_offset
+    database_clock, no_quiet_hours, smtp_mail, worker_offset
 ):
     schedule_interview(ends_at=database_time() - dt.timedelta(seconds=1))
     services.sweep_run()  # the sweep host: its clock is the database's
@@ -65,7 +65,7 @@ def test_a_worker_whose_clock_is_off_sends_a_due_message_at_once(
     assert abs(ask.claimed_at - ask.sent_at) < dt.timedelta(seconds=2)
 
 
-def test_a_claim_lapses_by_the_databases_clock(database_clock, settings):
+def test_a_claim_lapses_by_the_databases_clock(database_clock, no_quiet_hours, settings):
     schedule_interview(ends_at=database_time() - dt.timedelta(seconds=1))
     services.sweep_run()
     ask = OutboundMessage.objects.filter(kind="request").earliest("pk")
