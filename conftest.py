@@ -6,6 +6,7 @@ import threading
 from email import message_from_bytes, policy
 
 import pytest
+import time_machine
 from aiosmtpd.controller import Controller
 
 
@@ -67,6 +68,14 @@ INTERVIEW_END = dt.datetime(2026, 3, 3, 15, 0, tzinfo=dt.UTC)
 @pytest.fixture
 def interview_end():
     return INTERVIEW_END
+
+
+@pytest.fixture
+def clock(interview_end):
+    """Time frozen five minutes after the interview ends, on a weekday morning in Chicago;
+    the test moves it with `clock.shift(...)`."""
+    with time_machine.travel(interview_end + dt.timedelta(minutes=5), tick=False) as traveller:
+        yield traveller
 
 
 @pytest.fixture

@@ -5,11 +5,9 @@ The three personas of every permission test: the contact of client A (the owner)
 contact of client B (an outsider to A's objects), and the anonymous visitor.
 """
 
-import datetime as dt
 from dataclasses import dataclass
 
 import pytest
-import time_machine
 from django.contrib.auth import get_user_model
 
 from candidates.models import Application, Client, ClientContact, Interview, Position
@@ -80,13 +78,6 @@ def client_world(*, key: str, client_name: str, candidate: tuple, interview_end)
         client_request=requests[Party.CLIENT],
         candidate_request=requests[Party.CANDIDATE],
     )
-
-
-@pytest.fixture
-def clock(interview_end):
-    """Five minutes after the interviews, on a weekday morning in Chicago."""
-    with time_machine.travel(interview_end + dt.timedelta(minutes=5), tick=False) as traveller:
-        yield traveller
 
 
 @pytest.fixture

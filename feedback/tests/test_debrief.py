@@ -4,7 +4,6 @@ the application goes on the recruiter's call list with the reason, once."""
 import datetime as dt
 
 import pytest
-import time_machine
 from django.utils import timezone
 
 from candidates.models import Application
@@ -13,12 +12,6 @@ from feedback.models import Feedback, FeedbackRequest, OutboundMessage, Party, T
 from tests.factories import ApplicationFactory, RecruiterFactory, UserFactory, schedule_interview
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def clock(interview_end):
-    with time_machine.travel(interview_end + dt.timedelta(minutes=5), tick=False) as traveller:
-        yield traveller
 
 
 @pytest.fixture

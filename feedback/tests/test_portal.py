@@ -9,7 +9,6 @@ import uuid
 from urllib.parse import urlsplit
 
 import pytest
-import time_machine
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
@@ -25,13 +24,6 @@ pytestmark = pytest.mark.django_db
 RECRUITER_CELL = 'href="tel:+13125550199"'
 RECRUITER_OFFICE = 'href="tel:+13125550100"'
 VALID = {"interest_level": "8", "still_interested": "yes", "went_well": "Friendly team."}
-
-
-@pytest.fixture
-def clock(interview_end):
-    """Five minutes after the interview, on a weekday morning in Chicago."""
-    with time_machine.travel(interview_end + dt.timedelta(minutes=5), tick=False) as traveller:
-        yield traveller
 
 
 def _asked_interview(interview_end, **application):
