@@ -4,6 +4,7 @@ import datetime as dt
 import socket
 import threading
 from email import message_from_bytes, policy
+from io import StringIO
 
 import pytest
 import time_machine
@@ -76,6 +77,14 @@ def clock(interview_end):
     the test moves it with `clock.shift(...)`."""
     with time_machine.travel(interview_end + dt.timedelta(minutes=5), tick=False) as traveller:
         yield traveller
+
+
+@pytest.fixture
+def demo(db):
+    """The demo's data (seed_demo): a whole agency desk, every point of the loop."""
+    from django.core.management import call_command
+
+    call_command("seed_demo", stdout=StringIO())
 
 
 @pytest.fixture

@@ -1,22 +1,14 @@
 """The plain admin of the ATS records: a save that moves a desk (a candidate's owner, a
 position's recruiter) moves the rows on it, through candidates.services."""
 
-from io import StringIO
-
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
 
 from candidates.models import Application, Candidate, Interview, Position
 from tests.admin_pages import admin_url, form_data, interview_of
 from tests.factories import RecruiterFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def demo():
-    call_command("seed_demo", stdout=StringIO())
 
 
 @pytest.fixture

@@ -2,13 +2,11 @@
 that move the feedback loop go through the services."""
 
 import datetime as dt
-from io import StringIO
 
 import pytest
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
@@ -33,11 +31,6 @@ CONTACT_WITH_LOGIN = "rebecca.lindqvist@lakeshore-vets.example"
 
 def registered(apps=None):
     return [m for m in admin.site._registry if apps is None or m._meta.app_label in apps]
-
-
-@pytest.fixture
-def demo():
-    call_command("seed_demo", stdout=StringIO())
 
 
 @pytest.fixture

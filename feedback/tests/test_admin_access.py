@@ -4,7 +4,6 @@ page, whatever its URL."""
 
 import re
 import zoneinfo
-from io import StringIO
 
 import pytest
 from django.apps import apps
@@ -12,7 +11,6 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
-from django.core.management import call_command
 from django.urls import URLResolver, get_resolver, reverse
 from django.utils import dateformat
 
@@ -36,11 +34,6 @@ OUR_ACTIONS = {
     "candidates_interview_cancel",
     "candidates_interview_reschedule",
 }
-
-
-@pytest.fixture
-def demo():
-    call_command("seed_demo", stdout=StringIO())
 
 
 def admin_url_patterns() -> list[tuple[str, str | None]]:
