@@ -1,4 +1,5 @@
-"""factory_boy factories for the domain, with realistic veterinary-hiring values."""
+"""factory_boy factories for the domain, with realistic veterinary-hiring values; and how a
+test reaches what they built (an interview's requests, the token of a request's link)."""
 
 import datetime as dt
 
@@ -14,6 +15,8 @@ from candidates.models import (
     Position,
     Recruiter,
 )
+from feedback import tokens
+from feedback.models import FeedbackRequest, Party
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -113,3 +116,13 @@ def schedule_interview(*, application=None, ends_at=None, length=dt.timedelta(ho
         location=kwargs.pop("location", "Lakeshore Animal Hospital, 1200 N Lake Shore Dr"),
         **kwargs,
     )
+
+
+def request_of(interview, party: str = Party.CANDIDATE) -> FeedbackRequest:
+    """One party's feedback request for an interview (scheduling plans both)."""
+    return interview.feedback_requests.get(party=party)
+
+
+def token_of(request: FeedbackRequest) -> str:
+    """The signed token of a request's link, as the mail carries it."""
+    return tokens.token_make(party=request.party, token_key=request.token_key)

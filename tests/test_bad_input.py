@@ -39,7 +39,6 @@ from django.utils.http import urlsafe_base64_encode
 from candidates.models import Candidate
 from clients import selectors as client_selectors
 from feedback import selectors as feedback_selectors
-from feedback import tokens
 from feedback.models import FeedbackRequest, Party
 from feedback.tests.desk import HOUR, answer, interview_asked, recruiter_with_login
 from tests.factories import (
@@ -49,6 +48,7 @@ from tests.factories import (
     PositionFactory,
     UserFactory,
     schedule_interview,
+    token_of,
 )
 from tvr_site.admin_site import site
 
@@ -323,11 +323,9 @@ def valid_values(world: World, template: str) -> dict[str, str]:
         elif name == "url":
             value = "no/such/page/"
         elif name == "token" and template.startswith("/portal/"):
-            request = world.candidate_request
-            value = tokens.token_make(party=request.party, token_key=request.token_key)
+            value = token_of(world.candidate_request)
         elif name == "token" and template.startswith("/clients/feedback/"):
-            request = world.client_request
-            value = tokens.token_make(party=request.party, token_key=request.token_key)
+            value = token_of(world.client_request)
         elif name == "token":
             value = default_token_generator.make_token(contact_user)
         elif name == "uidb64":

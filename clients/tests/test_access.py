@@ -14,9 +14,9 @@ from hypothesis import strategies as st
 
 from candidates import services as candidate_services
 from clients import urls as client_urls
-from feedback import selectors, tokens
+from feedback import selectors
 from feedback.models import Feedback, FeedbackRequest, Party
-from tests.factories import ApplicationFactory, PositionFactory, schedule_interview
+from tests.factories import ApplicationFactory, PositionFactory, schedule_interview, token_of
 
 from .conftest import PASSWORD, contact_with_login
 
@@ -204,10 +204,6 @@ def test_the_login_form_refuses_staff_and_users_without_a_contact(
 
 
 # --- signed links --------------------------------------------------------------------------
-
-
-def token_of(request: FeedbackRequest) -> str:
-    return tokens.token_make(party=request.party, token_key=request.token_key)
 
 
 def test_a_candidates_portal_link_never_opens_a_client_page(asked, client):

@@ -10,9 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from candidates.models import Interview, Position
-from feedback import tokens
 from feedback.models import Feedback, FeedbackRequest, Party
-from tests.factories import ApplicationFactory, PositionFactory
+from tests.factories import ApplicationFactory, PositionFactory, token_of
 
 pytestmark = pytest.mark.django_db
 
@@ -98,7 +97,7 @@ def page_url(page: str, world) -> str:
         "request": reverse("clients:request", args=[request.pk]),
         "link": reverse(
             "clients:feedback",
-            kwargs={"token": tokens.token_make(party="client", token_key=request.token_key)},
+            kwargs={"token": token_of(request)},
         ),
     }[page]
 

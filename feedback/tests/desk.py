@@ -6,8 +6,8 @@ import datetime as dt
 import time_machine
 
 from feedback import roles, selectors, services
-from feedback.models import FeedbackRequest, Party
-from tests.factories import ApplicationFactory, RecruiterFactory, schedule_interview
+from feedback.models import Party
+from tests.factories import ApplicationFactory, RecruiterFactory, request_of, schedule_interview
 
 HOUR = dt.timedelta(hours=1)
 MINUTE = dt.timedelta(minutes=1)
@@ -38,10 +38,6 @@ def interview_overdue(*, ends_at: dt.datetime, application=None):
     with time_machine.travel(ends_at + policy.client_deadline_after + MINUTE, tick=False):
         services.sweep_run()
     return interview
-
-
-def request_of(interview, party: str = Party.CANDIDATE) -> FeedbackRequest:
-    return interview.feedback_requests.get(party=party)
 
 
 def answer(interview, *, at: dt.datetime, party: str = Party.CANDIDATE, **answers):

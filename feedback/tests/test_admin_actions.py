@@ -11,7 +11,7 @@ from django.urls import reverse
 from candidates.models import Application, Candidate, Interview
 from feedback import selectors, services
 from feedback.models import Feedback, FeedbackRequest, OutboundMessage, Party, TimelineEvent
-from tests.factories import schedule_interview
+from tests.factories import request_of, schedule_interview
 
 from .desk import (
     HOUR,
@@ -20,7 +20,6 @@ from .desk import (
     interview_asked,
     interview_overdue,
     recruiter_with_login,
-    request_of,
 )
 
 pytestmark = pytest.mark.django_db

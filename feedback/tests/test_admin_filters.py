@@ -8,9 +8,9 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from tests.factories import ApplicationFactory, schedule_interview
+from tests.factories import ApplicationFactory, request_of, schedule_interview
 
-from .desk import HOUR, answer, interview_asked, interview_overdue, recruiter_with_login, request_of
+from .desk import HOUR, answer, interview_asked, interview_overdue, recruiter_with_login
 
 pytestmark = pytest.mark.django_db
 

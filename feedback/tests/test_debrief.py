@@ -8,8 +8,14 @@ from django.utils import timezone
 
 from candidates.models import Application
 from feedback import rules, services
-from feedback.models import Feedback, FeedbackRequest, OutboundMessage, Party, TimelineEvent
-from tests.factories import ApplicationFactory, RecruiterFactory, UserFactory, schedule_interview
+from feedback.models import Feedback, OutboundMessage, Party, TimelineEvent
+from tests.factories import (
+    ApplicationFactory,
+    RecruiterFactory,
+    UserFactory,
+    request_of,
+    schedule_interview,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -22,10 +28,6 @@ def interview(clock, interview_end):
     interview = schedule_interview(application=application, ends_at=interview_end)
     services.sweep_run()
     return interview
-
-
-def request_of(interview, party) -> FeedbackRequest:
-    return interview.feedback_requests.get(party=party)
 
 
 def candidate_says(interview, level, still="yes", **extra):

@@ -17,7 +17,13 @@ from candidates.models import Application
 from feedback import selectors, services, tokens
 from feedback.models import Feedback, FeedbackRequest, Party
 from feedback.services import interview_cancel
-from tests.factories import ApplicationFactory, CandidateFactory, schedule_interview
+from tests.factories import (
+    ApplicationFactory,
+    CandidateFactory,
+    request_of,
+    schedule_interview,
+    token_of,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -37,14 +43,6 @@ def _asked_interview(interview_end, **application):
 @pytest.fixture
 def interview(clock, interview_end):
     return _asked_interview(interview_end)
-
-
-def request_of(interview, party: str) -> FeedbackRequest:
-    return interview.feedback_requests.get(party=party)
-
-
-def token_of(request: FeedbackRequest) -> str:
-    return tokens.token_make(party=request.party, token_key=request.token_key)
 
 
 def portal_path(token: str) -> str:
