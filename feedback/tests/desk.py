@@ -20,6 +20,12 @@ def recruiter_with_login(**kwargs):
     return recruiter
 
 
+def sweep_at(moment: dt.datetime):
+    """The sweep, run at `moment`."""
+    with time_machine.travel(moment, tick=False):
+        return services.sweep_run()
+
+
 def interview_asked(*, ends_at: dt.datetime, application=None, **kwargs):
     """An interview that ended at `ends_at`, both parties asked on time by the sweep."""
     with time_machine.travel(ends_at - 2 * HOUR, tick=False):

@@ -11,6 +11,7 @@ from django.urls import reverse
 from candidates.models import Application, Candidate, Interview
 from feedback import selectors, services
 from feedback.models import Feedback, FeedbackRequest, OutboundMessage, Party, TimelineEvent
+from tests.admin_pages import messages_of
 from tests.factories import request_of, schedule_interview
 
 from .desk import (
@@ -36,10 +37,6 @@ def dana():
 def desk(client, dana):
     client.force_login(dana.user)
     return client
-
-
-def messages_of(response) -> list[str]:
-    return [str(m) for m in response.context["messages"]]
 
 
 def events(application, kind) -> list[TimelineEvent]:

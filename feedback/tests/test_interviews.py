@@ -11,14 +11,11 @@ from feedback import services
 from feedback.models import FeedbackRequest, OutboundMessage, TimelineEvent
 from tests.factories import RecruiterFactory, request_of, schedule_interview
 
+from .desk import sweep_at
+
 pytestmark = pytest.mark.django_db
 
 MIN = dt.timedelta(minutes=1)
-
-
-def sweep_at(moment):
-    with time_machine.travel(moment, tick=False):
-        return services.sweep_run()
 
 
 def test_scheduling_moves_the_application_to_interviewing_and_logs_it(interview):

@@ -15,15 +15,12 @@ from feedback.models import FeedbackRequest, OutboundMessage, TimelineEvent
 from feedback.selectors import policy_get
 from tests.factories import request_of, schedule_interview
 
+from .desk import sweep_at
+
 pytestmark = pytest.mark.django_db
 
 MIN = dt.timedelta(minutes=1)
 SEC = dt.timedelta(seconds=1)
-
-
-def sweep_at(moment):
-    with time_machine.travel(moment, tick=False):
-        return services.sweep_run()
 
 
 def delivered(message):
