@@ -15,8 +15,11 @@ from candidates.models import (
     Position,
     Recruiter,
 )
-from feedback import tokens
+from feedback import roles, tokens
 from feedback.models import FeedbackRequest, Party
+
+# Every factory-made user's password.
+PASSWORD = "pw-for-tests"
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -28,7 +31,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     email = factory.LazyAttribute(lambda u: f"{u.username}@tvr.example")
     first_name = factory.Faker("first_name")
     last_name = factory.Faker("last_name")
-    password = factory.django.Password("pw-for-tests")
+    password = factory.django.Password(PASSWORD)
 
 
 class RecruiterFactory(factory.django.DjangoModelFactory):
@@ -40,6 +43,13 @@ class RecruiterFactory(factory.django.DjangoModelFactory):
     cell_phone = "+1 312 555 0199"
     time_zone = "America/Chicago"
     signature = "Senior Recruiter, TVR Veterinary Search"
+
+
+def recruiter_with_login(**kwargs) -> Recruiter:
+    """A staff user in the Recruiter group with a Recruiter profile (Chicago)."""
+    recruiter = RecruiterFactory(**kwargs)
+    recruiter.user.groups.add(roles.recruiter_group_sync())
+    return recruiter
 
 
 class ClientFactory(factory.django.DjangoModelFactory):
@@ -62,6 +72,15 @@ class ClientContactFactory(factory.django.DjangoModelFactory):
     email = factory.Sequence(lambda n: f"hiring{n}@client.example")
     phone = "+1 312 555 0142"
     time_zone = "America/Chicago"
+
+
+def contact_with_login(
+    *, client=None, email: str, password: str = PASSWORD, **kwargs
+) -> ClientContact:
+    """A client contact with a login of their own (the email is the username)."""
+    user = UserFactory(username=email, email=email, password=password)
+    extra = {"client": client} if client is not None else {}
+    return ClientContactFactory(user=user, email=email, **extra, **kwargs)
 
 
 class PositionFactory(factory.django.DjangoModelFactory):

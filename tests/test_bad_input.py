@@ -40,13 +40,14 @@ from candidates.models import Candidate
 from clients import selectors as client_selectors
 from feedback import selectors as feedback_selectors
 from feedback.models import FeedbackRequest, Party
-from feedback.tests.desk import HOUR, answer, interview_asked, recruiter_with_login
+from feedback.tests.desk import HOUR, answer, interview_asked
 from tests.factories import (
     ApplicationFactory,
     ClientContactFactory,
     ClientFactory,
     PositionFactory,
     UserFactory,
+    recruiter_with_login,
     schedule_interview,
     token_of,
 )

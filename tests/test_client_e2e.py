@@ -15,9 +15,8 @@ from feedback.models import Feedback, OutboundMessage, Party
 from tests.factories import (
     ApplicationFactory,
     CandidateFactory,
-    ClientContactFactory,
     PositionFactory,
-    UserFactory,
+    contact_with_login,
     schedule_interview,
 )
 
@@ -29,9 +28,11 @@ DESKTOP = {"viewport": {"width": 1200, "height": 900}}
 
 
 def contact_for(client_name: str, email: str):
-    user = UserFactory(username=email, email=email, password=PASSWORD)
-    return ClientContactFactory(
-        user=user, email=email, name=f"Dr. {client_name.split()[0]}", client__name=client_name
+    return contact_with_login(
+        email=email,
+        password=PASSWORD,
+        name=f"Dr. {client_name.split()[0]}",
+        client__name=client_name,
     )
 
 

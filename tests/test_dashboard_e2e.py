@@ -11,7 +11,8 @@ from playwright.sync_api import expect
 
 from candidates.models import Application
 from feedback.models import Feedback
-from feedback.tests.desk import application_for, interview_overdue, recruiter_with_login
+from feedback.tests.desk import application_for, interview_overdue
+from tests.factories import recruiter_with_login
 
 pytestmark = pytest.mark.e2e
 

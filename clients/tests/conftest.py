@@ -14,15 +14,14 @@ from candidates.models import Application, Client, ClientContact, Interview, Pos
 from feedback import services
 from feedback.models import FeedbackRequest, Party
 from tests.factories import (
+    PASSWORD,
     ApplicationFactory,
     CandidateFactory,
-    ClientContactFactory,
     PositionFactory,
     UserFactory,
+    contact_with_login,
     schedule_interview,
 )
-
-PASSWORD = "pw-for-tests"
 
 
 @dataclass
@@ -45,12 +44,6 @@ class ClientWorld:
             self.position.title,
             self.application.candidate.full_name,
         ]
-
-
-def contact_with_login(*, client=None, email: str, **kwargs) -> ClientContact:
-    user = UserFactory(username=email, email=email)
-    extra = {"client": client} if client is not None else {}
-    return ClientContactFactory(user=user, email=email, **extra, **kwargs)
 
 
 def client_world(*, key: str, client_name: str, candidate: tuple, interview_end) -> ClientWorld:

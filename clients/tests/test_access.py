@@ -16,9 +16,14 @@ from candidates import services as candidate_services
 from clients import urls as client_urls
 from feedback import selectors
 from feedback.models import Feedback, FeedbackRequest, Party
-from tests.factories import ApplicationFactory, PositionFactory, schedule_interview, token_of
-
-from .conftest import PASSWORD, contact_with_login
+from tests.factories import (
+    PASSWORD,
+    ApplicationFactory,
+    PositionFactory,
+    contact_with_login,
+    schedule_interview,
+    token_of,
+)
 
 pytestmark = pytest.mark.django_db
 

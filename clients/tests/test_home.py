@@ -15,7 +15,12 @@ from core import caching
 from feedback import services
 from feedback.models import Feedback, FeedbackRequest, Party
 from feedback.services import interview_cancel, interview_mark_completed
-from tests.factories import ApplicationFactory, CandidateFactory, PositionFactory
+from tests.factories import (
+    ApplicationFactory,
+    CandidateFactory,
+    PositionFactory,
+    contact_with_login,
+)
 from tests.factories import schedule_interview as schedule
 
 pytestmark = pytest.mark.django_db
@@ -212,8 +217,6 @@ def test_interviews_show_upcoming_cancelled_and_the_clients_own_answer(
 
 def test_a_colleagues_request_is_shown_as_awaited_not_answerable(asked, client):
     world_a, _ = asked
-    from .conftest import contact_with_login
-
     colleague = contact_with_login(client=world_a.client, email="colleague@lakeshore.example")
     client.force_login(colleague.user, backend="clients.backends.ClientEmailBackend")
     html = client.get(HOME).content.decode()

@@ -19,9 +19,13 @@ from candidates.models import ClientContact
 from clients import services
 from feedback import services as feedback_services
 from feedback.models import OutboundMessage
-from tests.factories import ClientContactFactory, PositionFactory, UserFactory
-
-from .conftest import PASSWORD, contact_with_login
+from tests.factories import (
+    PASSWORD,
+    ClientContactFactory,
+    PositionFactory,
+    UserFactory,
+    contact_with_login,
+)
 
 pytestmark = pytest.mark.django_db
 

@@ -1,23 +1,17 @@
-"""Helpers for the recruiter admin's tests: recruiters who can log in, and interviews
-brought to each point of the loop through the real services (with frozen time)."""
+"""Helpers for the tests of the loop and the recruiter's pages: interviews brought to each
+point of the loop through the real services (with frozen time), and the sweep at a
+moment."""
 
 import datetime as dt
 
 import time_machine
 
-from feedback import roles, selectors, services
+from feedback import selectors, services
 from feedback.models import Party
-from tests.factories import ApplicationFactory, RecruiterFactory, request_of, schedule_interview
+from tests.factories import ApplicationFactory, request_of, schedule_interview
 
 HOUR = dt.timedelta(hours=1)
 MINUTE = dt.timedelta(minutes=1)
-
-
-def recruiter_with_login(**kwargs):
-    """A staff user in the Recruiter group with a Recruiter profile (Chicago)."""
-    recruiter = RecruiterFactory(**kwargs)
-    recruiter.user.groups.add(roles.recruiter_group_sync())
-    return recruiter
 
 
 def sweep_at(moment: dt.datetime):

@@ -12,7 +12,7 @@ from candidates.models import Application, Candidate, Interview
 from feedback import selectors, services
 from feedback.models import Feedback, FeedbackRequest, OutboundMessage, Party, TimelineEvent
 from tests.admin_pages import messages_of
-from tests.factories import request_of, schedule_interview
+from tests.factories import recruiter_with_login, request_of, schedule_interview
 
 from .desk import (
     HOUR,
@@ -20,7 +20,6 @@ from .desk import (
     application_for,
     interview_asked,
     interview_overdue,
-    recruiter_with_login,
 )
 
 pytestmark = pytest.mark.django_db

@@ -8,9 +8,14 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from tests.factories import ApplicationFactory, request_of, schedule_interview
+from tests.factories import (
+    ApplicationFactory,
+    recruiter_with_login,
+    request_of,
+    schedule_interview,
+)
 
-from .desk import HOUR, answer, interview_asked, interview_overdue, recruiter_with_login
+from .desk import HOUR, answer, interview_asked, interview_overdue
 
 pytestmark = pytest.mark.django_db
 

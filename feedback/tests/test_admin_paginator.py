@@ -11,9 +11,7 @@ from django.urls import reverse
 from candidates.models import Client
 from core import paginators
 from feedback.models import TimelineEvent
-from tests.factories import ApplicationFactory
-
-from .desk import recruiter_with_login
+from tests.factories import ApplicationFactory, recruiter_with_login
 
 pytestmark = pytest.mark.django_db
 

@@ -16,9 +16,14 @@ from clients import selectors as client_selectors
 from core import caching
 from feedback import selectors
 from feedback.models import OutboundMessage
-from tests.factories import ApplicationFactory, RecruiterFactory, schedule_interview
+from tests.factories import (
+    ApplicationFactory,
+    RecruiterFactory,
+    recruiter_with_login,
+    schedule_interview,
+)
 
-from .desk import HOUR, MINUTE, answer, interview_asked, interview_overdue, recruiter_with_login
+from .desk import HOUR, MINUTE, answer, interview_asked, interview_overdue
 
 pytestmark = pytest.mark.django_db
 

@@ -24,6 +24,7 @@ from tests.factories import (
     CandidateFactory,
     ClientFactory,
     PositionFactory,
+    recruiter_with_login,
     request_of,
     schedule_interview,
 )
@@ -35,7 +36,6 @@ from .desk import (
     application_for,
     interview_asked,
     interview_overdue,
-    recruiter_with_login,
 )
 
 pytestmark = pytest.mark.django_db
