@@ -1,4 +1,5 @@
-"""Fixtures shared by every test: a real SMTP server, users, and the frozen clock."""
+"""Fixtures shared by every test: a real SMTP server, the frozen clock, the demo, and the
+people of the permission tests."""
 
 import datetime as dt
 import socket
@@ -9,6 +10,8 @@ from io import StringIO
 import pytest
 import time_machine
 from aiosmtpd.controller import Controller
+
+from tests import personas
 
 
 def free_port() -> int:
@@ -96,6 +99,55 @@ def no_quiet_hours():
     policy = policy_get()
     policy.quiet_hours_start = policy.quiet_hours_end = None
     policy.save()
+
+
+# --- the people of the permission tests (tests/personas.py) ------------------------------
+
+
+@pytest.fixture
+def recruiter(db) -> personas.Persona:
+    """Dana Whitfield, a recruiter (staff in the Recruiter group, with her own desk),
+    signed in to the admin."""
+    return personas.recruiter("recruiter", first_name="Dana", last_name="Whitfield")
+
+
+@pytest.fixture
+def other_recruiter(db) -> personas.Persona:
+    """Marcus Reyes, a recruiter at another desk, signed in to the admin."""
+    return personas.recruiter("other recruiter", first_name="Marcus", last_name="Reyes")
+
+
+@pytest.fixture
+def client_a(db) -> personas.Persona:
+    """The hiring contact of client A (Lakeshore Specialty Hospitals), signed in to the
+    client pages."""
+    return personas.client_contact(
+        "client A",
+        email="hiring@lakeshore.example",
+        name="Dr. Lakeshore Hiring",
+        client__name="Lakeshore Specialty Hospitals",
+    )
+
+
+@pytest.fixture
+def client_b(db) -> personas.Persona:
+    """The hiring contact of client B (Prairie View Practice), signed in to the client
+    pages."""
+    return personas.client_contact(
+        "client B",
+        email="hiring@prairie.example",
+        name="Dr. Prairie Hiring",
+        client__name="Prairie View Practice",
+    )
+
+
+@pytest.fixture
+def anonymous() -> personas.Persona:
+    """Nobody signed in: a plain test client."""
+    return personas.anonymous()
+
+
+# --- the test session's services ------------------------------------------------------------
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -15,12 +15,8 @@ from core import caching
 from feedback import services
 from feedback.models import Feedback, FeedbackRequest, Party
 from feedback.services import interview_cancel, interview_mark_completed
-from tests.factories import (
-    ApplicationFactory,
-    CandidateFactory,
-    PositionFactory,
-    contact_with_login,
-)
+from tests import personas
+from tests.factories import ApplicationFactory, CandidateFactory, PositionFactory
 from tests.factories import schedule_interview as schedule
 
 pytestmark = pytest.mark.django_db
@@ -215,11 +211,12 @@ def test_interviews_show_upcoming_cancelled_and_the_clients_own_answer(
     assert "change" in held
 
 
-def test_a_colleagues_request_is_shown_as_awaited_not_answerable(asked, client):
+def test_a_colleagues_request_is_shown_as_awaited_not_answerable(asked):
     world_a, _ = asked
-    colleague = contact_with_login(client=world_a.client, email="colleague@lakeshore.example")
-    client.force_login(colleague.user, backend="clients.backends.ClientEmailBackend")
-    html = client.get(HOME).content.decode()
+    colleague = personas.client_contact(
+        "client A's colleague", client=world_a.client, email="colleague@lakeshore.example"
+    )
+    html = colleague.get(HOME).content.decode()
     assert world_a.application.candidate.full_name in html  # same organisation
     assert f"awaited from {world_a.contact.name}" in html
     assert reverse("clients:request", args=[world_a.client_request.pk]) not in html
@@ -303,9 +300,7 @@ def test_responsiveness_with_nothing_due_says_so(world_a, client_a):
     assert "No feedback has been due in the last 90 days." in html
 
 
-def test_responsiveness_is_shown_to_the_client_and_to_the_recruiter(
-    world_a, client_a, admin_client
-):
+def test_responsiveness_is_shown_to_the_client_and_to_the_recruiter(world_a, client_a, recruiter):
     h = dt.timedelta(hours=1)
     _past_request(world_a, ended_ago=10 * 24 * h, answered_after=3 * h)
     _past_request(world_a, ended_ago=12 * 24 * h, answered_after=50 * h)
@@ -315,7 +310,7 @@ def test_responsiveness_is_shown_to_the_client_and_to_the_recruiter(
     assert re.search(r'data-stat="on-time">\s*50%<', html)
     assert "1 of 2 due" in html
 
-    admin = admin_client.get(reverse("admin:candidates_client_change", args=[world_a.client.pk]))
+    admin = recruiter.get(reverse("admin:candidates_client_change", args=[world_a.client.pk]))
     assert admin.status_code == 200
     text = admin.content.decode()
     assert "Median time to feedback <strong>26 h 30 min</strong>" in text
