@@ -29,7 +29,7 @@ import pytest
 from django.contrib.auth.tokens import default_token_generator
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.test import Client, RequestFactory
+from django.test import RequestFactory
 from django.urls import URLResolver, get_resolver, reverse
 from django.urls.resolvers import RegexPattern
 from django.utils import timezone
@@ -43,14 +43,13 @@ from feedback.models import FeedbackRequest, Party
 from feedback.tests.desk import HOUR, answer, interview_asked
 from tests.factories import (
     ApplicationFactory,
-    ClientContactFactory,
     ClientFactory,
     PositionFactory,
     UserFactory,
-    recruiter_with_login,
     schedule_interview,
     token_of,
 )
+from tests.personas import Persona, signed_in_to_the_admin
 from tvr_site.admin_site import site
 
 pytestmark = pytest.mark.django_db
@@ -81,6 +80,8 @@ HOSTILE_FEW = ["99999999999999999999", "abc", "\x00", TEN_KB]
 # refused before them).
 HOSTILE_IDS = ["99999999999999999999", "abc"]
 
+# Each kind of user, least privileged first: the root conftest's anonymous, client_a and
+# recruiter, and an administrator.
 PERSONAS = ("anonymous", "client", "recruiter", "superuser")
 
 # The query parameters every admin change list takes (django.contrib.admin.views.main).
@@ -97,7 +98,6 @@ PROJECT_APPS = ("core", "candidates", "feedback", "clients", "demo", "tvr_site")
 class World:
     recruiter: object
     contact: object
-    superuser: object
     position: object
     interview: object
     client_request: FeedbackRequest
@@ -110,26 +110,24 @@ class World:
 
 
 @pytest.fixture
-def world():
-    recruiter = recruiter_with_login()
-    email = "hiring@lakeshore.example"
-    contact = ClientContactFactory(user=UserFactory(username=email, email=email), email=email)
-    position = PositionFactory(client=contact.client, hiring_contact=contact, recruiter=recruiter)
-    application = ApplicationFactory(position=position, candidate__owner=recruiter)
+def world(recruiter, client_a):
+    """The rows the real values come from: the recruiter persona's desk and client A's."""
+    desk, contact = recruiter.recruiter, client_a.contact
+    position = PositionFactory(client=contact.client, hiring_contact=contact, recruiter=desk)
+    application = ApplicationFactory(position=position, candidate__owner=desk)
     ClientFactory()  # a second client: the lists' client filters show (and take) a choice
     ended = timezone.now().replace(microsecond=0) - 3 * HOUR
     interview = interview_asked(ends_at=ended, application=application)
     answer(interview, at=ended + HOUR, interest_level=8, still_interested="yes")
     # An interview still to come, and the other party's answer pending.
     schedule_interview(
-        application=ApplicationFactory(position=position, candidate__owner=recruiter),
+        application=ApplicationFactory(position=position, candidate__owner=desk),
         ends_at=timezone.now() + dt.timedelta(days=2),
     )
     requests = {r.party: r for r in interview.feedback_requests.all()}
     return World(
-        recruiter=recruiter,
+        recruiter=desk,
         contact=contact,
-        superuser=UserFactory(username="root", is_staff=True, is_superuser=True),
         position=position,
         interview=interview,
         client_request=requests[Party.CLIENT],
@@ -138,11 +136,18 @@ def world():
 
 
 @pytest.fixture
-def personas(world) -> dict[str, Client]:
-    clients = {name: Client(raise_request_exception=False) for name in PERSONAS}
-    clients["client"].force_login(world.contact.user, backend="clients.backends.ClientEmailBackend")
-    clients["recruiter"].force_login(world.recruiter.user)
-    clients["superuser"].force_login(world.superuser)
+def personas(world, anonymous, client_a, recruiter) -> dict[str, Persona]:
+    """Each of PERSONAS, whose 5xx answers are failures to list, not exceptions."""
+    root = UserFactory(username="root", is_staff=True, is_superuser=True)
+    clients = {
+        "anonymous": anonymous,
+        "client": client_a,
+        "recruiter": recruiter,
+        "superuser": signed_in_to_the_admin("superuser", root),
+    }
+    assert tuple(clients) == PERSONAS
+    for client in clients.values():
+        client.raise_request_exception = False
     return clients
 
 
@@ -182,7 +187,7 @@ def shown(value) -> str:
 
 @dataclass
 class Fuzzer:
-    personas: dict[str, Client]
+    personas: dict[str, Persona]
     log: ErrorLog
     requests: int = 0
     failures: list[str] = field(default_factory=list)
