@@ -11,6 +11,18 @@ from .desk import interview_asked
 
 
 @pytest.fixture
+def dana(recruiter):
+    """Dana Whitfield's desk: the `recruiter` persona's (who is signed in to the admin)."""
+    return recruiter.recruiter
+
+
+@pytest.fixture
+def marcus(other_recruiter):
+    """Marcus Reyes's desk: the `other_recruiter` persona's."""
+    return other_recruiter.recruiter
+
+
+@pytest.fixture
 def interview(interview_end):
     """An interview scheduled the day before, ending at `interview_end`: nobody asked yet."""
     with time_machine.travel(interview_end - dt.timedelta(days=1), tick=False):

@@ -47,16 +47,6 @@ def chicago(*args) -> dt.datetime:
     return dt.datetime(*args, tzinfo=CHICAGO)
 
 
-@pytest.fixture
-def dana():
-    return recruiter_with_login(user__first_name="Dana", user__last_name="Whitfield")
-
-
-@pytest.fixture
-def marcus():
-    return recruiter_with_login(user__first_name="Marcus", user__last_name="Reyes")
-
-
 def names(rows) -> list[str]:
     return [row.application.candidate.first_name for row in rows]
 
@@ -233,57 +223,55 @@ def test_client_feedback_overdue_is_grouped_per_client_oldest_first(dana, interv
 
 
 def test_the_interviews_show_a_screenful_and_link_to_the_rest(
-    client, dana, interview_end, monkeypatch
+    recruiter, dana, interview_end, monkeypatch
 ):
     monkeypatch.setattr(selectors, "DASHBOARD_LIMIT", 2)
     now = interview_end  # 09:00 in Chicago
     for hours in (2, 4, 26):  # today, today, tomorrow
         schedule_interview(application=application_for(dana), ends_at=now + hours * HOUR)
-    client.force_login(dana.user)
 
     with time_machine.travel(now, tick=False):
-        page = client.get(reverse("admin:index"))
+        page = recruiter.get(reverse("admin:index"))
 
     days = page.context["dashboard"].interview_days
     assert [len(day.interviews) for day in days] == [2, 0, 0]  # the soonest two
     html = page.content.decode()
     assert "All interviews in the next 7 days" in html
     with time_machine.travel(now, tick=False):
-        listing = client.get(reverse("admin:candidates_interview_changelist"), {"when": "next7"})
+        listing = recruiter.get(reverse("admin:candidates_interview_changelist"), {"when": "next7"})
     assert listing.context["cl"].result_count == 3
 
     monkeypatch.setattr(selectors, "DASHBOARD_LIMIT", 3)
     with time_machine.travel(now, tick=False):
-        page = client.get(reverse("admin:index"))
+        page = recruiter.get(reverse("admin:index"))
     assert [len(day.interviews) for day in page.context["dashboard"].interview_days] == [2, 1, 0]
     assert "All interviews in the next 7 days" not in page.content.decode()
 
 
 def test_client_feedback_overdue_shows_a_screenful_and_links_to_the_rest(
-    client, dana, marcus, interview_end, monkeypatch
+    recruiter, dana, marcus, interview_end, monkeypatch
 ):
     monkeypatch.setattr(selectors, "DASHBOARD_LIMIT", 2)
     for hours in range(3):
         interview_overdue(ends_at=interview_end + hours * HOUR, application=application_for(dana))
     interview_overdue(ends_at=interview_end, application=application_for(marcus))
-    client.force_login(dana.user)
 
     with time_machine.travel(interview_end + 80 * HOUR, tick=False):
-        page = client.get(reverse("admin:index"))
-        everyone = client.get(reverse("admin:index"), {"desk": "everyone"})
+        page = recruiter.get(reverse("admin:index"))
+        everyone = recruiter.get(reverse("admin:index"), {"desk": "everyone"})
 
     shown = page.context["dashboard"].client_overdue
     assert sum(len(group.requests) for group in shown) == 2
     html = page.content.decode()
     link = html.split("All overdue client feedback")[0].rsplit('href="', 1)[1].split('"')[0]
-    listing = client.get(link.replace("&amp;", "&"))
+    listing = recruiter.get(link.replace("&amp;", "&"))
     assert listing.status_code == 200
     assert listing.context["cl"].result_count == 3  # Dana's three, not Marcus's
     assert "All overdue client feedback" in everyone.content.decode()
 
     monkeypatch.setattr(selectors, "DASHBOARD_LIMIT", 3)
     with time_machine.travel(interview_end + 80 * HOUR, tick=False):
-        page = client.get(reverse("admin:index"))
+        page = recruiter.get(reverse("admin:index"))
     assert "All overdue client feedback" not in page.content.decode()
 
 
@@ -483,7 +471,7 @@ def test_the_charts_are_computed_once_a_minute_per_desk(dana, marcus, monkeypatc
 
 
 def test_the_worker_computes_every_desks_charts_and_the_views_only_read_them(
-    client, dana, marcus, settings
+    recruiter, dana, marcus, settings
 ):
     application_for(dana, interest_level=9)
     application_for(marcus, interest_level=3)
@@ -495,10 +483,9 @@ def test_the_worker_computes_every_desks_charts_and_the_views_only_read_them(
 
     assert tasks.refresh_dashboard_charts.apply().get() == 3  # everyone's, Dana's, Marcus's
 
-    client.force_login(dana.user)
     for query in ({}, {"desk": "everyone"}):
         with CaptureQueriesContext(connection) as queries:
-            page = client.get(reverse("admin:index"), query)
+            page = recruiter.get(reverse("admin:index"), query)
         assert not [q for q in queries if "interest_level" in q["sql"] and "COUNT" in q["sql"]]
         assert page.status_code == 200
     spread = page.context["dashboard"].charts.interest_spread
@@ -506,14 +493,13 @@ def test_the_worker_computes_every_desks_charts_and_the_views_only_read_them(
     assert spread_total(marcus) == 1
 
 
-def test_the_dashboard_works_without_the_cache(client, dana, settings, caplog):
+def test_the_dashboard_works_without_the_cache(recruiter, dana, settings, caplog):
     settings.CACHES = {
         "default": {**settings.CACHES["default"], "LOCATION": f"redis://127.0.0.1:{free_port()}/0"}
     }
     application_for(dana, interest_level=9)
-    client.force_login(dana.user)
 
-    page = client.get(reverse("admin:index"))
+    page = recruiter.get(reverse("admin:index"))
 
     assert page.status_code == 200
     assert sum(bar.value for bar in page.context["dashboard"].charts.interest_spread) == 1
@@ -524,7 +510,7 @@ def test_the_dashboard_works_without_the_cache(client, dana, settings, caplog):
 
 
 def test_the_dashboard_shows_the_recruiters_day_and_everyones_on_request(
-    client, dana, marcus, interview_end
+    recruiter, dana, marcus, interview_end
 ):
     waned = interview_overdue(
         ends_at=interview_end, application=application_for(dana, candidate__first_name="Hannah")
@@ -536,11 +522,10 @@ def test_the_dashboard_shows_the_recruiters_day_and_everyones_on_request(
         application=application_for(dana, candidate__first_name="Ethan"),
         ends_at=interview_end + 49 * HOUR + 30 * MINUTE,  # 09:30–10:30 CST, 5 March
     )
-    client.force_login(dana.user)
 
     with time_machine.travel(interview_end + 49 * HOUR, tick=False):
-        page = client.get(reverse("admin:index"))
-        everyone = client.get(reverse("admin:index"), {"desk": "everyone"})
+        page = recruiter.get(reverse("admin:index"))
+        everyone = recruiter.get(reverse("admin:index"), {"desk": "everyone"})
 
     html = page.content.decode()
     assert page.status_code == 200
