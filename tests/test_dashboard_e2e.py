@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from candidates.models import Application
 from feedback.models import Feedback
 from feedback.tests.desk import application_for, interview_overdue
-from tests.factories import recruiter_with_login
+from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.e2e
 
@@ -21,9 +21,9 @@ SCREENSHOTS = Path(__file__).resolve().parent.parent / "var" / "screenshots"
 
 
 def test_a_recruiter_logs_a_call_from_the_dashboard_and_the_call_list_clears(
-    live_server, no_quiet_hours, page
+    live_server, no_quiet_hours, recruiter, page
 ):
-    dana = recruiter_with_login(user__first_name="Dana", user__last_name="Whitfield")
+    dana = recruiter.recruiter
     application = application_for(
         dana, candidate__first_name="Hannah", candidate__last_name="Schultz"
     )
@@ -35,7 +35,7 @@ def test_a_recruiter_logs_a_call_from_the_dashboard_and_the_call_list_clears(
     page.goto(f"{live_server.url}/admin/")
     expect(page).to_have_url(re.compile(r"/admin/login/\?next=/admin/$"))
     page.get_by_label("Username").fill(dana.user.username)
-    page.get_by_label("Password").fill("pw-for-tests")
+    page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Dana Whitfield’s day")
