@@ -74,11 +74,9 @@ class ClientContactFactory(factory.django.DjangoModelFactory):
     time_zone = "America/Chicago"
 
 
-def contact_with_login(
-    *, client=None, email: str, password: str = PASSWORD, **kwargs
-) -> ClientContact:
+def contact_with_login(*, client=None, email: str, **kwargs) -> ClientContact:
     """A client contact with a login of their own (the email is the username)."""
-    user = UserFactory(username=email, email=email, password=password)
+    user = UserFactory(username=email, email=email)
     extra = {"client": client} if client is not None else {}
     return ClientContactFactory(user=user, email=email, **extra, **kwargs)
 
