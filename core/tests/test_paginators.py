@@ -1,6 +1,6 @@
-"""The big change lists never count a whole table: an estimate for an unfiltered big
-table on PostgreSQL, otherwise a count that stops at a cap; the page says which. Their
-rows' cells are the admin's, written more cheaply."""
+"""The big change lists never count a whole table (core.paginators): an estimate for an
+unfiltered big table on PostgreSQL, otherwise a count that stops at a cap; the page says
+which. Their rows' cells are the admin's, written more cheaply (core.admin_rows)."""
 
 import pytest
 from django.contrib import admin
