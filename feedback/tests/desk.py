@@ -7,7 +7,7 @@ import datetime as dt
 import time_machine
 
 from feedback import selectors, services
-from feedback.models import Party
+from feedback.models import OutboundMessage, Party
 from tests.factories import ApplicationFactory, request_of, schedule_interview
 
 HOUR = dt.timedelta(hours=1)
@@ -48,3 +48,8 @@ def answer(interview, *, at: dt.datetime, party: str = Party.CANDIDATE, **answer
 def application_for(recruiter, **kwargs):
     """An application of `recruiter`'s candidate, for a position they also handle."""
     return ApplicationFactory(candidate__owner=recruiter, **kwargs)
+
+
+def candidate_ask() -> OutboundMessage:
+    """The ask to the candidate (the sweep queued it): the only one in the outbox."""
+    return OutboundMessage.objects.get(kind="request", request__party="candidate")
