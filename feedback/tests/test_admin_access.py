@@ -9,7 +9,6 @@ import pytest
 from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.urls import URLResolver, get_resolver, reverse
 from django.utils import dateformat
@@ -127,28 +126,7 @@ def test_the_login_page_lets_a_client_contact_in_nowhere(anonymous, client_a):
     assert "_auth_user_id" not in anonymous.session
 
 
-# --- the Recruiter group ----------------------------------------------------------------
-
-
-def group_permissions(group) -> set[tuple[str, str]]:
-    return set(group.permissions.values_list("content_type__app_label", "codename"))
-
-
-def test_migrate_leaves_the_recruiter_group_with_exactly_its_permissions():
-    group = Group.objects.get(name=roles.RECRUITER_GROUP)
-    assert group_permissions(group) == set(roles.recruiter_permissions())
-    assert len(roles.recruiter_permissions()) == len(group_permissions(group))  # all exist
-    assert not any(app == "auth" for app, _ in group_permissions(group))
-
-
-def test_syncing_the_group_removes_what_was_added_by_hand_and_restores_what_was_removed():
-    group = Group.objects.get(name=roles.RECRUITER_GROUP)
-    group.permissions.add(Permission.objects.get(codename="change_user"))
-    group.permissions.remove(Permission.objects.get(codename="view_outboundmessage"))
-
-    roles.recruiter_group_sync()
-
-    assert group_permissions(group) == set(roles.recruiter_permissions())
+# --- recruiters, in the Recruiter group (its permissions: test_roles.py) ----------------
 
 
 def test_the_demo_recruiters_are_in_the_group_and_cannot_manage_users(demo):
