@@ -1,7 +1,8 @@
 """factory_boy factories for the domain, with realistic veterinary-hiring values; and how a
-test reaches what they built (an interview's requests, the token of a request's link)."""
+test reaches what they built (an interview's requests, the link to a request)."""
 
 import datetime as dt
+from urllib.parse import urlsplit
 
 import factory
 from django.contrib.auth import get_user_model
@@ -15,7 +16,7 @@ from candidates.models import (
     Position,
     Recruiter,
 )
-from feedback import roles, tokens
+from feedback import roles, selectors, tokens
 from feedback.models import FeedbackRequest, Party
 
 # Every factory-made user's password.
@@ -143,3 +144,8 @@ def request_of(interview, party: str = Party.CANDIDATE) -> FeedbackRequest:
 def token_of(request: FeedbackRequest) -> str:
     """The signed token of a request's link, as the mail carries it."""
     return tokens.token_make(party=request.party, token_key=request.token_key)
+
+
+def link_path(request: FeedbackRequest) -> str:
+    """The path of a request's link, exactly as built for the mail."""
+    return urlsplit(selectors.feedback_request_link(request=request)).path

@@ -12,7 +12,7 @@ from candidates.models import Application, Candidate, Interview
 from feedback import selectors, services
 from feedback.models import Feedback, FeedbackRequest, OutboundMessage, Party, TimelineEvent
 from tests.admin_pages import messages_of
-from tests.factories import request_of, schedule_interview
+from tests.factories import link_path, request_of, schedule_interview
 
 from .desk import (
     HOUR,
@@ -36,10 +36,6 @@ def url(name: str, obj, **query) -> str:
     return path + ("?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else "")
 
 
-def portal_path(request) -> str:
-    return selectors.feedback_request_link(request=request).split("testserver", 1)[-1]
-
-
 # --- resend the portal link -------------------------------------------------------------
 
 
@@ -49,7 +45,7 @@ def test_resending_the_link_revokes_the_old_one_and_mails_a_new_one(
     settings.SITE_URL = "http://testserver"
     interview = interview_asked(ends_at=interview_end, application=application_for(dana))
     request = request_of(interview)
-    old_link, old_key = portal_path(request), str(request.token_key)
+    old_link, old_key = link_path(request), str(request.token_key)
     page = url("feedback_feedbackrequest_resend_link", request)
     assert "Send a new link" in recruiter.get(page).content.decode()
 
@@ -57,7 +53,7 @@ def test_resending_the_link_revokes_the_old_one_and_mails_a_new_one(
         response = recruiter.post(page, follow=True)
 
     request.refresh_from_db()
-    new_link = portal_path(request)
+    new_link = link_path(request)
     assert new_link != old_link
     assert response.redirect_chain[-1][0] == url("feedback_feedbackrequest_change", request)
     assert messages_of(response) == [

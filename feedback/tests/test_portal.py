@@ -6,7 +6,6 @@ Each link opens its own request and nothing else; every bad link gets a clear pa
 
 import datetime as dt
 import uuid
-from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
@@ -14,12 +13,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from candidates.models import Application
-from feedback import selectors, services, tokens
+from feedback import services, tokens
 from feedback.models import Feedback, FeedbackRequest, Party
 from feedback.services import interview_cancel
 from tests.factories import (
     ApplicationFactory,
     CandidateFactory,
+    link_path,
     request_of,
     schedule_interview,
     token_of,
@@ -51,11 +51,6 @@ def portal_path(token: str) -> str:
 
 def client_path(token: str) -> str:
     return reverse("clients:feedback", kwargs={"token": token})
-
-
-def link_path(request: FeedbackRequest) -> str:
-    """The path of the link we mail, exactly as built for the mail."""
-    return urlsplit(selectors.feedback_request_link(request=request)).path
 
 
 def assert_refused(response):
