@@ -90,7 +90,7 @@ def world_b(clock, client_b, interview_end) -> ClientWorld:
 
 
 @pytest.fixture
-def asked(world_a, world_b):
+def worlds_asked(world_a, world_b):
     """Both worlds' requests asked by the loop (pending)."""
     services.sweep_run()
     for world in (world_a, world_b):

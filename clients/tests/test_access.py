@@ -101,8 +101,8 @@ def test_every_route_is_in_the_matrix():
 # --- the owner ---------------------------------------------------------------------------
 
 
-def test_a_contact_opens_its_own_pages(asked, client_a):
-    world_a, world_b = asked
+def test_a_contact_opens_its_own_pages(worlds_asked, client_a):
+    world_a, world_b = worlds_asked
     for path in own_urls(world_a):
         response = client_a.get(path)
         assert response.status_code == 200, path
@@ -113,8 +113,8 @@ def test_a_contact_opens_its_own_pages(asked, client_a):
         assert "no-store" in response["Cache-Control"]
 
 
-def test_a_contact_gets_404_for_every_object_of_another_client(asked, client_a):
-    world_a, world_b = asked
+def test_a_contact_gets_404_for_every_object_of_another_client(worlds_asked, client_a):
+    world_a, world_b = worlds_asked
     missing = client_a.get(url("position", position_id=999_999))
     assert_not_found(missing)
 
@@ -134,19 +134,19 @@ def test_a_contact_gets_404_for_every_object_of_another_client(asked, client_a):
     assert world_b.client_request.opened_at is None
 
 
-def test_contact_b_is_refused_client_as_objects_too(asked, client_b):
-    world_a, world_b = asked
+def test_contact_b_is_refused_client_as_objects_too(worlds_asked, client_b):
+    world_a, world_b = worlds_asked
     for path in foreign_object_urls(world_b, world_a):
         assert_not_found(client_b.get(path), *world_a.names)
 
 
 def test_an_application_moved_to_another_clients_position_takes_its_requests_along(
-    asked, client_a, client_b
+    worlds_asked, client_a, client_b
 ):
     """The client pages find requests by the position kept on each request: when the
     recruiter moves an application to client B's position, client A loses the request
     and client B gets it."""
-    world_a, world_b = asked
+    world_a, world_b = worlds_asked
     request_page = url("request", request_id=world_a.client_request.pk)
     assert client_a.get(request_page).status_code == 200
 
@@ -170,8 +170,8 @@ def plain_user(db):
     return personas.signed_in_by_force("plain user", user)
 
 
-def test_an_anonymous_visitor_is_sent_to_the_login(asked, anonymous):
-    world_a, world_b = asked
+def test_an_anonymous_visitor_is_sent_to_the_login(worlds_asked, anonymous):
+    world_a, world_b = worlds_asked
     for path in own_urls(world_a) + own_urls(world_b):
         for response in (anonymous.get(path), anonymous.post(path, VALID_ANSWER)):
             assert response.status_code == 302, path
@@ -182,8 +182,8 @@ def test_an_anonymous_visitor_is_sent_to_the_login(asked, anonymous):
 
 
 @pytest.mark.parametrize("persona", ["recruiter", "plain_user"])
-def test_staff_and_other_users_cannot_use_the_client_pages(asked, persona, request):
-    world_a, _ = asked
+def test_staff_and_other_users_cannot_use_the_client_pages(worlds_asked, persona, request):
+    world_a, _ = worlds_asked
     who = request.getfixturevalue(persona)
     for path in own_urls(world_a):
         response = who.get(path)
@@ -195,8 +195,8 @@ def test_staff_and_other_users_cannot_use_the_client_pages(asked, persona, reque
     assert not Feedback.objects.exists()
 
 
-def test_a_staff_user_linked_to_a_contact_is_still_refused(asked):
-    world_a, _ = asked
+def test_a_staff_user_linked_to_a_contact_is_still_refused(worlds_asked):
+    world_a, _ = worlds_asked
     world_a.user.is_staff = True
     world_a.user.save()
     staff = personas.signed_in_by_force("staff contact", world_a.user)
@@ -204,7 +204,7 @@ def test_a_staff_user_linked_to_a_contact_is_still_refused(asked):
 
 
 def test_the_login_form_refuses_staff_and_users_without_a_contact(
-    asked, anonymous, recruiter, plain_user
+    worlds_asked, anonymous, recruiter, plain_user
 ):
     for user in (recruiter.user, plain_user.user):
         response = anonymous.post(url("login"), {"username": user.username, "password": PASSWORD})
@@ -216,8 +216,8 @@ def test_the_login_form_refuses_staff_and_users_without_a_contact(
 # --- signed links --------------------------------------------------------------------------
 
 
-def test_a_candidates_portal_link_never_opens_a_client_page(asked, anonymous):
-    world_a, _ = asked
+def test_a_candidates_portal_link_never_opens_a_client_page(worlds_asked, anonymous):
+    world_a, _ = worlds_asked
     portal_link = link_path(world_a.candidate_request)
     assert anonymous.get(portal_link).status_code == 200  # the portal itself opens
     candidate_token = token_of(world_a.candidate_request)
@@ -230,8 +230,8 @@ def test_a_candidates_portal_link_never_opens_a_client_page(asked, anonymous):
     assert anonymous.get(url("home")).status_code == 302
 
 
-def test_a_client_link_opens_its_one_request_and_signs_nobody_in(asked, anonymous):
-    world_a, world_b = asked
+def test_a_client_link_opens_its_one_request_and_signs_nobody_in(worlds_asked, anonymous):
+    world_a, world_b = worlds_asked
     path = url("feedback", token=token_of(world_a.client_request))
     html = anonymous.get(path).content.decode()
     assert world_a.application.candidate.full_name in html
@@ -247,8 +247,8 @@ def test_a_client_link_opens_its_one_request_and_signs_nobody_in(asked, anonymou
     assert world_b.client_request.status == FeedbackRequest.Status.PENDING
 
 
-def test_a_client_link_edited_to_another_requests_key_is_refused(asked, anonymous):
-    world_a, world_b = asked
+def test_a_client_link_edited_to_another_requests_key_is_refused(worlds_asked, anonymous):
+    world_a, world_b = worlds_asked
     token = token_of(world_a.client_request)
     forged = (
         str(world_b.client_request.token_key) + token[len(str(world_a.client_request.token_key)) :]
@@ -278,8 +278,8 @@ segment = st.text(
 
 @FUZZ
 @given(data=st.data())
-def test_random_ids_never_open_another_clients_object_nor_fail(asked, client_a, data):
-    world_a, world_b = asked
+def test_random_ids_never_open_another_clients_object_nor_fail(worlds_asked, client_a, data):
+    world_a, world_b = worlds_asked
     own = {
         "position": {world_a.position.pk},
         "request": {world_a.client_request.pk},
@@ -306,8 +306,8 @@ def test_random_ids_never_open_another_clients_object_nor_fail(asked, client_a, 
 
 @FUZZ
 @given(data=st.data())
-def test_random_tokens_never_open_a_request_nor_fail(asked, anonymous, data):
-    world_a, world_b = asked
+def test_random_tokens_never_open_a_request_nor_fail(worlds_asked, anonymous, data):
+    world_a, world_b = worlds_asked
     real = [token_of(r) for r in (world_a.client_request, world_b.client_request)]
     token = data.draw(
         st.one_of(
@@ -336,7 +336,7 @@ def test_random_tokens_never_open_a_request_nor_fail(asked, anonymous, data):
 @FUZZ
 @given(name=st.sampled_from(["password_reset_confirm", "invitation"]), uid=segment, token=segment)
 def test_random_set_password_links_show_the_expired_page_and_sign_nobody_in(
-    asked, anonymous, name, uid, token
+    worlds_asked, anonymous, name, uid, token
 ):
     response = anonymous.get(url(name, uidb64=uid, token=token))
     assert response.status_code in (200, 302)
@@ -354,8 +354,10 @@ def test_the_fuzzed_patterns_are_every_object_and_link_pattern():
     }
 
 
-def test_an_expired_client_link_says_so_and_offers_the_sign_in_and_a_call(asked, anonymous, clock):
-    world_a, _ = asked
+def test_an_expired_client_link_says_so_and_offers_the_sign_in_and_a_call(
+    worlds_asked, anonymous, clock
+):
+    world_a, _ = worlds_asked
     path = url("feedback", token=token_of(world_a.client_request))
     clock.shift(django_settings.PORTAL_LINK_MAX_AGE + dt.timedelta(minutes=1))
     response = anonymous.get(path)

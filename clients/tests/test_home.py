@@ -49,8 +49,8 @@ def pipeline(html: str, position) -> dict[str, int]:
     return {stage: int(n) for stage, n in cols}
 
 
-def test_home_shows_the_open_position_its_candidate_and_interview_time(asked, client_a):
-    world_a, _ = asked
+def test_home_shows_the_open_position_its_candidate_and_interview_time(worlds_asked, client_a):
+    world_a, _ = worlds_asked
     response = client_a.get(HOME)
     assert response.status_code == 200
     html = response.content.decode()
@@ -63,8 +63,8 @@ def test_home_shows_the_open_position_its_candidate_and_interview_time(asked, cl
     assert reverse("clients:request", args=[world_a.client_request.pk]) in html
 
 
-def test_by_default_only_the_interest_band_is_shared(asked, client_a):
-    world_a, _ = asked
+def test_by_default_only_the_interest_band_is_shared(worlds_asked, client_a):
+    world_a, _ = worlds_asked
     services.feedback_submit(request=world_a.candidate_request, answers=CANDIDATE_ANSWER)
 
     html = client_a.get(HOME).content.decode()
@@ -74,8 +74,8 @@ def test_by_default_only_the_interest_band_is_shared(asked, client_a):
         assert str(private) not in html
 
 
-def test_the_recruiter_shares_more_per_feedback(asked, client_a):
-    world_a, _ = asked
+def test_the_recruiter_shares_more_per_feedback(worlds_asked, client_a):
+    world_a, _ = worlds_asked
     feedback = services.feedback_submit(request=world_a.candidate_request, answers=CANDIDATE_ANSWER)
     Feedback.objects.filter(pk=feedback.pk).update(
         shared_with_client=["went_well", "interest_level", "wants_call", "unknown_key"]
@@ -91,8 +91,8 @@ def test_the_recruiter_shares_more_per_feedback(asked, client_a):
     assert CANDIDATE_ANSWER["concerns"] not in html
 
 
-def test_an_amendment_keeps_what_the_recruiter_shared(asked, client_a):
-    world_a, _ = asked
+def test_an_amendment_keeps_what_the_recruiter_shared(worlds_asked, client_a):
+    world_a, _ = worlds_asked
     first = services.feedback_submit(request=world_a.candidate_request, answers=CANDIDATE_ANSWER)
     Feedback.objects.filter(pk=first.pk).update(shared_with_client=[])
     services.feedback_submit(
@@ -114,9 +114,9 @@ def test_an_amendment_keeps_what_the_recruiter_shared(asked, client_a):
     ],
 )
 def test_the_band_follows_the_answer_not_the_applications_status(
-    asked, client_a, level, still, band
+    worlds_asked, client_a, level, still, band
 ):
-    world_a, _ = asked
+    world_a, _ = worlds_asked
     services.feedback_submit(
         request=world_a.candidate_request,
         answers={"interest_level": level, "still_interested": still},
@@ -131,8 +131,8 @@ def test_the_band_follows_the_answer_not_the_applications_status(
     assert "waned" not in html.lower()
 
 
-def test_candidates_not_in_process_and_closed_positions_stay_off_the_home(asked, client_a):
-    world_a, _ = asked
+def test_candidates_not_in_process_and_closed_positions_stay_off_the_home(worlds_asked, client_a):
+    world_a, _ = worlds_asked
     rejected = ApplicationFactory(
         position=world_a.position,
         candidate=CandidateFactory(first_name="Quentin", last_name="Rejected"),
@@ -162,8 +162,8 @@ def test_candidates_not_in_process_and_closed_positions_stay_off_the_home(asked,
     )
 
 
-def test_the_pipeline_counts_candidates_at_each_stage(asked, client_a):
-    world_a, world_b = asked
+def test_the_pipeline_counts_candidates_at_each_stage(worlds_asked, client_a):
+    world_a, world_b = worlds_asked
     for stage, n in [("submitted", 2), ("offer", 1), ("withdrawn", 1)]:
         for _ in range(n):
             ApplicationFactory(position=world_a.position, stage=stage)
@@ -183,9 +183,9 @@ def test_the_pipeline_counts_candidates_at_each_stage(asked, client_a):
 
 
 def test_interviews_show_upcoming_cancelled_and_the_clients_own_answer(
-    asked, client_a, interview_end
+    worlds_asked, client_a, interview_end
 ):
-    world_a, _ = asked
+    world_a, _ = worlds_asked
     upcoming = schedule(
         application=world_a.application, ends_at=interview_end + dt.timedelta(days=2)
     )
@@ -211,8 +211,8 @@ def test_interviews_show_upcoming_cancelled_and_the_clients_own_answer(
     assert "change" in held
 
 
-def test_a_colleagues_request_is_shown_as_awaited_not_answerable(asked):
-    world_a, _ = asked
+def test_a_colleagues_request_is_shown_as_awaited_not_answerable(worlds_asked):
+    world_a, _ = worlds_asked
     colleague = personas.client_contact(
         "client A's colleague", client=world_a.client, email="colleague@lakeshore.example"
     )
@@ -227,9 +227,9 @@ def test_a_colleagues_request_is_shown_as_awaited_not_answerable(asked):
 
 
 def test_an_interview_marked_completed_early_is_awaited_and_answerable_at_once(
-    asked, client_a, clock
+    worlds_asked, client_a, clock
 ):
-    world_a, _ = asked
+    world_a, _ = worlds_asked
     early = schedule(application=world_a.application, ends_at=timezone.now() + HOURS_2)
     interview_mark_completed(interview=early)
     services.sweep_run()  # asks the client now, two hours before the planned end

@@ -110,8 +110,8 @@ def queries_for(client, path: str) -> tuple[int, str]:
 
 
 @pytest.mark.parametrize("page", sorted(EXPECTED))
-def test_the_query_count_does_not_grow_with_the_rows(asked, client_a, page):
-    world_a, _ = asked
+def test_the_query_count_does_not_grow_with_the_rows(worlds_asked, client_a, page):
+    world_a, _ = worlds_asked
     other_position = PositionFactory(client=world_a.client, hiring_contact=world_a.contact)
     path = page_url(page, world_a)
     client_a.get(path)  # the first visit also records that the request was opened
