@@ -1,12 +1,17 @@
-"""Fixtures shared by every test: a real SMTP server, users, and the frozen clock."""
+"""Fixtures shared by every test: a real SMTP server, the frozen clock, the demo, and the
+people of the permission tests."""
 
 import datetime as dt
 import socket
 import threading
 from email import message_from_bytes, policy
+from io import StringIO
 
 import pytest
+import time_machine
 from aiosmtpd.controller import Controller
+
+from tests import personas
 
 
 def free_port() -> int:
@@ -69,6 +74,82 @@ def interview_end():
     return INTERVIEW_END
 
 
+@pytest.fixture
+def clock(interview_end):
+    """Time frozen five minutes after the interview ends, on a weekday morning in Chicago;
+    the test moves it with `clock.shift(...)`."""
+    with time_machine.travel(interview_end + dt.timedelta(minutes=5), tick=False) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def demo(db):
+    """The demo's data (seed_demo): a whole agency desk, every point of the loop."""
+    from django.core.management import call_command
+
+    call_command("seed_demo", stdout=StringIO())
+
+
+@pytest.fixture
+def no_quiet_hours():
+    """The reminder policy without quiet hours: the loop asks at any hour, whatever the
+    hour of the run (the default policy keeps the evening and night quiet)."""
+    from feedback.selectors import policy_get
+
+    policy = policy_get()
+    policy.quiet_hours_start = policy.quiet_hours_end = None
+    policy.save()
+
+
+# --- the people of the permission tests (tests/personas.py) ------------------------------
+
+
+@pytest.fixture
+def recruiter(db) -> personas.Persona:
+    """Dana Whitfield, a recruiter (staff in the Recruiter group, with her own desk),
+    signed in to the admin."""
+    return personas.recruiter("recruiter", first_name="Dana", last_name="Whitfield")
+
+
+@pytest.fixture
+def other_recruiter(db) -> personas.Persona:
+    """Marcus Reyes, a recruiter at another desk, signed in to the admin."""
+    return personas.recruiter("other recruiter", first_name="Marcus", last_name="Reyes")
+
+
+@pytest.fixture
+def client_a(db) -> personas.Persona:
+    """The hiring contact of client A (Lakeshore Specialty Hospitals), signed in to the
+    client pages."""
+    return personas.client_contact(
+        "client A",
+        email="hiring@lakeshore.example",
+        name="Dr. Lakeshore Hiring",
+        client__name="Lakeshore Specialty Hospitals",
+    )
+
+
+@pytest.fixture
+def client_b(db) -> personas.Persona:
+    """The hiring contact of client B (Prairie View Practice), signed in to the client
+    pages."""
+    return personas.client_contact(
+        "client B",
+        email="hiring@prairie.example",
+        name="Dr. Prairie Hiring",
+        client__name="Prairie View Practice",
+    )
+
+
+@pytest.fixture
+def anonymous() -> personas.Persona:
+    """Nobody signed in: a plain test client."""
+    return personas.anonymous()
+
+
+# --- the test session's services ------------------------------------------------------------
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _drop_session_celery_queue():
     """Tasks that this session's tests published to its own queue (see test settings) have
@@ -117,5 +198,5 @@ def _local_loop_clock(settings):
     """In-process tests move time with time-machine, which cannot move the database's
     clock: the loop reads this process's clock here (core/clock.py). The processes
     that the system tests start read the database's, as in production; the clock's own
-    tests (feedback/tests/test_clock.py) switch it back."""
+    tests (core/tests/test_clock.py) switch it back."""
     settings.LOOP_CLOCK = "local"

@@ -1,6 +1,8 @@
-"""factory_boy factories for the domain, with realistic veterinary-hiring values."""
+"""factory_boy factories for the domain, with realistic veterinary-hiring values; and how a
+test reaches what they built (an interview's requests, the link to a request)."""
 
 import datetime as dt
+from urllib.parse import urlsplit
 
 import factory
 from django.contrib.auth import get_user_model
@@ -14,6 +16,11 @@ from candidates.models import (
     Position,
     Recruiter,
 )
+from feedback import roles, selectors, tokens
+from feedback.models import FeedbackRequest, Party
+
+# Every factory-made user's password.
+PASSWORD = "pw-for-tests"
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -25,7 +32,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     email = factory.LazyAttribute(lambda u: f"{u.username}@tvr.example")
     first_name = factory.Faker("first_name")
     last_name = factory.Faker("last_name")
-    password = factory.django.Password("pw-for-tests")
+    password = factory.django.Password(PASSWORD)
 
 
 class RecruiterFactory(factory.django.DjangoModelFactory):
@@ -37,6 +44,13 @@ class RecruiterFactory(factory.django.DjangoModelFactory):
     cell_phone = "+1 312 555 0199"
     time_zone = "America/Chicago"
     signature = "Senior Recruiter, TVR Veterinary Search"
+
+
+def recruiter_with_login(**kwargs) -> Recruiter:
+    """A staff user in the Recruiter group with a Recruiter profile (Chicago)."""
+    recruiter = RecruiterFactory(**kwargs)
+    recruiter.user.groups.add(roles.recruiter_group_sync())
+    return recruiter
 
 
 class ClientFactory(factory.django.DjangoModelFactory):
@@ -59,6 +73,13 @@ class ClientContactFactory(factory.django.DjangoModelFactory):
     email = factory.Sequence(lambda n: f"hiring{n}@client.example")
     phone = "+1 312 555 0142"
     time_zone = "America/Chicago"
+
+
+def contact_with_login(*, client=None, email: str, **kwargs) -> ClientContact:
+    """A client contact with a login of their own (the email is the username)."""
+    user = UserFactory(username=email, email=email)
+    extra = {"client": client} if client is not None else {}
+    return ClientContactFactory(user=user, email=email, **extra, **kwargs)
 
 
 class PositionFactory(factory.django.DjangoModelFactory):
@@ -113,3 +134,18 @@ def schedule_interview(*, application=None, ends_at=None, length=dt.timedelta(ho
         location=kwargs.pop("location", "Lakeshore Animal Hospital, 1200 N Lake Shore Dr"),
         **kwargs,
     )
+
+
+def request_of(interview, party: str = Party.CANDIDATE) -> FeedbackRequest:
+    """One party's feedback request for an interview (scheduling plans both)."""
+    return interview.feedback_requests.get(party=party)
+
+
+def token_of(request: FeedbackRequest) -> str:
+    """The signed token of a request's link, as the mail carries it."""
+    return tokens.token_make(party=request.party, token_key=request.token_key)
+
+
+def link_path(request: FeedbackRequest) -> str:
+    """The path of a request's link, exactly as built for the mail."""
+    return urlsplit(selectors.feedback_request_link(request=request)).path

@@ -23,13 +23,13 @@ import logging
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 import pytest
 from django.contrib.auth.tokens import default_token_generator
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.test import Client, RequestFactory
+from django.test import RequestFactory
 from django.urls import URLResolver, get_resolver, reverse
 from django.urls.resolvers import RegexPattern
 from django.utils import timezone
@@ -38,18 +38,18 @@ from django.utils.http import urlsafe_base64_encode
 
 from candidates.models import Candidate
 from clients import selectors as client_selectors
-from feedback import selectors as feedback_selectors
-from feedback import tokens
 from feedback.models import FeedbackRequest, Party
-from feedback.tests.desk import HOUR, answer, interview_asked, recruiter_with_login
+from feedback.tests.desk import HOUR, answer, interview_asked
 from tests.factories import (
     ApplicationFactory,
-    ClientContactFactory,
     ClientFactory,
     PositionFactory,
     UserFactory,
+    link_path,
     schedule_interview,
+    token_of,
 )
+from tests.personas import Persona, signed_in_to_the_admin
 from tvr_site.admin_site import site
 
 pytestmark = pytest.mark.django_db
@@ -80,6 +80,8 @@ HOSTILE_FEW = ["99999999999999999999", "abc", "\x00", TEN_KB]
 # refused before them).
 HOSTILE_IDS = ["99999999999999999999", "abc"]
 
+# Each kind of user, least privileged first: the root conftest's anonymous, client_a and
+# recruiter, and an administrator.
 PERSONAS = ("anonymous", "client", "recruiter", "superuser")
 
 # The query parameters every admin change list takes (django.contrib.admin.views.main).
@@ -96,7 +98,6 @@ PROJECT_APPS = ("core", "candidates", "feedback", "clients", "demo", "tvr_site")
 class World:
     recruiter: object
     contact: object
-    superuser: object
     position: object
     interview: object
     client_request: FeedbackRequest
@@ -109,26 +110,24 @@ class World:
 
 
 @pytest.fixture
-def world():
-    recruiter = recruiter_with_login()
-    email = "hiring@lakeshore.example"
-    contact = ClientContactFactory(user=UserFactory(username=email, email=email), email=email)
-    position = PositionFactory(client=contact.client, hiring_contact=contact, recruiter=recruiter)
-    application = ApplicationFactory(position=position, candidate__owner=recruiter)
+def world(recruiter, client_a):
+    """The rows the real values come from: the recruiter persona's desk and client A's."""
+    desk, contact = recruiter.recruiter, client_a.contact
+    position = PositionFactory(client=contact.client, hiring_contact=contact, recruiter=desk)
+    application = ApplicationFactory(position=position, candidate__owner=desk)
     ClientFactory()  # a second client: the lists' client filters show (and take) a choice
     ended = timezone.now().replace(microsecond=0) - 3 * HOUR
     interview = interview_asked(ends_at=ended, application=application)
     answer(interview, at=ended + HOUR, interest_level=8, still_interested="yes")
     # An interview still to come, and the other party's answer pending.
     schedule_interview(
-        application=ApplicationFactory(position=position, candidate__owner=recruiter),
+        application=ApplicationFactory(position=position, candidate__owner=desk),
         ends_at=timezone.now() + dt.timedelta(days=2),
     )
     requests = {r.party: r for r in interview.feedback_requests.all()}
     return World(
-        recruiter=recruiter,
+        recruiter=desk,
         contact=contact,
-        superuser=UserFactory(username="root", is_staff=True, is_superuser=True),
         position=position,
         interview=interview,
         client_request=requests[Party.CLIENT],
@@ -137,11 +136,18 @@ def world():
 
 
 @pytest.fixture
-def personas(world) -> dict[str, Client]:
-    clients = {name: Client(raise_request_exception=False) for name in PERSONAS}
-    clients["client"].force_login(world.contact.user, backend="clients.backends.ClientEmailBackend")
-    clients["recruiter"].force_login(world.recruiter.user)
-    clients["superuser"].force_login(world.superuser)
+def personas(world, anonymous, client_a, recruiter) -> dict[str, Persona]:
+    """Each of PERSONAS, whose 5xx answers are failures to list, not exceptions."""
+    root = UserFactory(username="root", is_staff=True, is_superuser=True)
+    clients = {
+        "anonymous": anonymous,
+        "client": client_a,
+        "recruiter": recruiter,
+        "superuser": signed_in_to_the_admin("superuser", root),
+    }
+    assert tuple(clients) == PERSONAS
+    for client in clients.values():
+        client.raise_request_exception = False
     return clients
 
 
@@ -181,7 +187,7 @@ def shown(value) -> str:
 
 @dataclass
 class Fuzzer:
-    personas: dict[str, Client]
+    personas: dict[str, Persona]
     log: ErrorLog
     requests: int = 0
     failures: list[str] = field(default_factory=list)
@@ -323,11 +329,9 @@ def valid_values(world: World, template: str) -> dict[str, str]:
         elif name == "url":
             value = "no/such/page/"
         elif name == "token" and template.startswith("/portal/"):
-            request = world.candidate_request
-            value = tokens.token_make(party=request.party, token_key=request.token_key)
+            value = token_of(world.candidate_request)
         elif name == "token" and template.startswith("/clients/feedback/"):
-            request = world.client_request
-            value = tokens.token_make(party=request.party, token_key=request.token_key)
+            value = token_of(world.client_request)
         elif name == "token":
             value = default_token_generator.make_token(contact_user)
         elif name == "uidb64":
@@ -628,8 +632,7 @@ def test_a_nul_byte_in_an_admin_query_string_is_a_bad_request(world, personas):
 
 def test_the_answer_pages_still_open_with_a_valid_link(world, personas):
     # The sweep above would pass with every page a 404: the real values do open them.
-    link = feedback_selectors.feedback_request_link(request=world.candidate_request)
-    assert personas["anonymous"].get(urlsplit(link).path).status_code == 200
+    assert personas["anonymous"].get(link_path(world.candidate_request)).status_code == 200
     url = reverse("clients:request", args=[world.client_request.pk])
     assert personas["client"].get(url).status_code == 200
     url = reverse("admin:candidates_interview_complete", args=[world.interview.pk])

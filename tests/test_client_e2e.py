@@ -10,40 +10,27 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from feedback import selectors, services
+from feedback import services
 from feedback.models import Feedback, OutboundMessage, Party
 from tests.factories import (
+    PASSWORD,
     ApplicationFactory,
     CandidateFactory,
-    ClientContactFactory,
     PositionFactory,
-    UserFactory,
     schedule_interview,
 )
 
 pytestmark = pytest.mark.e2e
 
 SCREENSHOT = Path(__file__).resolve().parent.parent / "var" / "screenshots" / "client-home.png"
-PASSWORD = "Lakeshore-ICU-2026!"
 DESKTOP = {"viewport": {"width": 1200, "height": 900}}
 
 
-def contact_for(client_name: str, email: str):
-    user = UserFactory(username=email, email=email, password=PASSWORD)
-    return ClientContactFactory(
-        user=user, email=email, name=f"Dr. {client_name.split()[0]}", client__name=client_name
-    )
-
-
 def test_a_client_contact_signs_in_gives_feedback_and_meets_a_404_elsewhere(
-    live_server, settings, new_context
+    live_server, no_quiet_hours, client_a, client_b, settings, new_context
 ):
     settings.SITE_URL = live_server.url
-    policy = selectors.policy_get()
-    policy.quiet_hours_start = policy.quiet_hours_end = None  # whatever the hour of the run
-    policy.save()
-    mine = contact_for("Lakeshore Specialty Hospitals", "rebecca@lakeshore.example")
-    theirs = contact_for("Prairie View Practice", "tom@prairie.example")
+    mine, theirs = client_a.contact, client_b.contact  # the browser signs in as client A's
     position = PositionFactory(
         client=mine.client, hiring_contact=mine, title="Emergency Veterinarian"
     )
@@ -66,7 +53,7 @@ def test_a_client_contact_signs_in_gives_feedback_and_meets_a_404_elsewhere(
     page = new_context(**DESKTOP).new_page()
     page.goto(f"{live_server.url}/clients/")
     expect(page).to_have_url(re.compile(r"/clients/login/\?next=/clients/$"))
-    page.get_by_label("Email").fill("Rebecca@Lakeshore.example")
+    page.get_by_label("Email").fill("Hiring@Lakeshore.example")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
 

@@ -10,9 +10,9 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from candidates.models import Application
-from feedback import selectors
 from feedback.models import Feedback
-from feedback.tests.desk import application_for, interview_overdue, recruiter_with_login
+from feedback.tests.desk import application_for, interview_overdue
+from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.e2e
 
@@ -20,11 +20,10 @@ pytestmark = pytest.mark.e2e
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "var" / "screenshots"
 
 
-def test_a_recruiter_logs_a_call_from_the_dashboard_and_the_call_list_clears(live_server, page):
-    policy = selectors.policy_get()
-    policy.quiet_hours_start = policy.quiet_hours_end = None  # whatever the hour of the run
-    policy.save()
-    dana = recruiter_with_login(user__first_name="Dana", user__last_name="Whitfield")
+def test_a_recruiter_logs_a_call_from_the_dashboard_and_the_call_list_clears(
+    live_server, no_quiet_hours, recruiter, page
+):
+    dana = recruiter.recruiter
     application = application_for(
         dana, candidate__first_name="Hannah", candidate__last_name="Schultz"
     )
@@ -36,7 +35,7 @@ def test_a_recruiter_logs_a_call_from_the_dashboard_and_the_call_list_clears(liv
     page.goto(f"{live_server.url}/admin/")
     expect(page).to_have_url(re.compile(r"/admin/login/\?next=/admin/$"))
     page.get_by_label("Username").fill(dana.user.username)
-    page.get_by_label("Password").fill("pw-for-tests")
+    page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Dana Whitfield’s day")

@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from feedback import selectors, services
+from feedback import services
 from feedback.models import Feedback, FeedbackRequest, OutboundMessage, Party
 from tests.factories import schedule_interview
 
@@ -27,12 +27,9 @@ PHONE = {
 
 
 def test_candidate_answers_on_a_phone_from_the_mailed_link(
-    live_server, smtp_mail, settings, new_context
+    live_server, no_quiet_hours, smtp_mail, settings, new_context
 ):
     settings.SITE_URL = live_server.url
-    policy = selectors.policy_get()
-    policy.quiet_hours_start = policy.quiet_hours_end = None  # whatever the hour of the run
-    policy.save()
     interview = schedule_interview(ends_at=timezone.now() - timedelta(minutes=1))
     candidate = interview.application.candidate
     request = interview.feedback_requests.get(party=Party.CANDIDATE)

@@ -1,47 +1,26 @@
 """The plain admin of the ATS records: a save that moves a desk (a candidate's owner, a
 position's recruiter) moves the rows on it, through candidates.services."""
 
-from io import StringIO
-
 import pytest
-from django.contrib.auth import get_user_model
-from django.core.management import call_command
 
 from candidates.models import Application, Candidate, Interview, Position
 from tests.admin_pages import admin_url, form_data, interview_of
 from tests.factories import RecruiterFactory
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def demo():
-    call_command("seed_demo", stdout=StringIO())
-
-
-@pytest.fixture
-def recruiter(demo):
-    return get_user_model().objects.get(username="recruiter")
-
-
-@pytest.fixture
-def recruiter_client(client, recruiter):
-    client.force_login(recruiter)
-    return client
+# The pages here show the demo's data.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo")]
 
 
 # --- desks: who owns a candidate or a position moves their rows on the dashboard ----------
 
 
-def test_a_new_owner_chosen_for_a_candidate_takes_their_side_to_the_new_desk(recruiter_client):
+def test_a_new_owner_chosen_for_a_candidate_takes_their_side_to_the_new_desk(recruiter):
     interview = interview_of("Ethan")
     candidate = interview.application.candidate
     new_owner = RecruiterFactory()
     change = admin_url(Candidate, "change", candidate.pk)
 
-    response = recruiter_client.post(
-        change, {**form_data(recruiter_client.get(change)), "owner": new_owner.pk}
-    )
+    response = recruiter.post(change, {**form_data(recruiter.get(change)), "owner": new_owner.pk})
 
     assert response.status_code == 302, response.context and response.context["errors"]
     assert set(
@@ -56,14 +35,14 @@ def test_a_new_owner_chosen_for_a_candidate_takes_their_side_to_the_new_desk(rec
     assert interview.position_recruiter == interview.application.position.recruiter
 
 
-def test_a_new_recruiter_chosen_for_a_position_takes_the_clients_side(recruiter_client):
+def test_a_new_recruiter_chosen_for_a_position_takes_the_clients_side(recruiter):
     interview = interview_of("Ethan")
     position = interview.application.position
     new_recruiter = RecruiterFactory()
     change = admin_url(Position, "change", position.pk)
 
-    response = recruiter_client.post(
-        change, {**form_data(recruiter_client.get(change)), "recruiter": new_recruiter.pk}
+    response = recruiter.post(
+        change, {**form_data(recruiter.get(change)), "recruiter": new_recruiter.pk}
     )
 
     assert response.status_code == 302, response.context and response.context["errors"]

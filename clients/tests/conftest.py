@@ -1,16 +1,14 @@
 """Two clients side by side, each with a signed-in contact, a position, a candidate whose
 interview ended five minutes ago and both parties asked for feedback.
 
-The three personas of every permission test: the contact of client A (the owner), the
-contact of client B (an outsider to A's objects), and the anonymous visitor.
+The contacts are the root conftest's personas `client_a` (the owner of world A's objects)
+and `client_b` (an outsider to them); with `anonymous` and the recruiters, they are the
+people of every permission test.
 """
 
-import datetime as dt
 from dataclasses import dataclass
 
 import pytest
-import time_machine
-from django.contrib.auth import get_user_model
 
 from candidates.models import Application, Client, ClientContact, Interview, Position
 from feedback import services
@@ -18,13 +16,9 @@ from feedback.models import FeedbackRequest, Party
 from tests.factories import (
     ApplicationFactory,
     CandidateFactory,
-    ClientContactFactory,
     PositionFactory,
-    UserFactory,
     schedule_interview,
 )
-
-PASSWORD = "pw-for-tests"
 
 
 @dataclass
@@ -49,18 +43,9 @@ class ClientWorld:
         ]
 
 
-def contact_with_login(*, client=None, email: str, **kwargs) -> ClientContact:
-    user = UserFactory(username=email, email=email)
-    extra = {"client": client} if client is not None else {}
-    return ClientContactFactory(user=user, email=email, **extra, **kwargs)
-
-
-def client_world(*, key: str, client_name: str, candidate: tuple, interview_end) -> ClientWorld:
-    """A client with a contact who can sign in, one open position and one candidate
-    interviewed until `interview_end` (requests planned; the caller's sweep asks)."""
-    contact = contact_with_login(
-        email=f"hiring@{key}.example", name=f"Dr. {key.title()} Hiring", client__name=client_name
-    )
+def client_world(contact, *, key: str, candidate: tuple, interview_end) -> ClientWorld:
+    """The contact's client with one open position and one candidate interviewed until
+    `interview_end` (requests planned; the caller's sweep asks)."""
     position = PositionFactory(
         client=contact.client, hiring_contact=contact, title=f"{key.title()} Emergency Vet"
     )
@@ -83,34 +68,29 @@ def client_world(*, key: str, client_name: str, candidate: tuple, interview_end)
 
 
 @pytest.fixture
-def clock(interview_end):
-    """Five minutes after the interviews, on a weekday morning in Chicago."""
-    with time_machine.travel(interview_end + dt.timedelta(minutes=5), tick=False) as traveller:
-        yield traveller
-
-
-@pytest.fixture
-def world_a(db, clock, interview_end) -> ClientWorld:
+def world_a(clock, client_a, interview_end) -> ClientWorld:
+    """Client A (Lakeshore Specialty Hospitals), whose contact is `client_a`."""
     return client_world(
+        client_a.contact,
         key="lakeshore",
-        client_name="Lakeshore Specialty Hospitals",
         candidate=("Imogen", "Okafor"),
         interview_end=interview_end,
     )
 
 
 @pytest.fixture
-def world_b(db, clock, interview_end) -> ClientWorld:
+def world_b(clock, client_b, interview_end) -> ClientWorld:
+    """Client B (Prairie View Practice), whose contact is `client_b`."""
     return client_world(
+        client_b.contact,
         key="prairie",
-        client_name="Prairie View Practice",
         candidate=("Rafael", "Lindqvist"),
         interview_end=interview_end,
     )
 
 
 @pytest.fixture
-def asked(world_a, world_b):
+def worlds_asked(world_a, world_b):
     """Both worlds' requests asked by the loop (pending)."""
     services.sweep_run()
     for world in (world_a, world_b):
@@ -118,20 +98,3 @@ def asked(world_a, world_b):
         world.candidate_request.refresh_from_db()
         assert world.client_request.status == FeedbackRequest.Status.PENDING
     return world_a, world_b
-
-
-@pytest.fixture
-def client_a(client, world_a):
-    """The test client, signed in as client A's contact."""
-    client.force_login(world_a.user, backend="clients.backends.ClientEmailBackend")
-    return client
-
-
-@pytest.fixture
-def staff_user(db):
-    return UserFactory(username="dana", is_staff=True)
-
-
-@pytest.fixture
-def plain_user(db):
-    return get_user_model().objects.create_user(username="someone", password=PASSWORD)

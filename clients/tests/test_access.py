@@ -8,17 +8,24 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.conf import settings as django_settings
+from django.contrib.auth import get_user_model
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from candidates import services as candidate_services
 from clients import urls as client_urls
-from feedback import selectors, tokens
 from feedback.models import Feedback, FeedbackRequest, Party
-from tests.factories import ApplicationFactory, PositionFactory, schedule_interview
-
-from .conftest import PASSWORD, contact_with_login
+from tests import personas
+from tests.factories import (
+    PASSWORD,
+    ApplicationFactory,
+    PositionFactory,
+    contact_with_login,
+    link_path,
+    schedule_interview,
+    token_of,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -94,8 +101,8 @@ def test_every_route_is_in_the_matrix():
 # --- the owner ---------------------------------------------------------------------------
 
 
-def test_a_contact_opens_its_own_pages(asked, client_a):
-    world_a, world_b = asked
+def test_a_contact_opens_its_own_pages(worlds_asked, client_a):
+    world_a, world_b = worlds_asked
     for path in own_urls(world_a):
         response = client_a.get(path)
         assert response.status_code == 200, path
@@ -106,8 +113,8 @@ def test_a_contact_opens_its_own_pages(asked, client_a):
         assert "no-store" in response["Cache-Control"]
 
 
-def test_a_contact_gets_404_for_every_object_of_another_client(asked, client_a):
-    world_a, world_b = asked
+def test_a_contact_gets_404_for_every_object_of_another_client(worlds_asked, client_a):
+    world_a, world_b = worlds_asked
     missing = client_a.get(url("position", position_id=999_999))
     assert_not_found(missing)
 
@@ -127,20 +134,19 @@ def test_a_contact_gets_404_for_every_object_of_another_client(asked, client_a):
     assert world_b.client_request.opened_at is None
 
 
-def test_contact_b_is_refused_client_as_objects_too(asked, client):
-    world_a, world_b = asked
-    client.force_login(world_b.user, backend="clients.backends.ClientEmailBackend")
+def test_contact_b_is_refused_client_as_objects_too(worlds_asked, client_b):
+    world_a, world_b = worlds_asked
     for path in foreign_object_urls(world_b, world_a):
-        assert_not_found(client.get(path), *world_a.names)
+        assert_not_found(client_b.get(path), *world_a.names)
 
 
 def test_an_application_moved_to_another_clients_position_takes_its_requests_along(
-    asked, client_a, client
+    worlds_asked, client_a, client_b
 ):
     """The client pages find requests by the position kept on each request: when the
     recruiter moves an application to client B's position, client A loses the request
     and client B gets it."""
-    world_a, world_b = asked
+    world_a, world_b = worlds_asked
     request_page = url("request", request_id=world_a.client_request.pk)
     assert client_a.get(request_page).status_code == 200
 
@@ -149,18 +155,25 @@ def test_an_application_moved_to_another_clients_position_takes_its_requests_alo
 
     assert_not_found(client_a.get(request_page), world_a.application.candidate.full_name)
     assert world_a.application.candidate.full_name not in page_text(client_a.get(url("home")))
-    client.force_login(world_b.user, backend="clients.backends.ClientEmailBackend")
-    assert client.get(request_page).status_code == 200
-    assert world_a.application.candidate.full_name in page_text(client.get(url("home")))
+    assert client_b.get(request_page).status_code == 200
+    assert world_a.application.candidate.full_name in page_text(client_b.get(url("home")))
 
 
-# --- the anonymous visitor, staff and other users ----------------------------------------
+# --- the anonymous visitor, recruiters and other users -------------------------------------
 
 
-def test_an_anonymous_visitor_is_sent_to_the_login(asked, client):
-    world_a, world_b = asked
+@pytest.fixture
+def plain_user(db):
+    """Someone with a login who is neither staff nor a client's contact, with a session
+    all the same."""
+    user = get_user_model().objects.create_user(username="someone", password=PASSWORD)
+    return personas.signed_in_by_force("plain user", user)
+
+
+def test_an_anonymous_visitor_is_sent_to_the_login(worlds_asked, anonymous):
+    world_a, world_b = worlds_asked
     for path in own_urls(world_a) + own_urls(world_b):
-        for response in (client.get(path), client.post(path, VALID_ANSWER)):
+        for response in (anonymous.get(path), anonymous.post(path, VALID_ANSWER)):
             assert response.status_code == 302, path
             location = urlsplit(response["Location"])
             assert location.path == url("login")
@@ -168,90 +181,83 @@ def test_an_anonymous_visitor_is_sent_to_the_login(asked, client):
     assert not Feedback.objects.exists()
 
 
-@pytest.mark.parametrize("persona", ["staff_user", "plain_user"])
-def test_staff_and_other_users_cannot_use_the_client_pages(asked, client, persona, request):
-    world_a, _ = asked
-    user = request.getfixturevalue(persona)
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+@pytest.mark.parametrize("persona", ["recruiter", "plain_user"])
+def test_staff_and_other_users_cannot_use_the_client_pages(worlds_asked, persona, request):
+    world_a, _ = worlds_asked
+    who = request.getfixturevalue(persona)
     for path in own_urls(world_a):
-        response = client.get(path)
+        response = who.get(path)
         assert response.status_code == 403, path
         html = response.content.decode()
         assert "These pages are for our clients" in html
         assert world_a.client.name not in html
-    assert client.post(url("request", request_id=world_a.client_request.pk)).status_code == 403
+    assert who.post(url("request", request_id=world_a.client_request.pk)).status_code == 403
     assert not Feedback.objects.exists()
 
 
-def test_a_staff_user_linked_to_a_contact_is_still_refused(asked, client):
-    world_a, _ = asked
+def test_a_staff_user_linked_to_a_contact_is_still_refused(worlds_asked):
+    world_a, _ = worlds_asked
     world_a.user.is_staff = True
     world_a.user.save()
-    client.force_login(world_a.user, backend="django.contrib.auth.backends.ModelBackend")
-    assert client.get(url("home")).status_code == 403
+    staff = personas.signed_in_by_force("staff contact", world_a.user)
+    assert staff.get(url("home")).status_code == 403
 
 
 def test_the_login_form_refuses_staff_and_users_without_a_contact(
-    asked, client, staff_user, plain_user
+    worlds_asked, anonymous, recruiter, plain_user
 ):
-    staff_user.set_password(PASSWORD)
-    staff_user.save()
-    for user in (staff_user, plain_user):
-        response = client.post(url("login"), {"username": user.username, "password": PASSWORD})
+    for user in (recruiter.user, plain_user.user):
+        response = anonymous.post(url("login"), {"username": user.username, "password": PASSWORD})
         assert response.status_code == 200
         assert "This sign-in is for our clients" in response.content.decode()
-        assert "_auth_user_id" not in client.session
+        assert "_auth_user_id" not in anonymous.session
 
 
 # --- signed links --------------------------------------------------------------------------
 
 
-def token_of(request: FeedbackRequest) -> str:
-    return tokens.token_make(party=request.party, token_key=request.token_key)
-
-
-def test_a_candidates_portal_link_never_opens_a_client_page(asked, client):
-    world_a, _ = asked
-    portal_link = urlsplit(selectors.feedback_request_link(request=world_a.candidate_request))
-    assert client.get(portal_link.path).status_code == 200  # the portal itself opens
+def test_a_candidates_portal_link_never_opens_a_client_page(worlds_asked, anonymous):
+    world_a, _ = worlds_asked
+    portal_link = link_path(world_a.candidate_request)
+    assert anonymous.get(portal_link).status_code == 200  # the portal itself opens
     candidate_token = token_of(world_a.candidate_request)
 
     for name in SIGNED_LINKS:
-        response = client.get(url(name, token=candidate_token))
+        response = anonymous.get(url(name, token=candidate_token))
         assert response.status_code == 404
         assert LINK_REFUSED_TEXT in response.content.decode()
     # Holding a portal link signs nobody in.
-    assert client.get(url("home")).status_code == 302
+    assert anonymous.get(url("home")).status_code == 302
 
 
-def test_a_client_link_opens_its_one_request_and_signs_nobody_in(asked, client):
-    world_a, world_b = asked
+def test_a_client_link_opens_its_one_request_and_signs_nobody_in(worlds_asked, anonymous):
+    world_a, world_b = worlds_asked
     path = url("feedback", token=token_of(world_a.client_request))
-    html = client.get(path).content.decode()
+    html = anonymous.get(path).content.decode()
     assert world_a.application.candidate.full_name in html
     for text in world_b.names:
         assert text not in html
-    assert client.get(url("home")).status_code == 302
-    assert client.get(url("request", request_id=world_a.client_request.pk)).status_code == 302
+    assert anonymous.get(url("home")).status_code == 302
+    assert anonymous.get(url("request", request_id=world_a.client_request.pk)).status_code == 302
 
-    assert client.post(path, VALID_ANSWER).status_code == 302
+    assert anonymous.post(path, VALID_ANSWER).status_code == 302
     answered = Feedback.objects.get()
     assert answered.request == world_a.client_request
     world_b.client_request.refresh_from_db()
     assert world_b.client_request.status == FeedbackRequest.Status.PENDING
 
 
-def test_a_client_link_edited_to_another_requests_key_is_refused(asked, client):
-    world_a, world_b = asked
+def test_a_client_link_edited_to_another_requests_key_is_refused(worlds_asked, anonymous):
+    world_a, world_b = worlds_asked
     token = token_of(world_a.client_request)
     forged = (
         str(world_b.client_request.token_key) + token[len(str(world_a.client_request.token_key)) :]
     )
     for name in SIGNED_LINKS:
-        response = client.get(url(name, token=forged))
+        response = anonymous.get(url(name, token=forged))
         assert response.status_code == 404
         assert LINK_REFUSED_TEXT in response.content.decode()
-    assert client.post(url("feedback", token=forged), VALID_ANSWER).status_code == 404
+    assert anonymous.post(url("feedback", token=forged), VALID_ANSWER).status_code == 404
     assert not Feedback.objects.exists()
 
 
@@ -272,8 +278,8 @@ segment = st.text(
 
 @FUZZ
 @given(data=st.data())
-def test_random_ids_never_open_another_clients_object_nor_fail(asked, client_a, data):
-    world_a, world_b = asked
+def test_random_ids_never_open_another_clients_object_nor_fail(worlds_asked, client_a, data):
+    world_a, world_b = worlds_asked
     own = {
         "position": {world_a.position.pk},
         "request": {world_a.client_request.pk},
@@ -300,8 +306,8 @@ def test_random_ids_never_open_another_clients_object_nor_fail(asked, client_a, 
 
 @FUZZ
 @given(data=st.data())
-def test_random_tokens_never_open_a_request_nor_fail(asked, client, data):
-    world_a, world_b = asked
+def test_random_tokens_never_open_a_request_nor_fail(worlds_asked, anonymous, data):
+    world_a, world_b = worlds_asked
     real = [token_of(r) for r in (world_a.client_request, world_b.client_request)]
     token = data.draw(
         st.one_of(
@@ -319,7 +325,7 @@ def test_random_tokens_never_open_a_request_nor_fail(asked, client, data):
         return  # an unchanged token is the link's owner, not a forgery
     name = data.draw(st.sampled_from(sorted(SIGNED_LINKS)))
     method = data.draw(st.sampled_from(["get", "post"]))
-    response = getattr(client, method)(url(name, token=token), VALID_ANSWER)
+    response = getattr(anonymous, method)(url(name, token=token), VALID_ANSWER)
     assert response.status_code in (404, 405), (name, token, response.status_code)
     html = response.content.decode()
     for text in world_a.names + world_b.names:
@@ -330,14 +336,14 @@ def test_random_tokens_never_open_a_request_nor_fail(asked, client, data):
 @FUZZ
 @given(name=st.sampled_from(["password_reset_confirm", "invitation"]), uid=segment, token=segment)
 def test_random_set_password_links_show_the_expired_page_and_sign_nobody_in(
-    asked, client, name, uid, token
+    worlds_asked, anonymous, name, uid, token
 ):
-    response = client.get(url(name, uidb64=uid, token=token))
+    response = anonymous.get(url(name, uidb64=uid, token=token))
     assert response.status_code in (200, 302)
     if response.status_code == 302:  # only a valid token redirects; none is valid here
         pytest.fail(f"a random link was accepted: {uid!r} {token!r}")
     assert 'id="link-invalid"' in response.content.decode()
-    assert "_auth_user_id" not in client.session
+    assert "_auth_user_id" not in anonymous.session
 
 
 def test_the_fuzzed_patterns_are_every_object_and_link_pattern():
@@ -348,11 +354,13 @@ def test_the_fuzzed_patterns_are_every_object_and_link_pattern():
     }
 
 
-def test_an_expired_client_link_says_so_and_offers_the_sign_in_and_a_call(asked, client, clock):
-    world_a, _ = asked
+def test_an_expired_client_link_says_so_and_offers_the_sign_in_and_a_call(
+    worlds_asked, anonymous, clock
+):
+    world_a, _ = worlds_asked
     path = url("feedback", token=token_of(world_a.client_request))
     clock.shift(django_settings.PORTAL_LINK_MAX_AGE + dt.timedelta(minutes=1))
-    response = client.get(path)
+    response = anonymous.get(path)
     assert response.status_code == 410
     html = response.content.decode()
     assert "This link has expired" in html
@@ -360,5 +368,5 @@ def test_an_expired_client_link_says_so_and_offers_the_sign_in_and_a_call(asked,
     recruiter = world_a.position.recruiter  # the position's, who handles the client
     assert recruiter.full_name in html
     assert world_a.application.candidate.owner.full_name not in html
-    assert client.post(path, VALID_ANSWER).status_code == 410
+    assert anonymous.post(path, VALID_ANSWER).status_code == 410
     assert not Feedback.objects.exists()

@@ -18,7 +18,7 @@ from tests.factories import ApplicationFactory
 pytestmark = pytest.mark.django_db
 
 
-def test_the_client_list_counts_overdue_client_feedback_of_the_last_30_days(admin_client):
+def test_the_client_list_counts_overdue_client_feedback_of_the_last_30_days(recruiter):
     application = ApplicationFactory(stage=Application.Stage.INTERVIEWING)
     # Midday in Chicago (no quiet hours), 3 and 45 days ago.
     noon = timezone.now().replace(hour=18, minute=0, second=0, microsecond=0)
@@ -26,7 +26,7 @@ def test_the_client_list_counts_overdue_client_feedback_of_the_last_30_days(admi
     interview_overdue(ends_at=noon - dt.timedelta(days=45), application=application)
     other = ApplicationFactory()  # another client, nothing overdue
 
-    response = admin_client.get(reverse("admin:candidates_client_changelist"))
+    response = recruiter.get(reverse("admin:candidates_client_changelist"))
 
     assert response.status_code == 200
     rows = {client.pk: client for client in response.context["cl"].result_list}
@@ -38,13 +38,13 @@ def test_the_client_list_counts_overdue_client_feedback_of_the_last_30_days(admi
     assert f"interview__application__position__client__id__exact={client.pk}" in html
 
 
-def test_the_client_lists_in_process_counts_are_kept_a_minute_per_client(admin_client):
+def test_the_client_lists_in_process_counts_are_kept_a_minute_per_client(recruiter):
     first = ApplicationFactory(stage=Application.Stage.INTERVIEWING)
     client_id = first.position.client_id
     listing = reverse("admin:candidates_client_changelist")
 
     def in_process() -> dict[int, int]:
-        rows = admin_client.get(listing).context["cl"].result_list
+        rows = recruiter.get(listing).context["cl"].result_list
         return {client.pk: client.in_process_count for client in rows}
 
     assert in_process()[client_id] == 1
@@ -57,13 +57,13 @@ def test_the_client_lists_in_process_counts_are_kept_a_minute_per_client(admin_c
     assert in_process()[client_id] == 2
 
 
-def test_the_client_list_works_without_the_cache(admin_client, settings):
+def test_the_client_list_works_without_the_cache(recruiter, settings):
     settings.CACHES = {
         "default": {**settings.CACHES["default"], "LOCATION": f"redis://127.0.0.1:{free_port()}/0"}
     }
     application = ApplicationFactory(stage=Application.Stage.INTERVIEWING)
 
-    response = admin_client.get(reverse("admin:candidates_client_changelist"))
+    response = recruiter.get(reverse("admin:candidates_client_changelist"))
 
     assert response.status_code == 200
     [client] = response.context["cl"].result_list

@@ -34,8 +34,8 @@ def add_candidates(world, n: int, *, stage: str = "interviewing") -> list:
     ]
 
 
-def test_the_home_shows_five_candidates_per_position_and_links_to_the_rest(asked, client_a):
-    world_a, _ = asked
+def test_the_home_shows_five_candidates_per_position_and_links_to_the_rest(worlds_asked, client_a):
+    world_a, _ = worlds_asked
     add_candidates(world_a, 6)  # 7 in process with the world's own candidate
     add_candidates(world_a, 3, stage="rejected")  # not in process: not counted
 
@@ -47,8 +47,8 @@ def test_the_home_shows_five_candidates_per_position_and_links_to_the_rest(asked
     assert reverse("clients:position", args=[world_a.position.pk]) in more
 
 
-def test_the_home_shows_the_furthest_along_first(asked, client_a):
-    world_a, _ = asked
+def test_the_home_shows_the_furthest_along_first(worlds_asked, client_a):
+    world_a, _ = worlds_asked
     add_candidates(world_a, 11, stage="submitted")
     offer = ApplicationFactory(position=world_a.position, stage="offer")
 
@@ -59,13 +59,13 @@ def test_the_home_shows_the_furthest_along_first(asked, client_a):
     assert str(world_a.application.pk) in shown  # interviewing comes before submitted
 
 
-def test_a_small_position_has_no_more_link(asked, client_a):
+def test_a_small_position_has_no_more_link(worlds_asked, client_a):
     html = client_a.get(HOME).content.decode()
     assert 'data-more="candidates"' not in html
 
 
-def test_the_position_page_lists_every_candidate_a_page_at_a_time(asked, client_a):
-    world_a, _ = asked
+def test_the_position_page_lists_every_candidate_a_page_at_a_time(worlds_asked, client_a):
+    world_a, _ = worlds_asked
     add_candidates(world_a, selectors.PAGE_SIZE)  # one more than a page, with the world's
     url = reverse("clients:position", args=[world_a.position.pk])
 
@@ -84,9 +84,9 @@ def test_the_position_page_lists_every_candidate_a_page_at_a_time(asked, client_
 
 
 def test_the_home_shows_the_soonest_requests_and_links_to_the_rest(
-    asked, client_a, clock, interview_end
+    worlds_asked, client_a, clock, interview_end
 ):
-    world_a, _ = asked
+    world_a, _ = worlds_asked
     for i in range(selectors.HOME_AWAITING):
         application = ApplicationFactory(position=world_a.position)
         schedule(application=application, ends_at=interview_end - dt.timedelta(minutes=i + 1))

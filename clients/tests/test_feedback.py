@@ -28,8 +28,10 @@ def answer_url(request: FeedbackRequest) -> str:
     return reverse("clients:request", args=[request.pk])
 
 
-def test_the_pending_list_holds_the_contacts_own_requests_only(asked, client_a, interview_end):
-    world_a, world_b = asked
+def test_the_pending_list_holds_the_contacts_own_requests_only(
+    worlds_asked, client_a, interview_end
+):
+    world_a, world_b = worlds_asked
     later = schedule_interview(
         application=world_a.application, ends_at=interview_end + dt.timedelta(days=1)
     )
@@ -58,8 +60,8 @@ def test_a_request_not_yet_asked_can_be_answered_once_the_interview_is_over(worl
     assert client_a.get(answer_url(world_a.client_request)).status_code == 200
 
 
-def test_an_answer_in_the_page_is_stored_and_the_recruiter_told(asked, client_a):
-    world_a, _ = asked
+def test_an_answer_in_the_page_is_stored_and_the_recruiter_told(worlds_asked, client_a):
+    world_a, _ = worlds_asked
     url = answer_url(world_a.client_request)
     form = client_a.get(url)
     assert form.status_code == 200
@@ -100,16 +102,16 @@ def test_an_answer_in_the_page_is_stored_and_the_recruiter_told(asked, client_a)
         ({"next_step_date": "not a date"}, "next_step_date"),
     ],
 )
-def test_a_bad_answer_is_shown_again_and_not_stored(asked, client_a, change, field):
-    world_a, _ = asked
+def test_a_bad_answer_is_shown_again_and_not_stored(worlds_asked, client_a, change, field):
+    world_a, _ = worlds_asked
     response = client_a.post(answer_url(world_a.client_request), {**ANSWER, **change})
     assert response.status_code == 200
     assert field in response.context["form"].errors
     assert Feedback.objects.count() == 0
 
 
-def test_an_amendment_is_kept_beside_the_first_answer(asked, client_a, clock):
-    world_a, _ = asked
+def test_an_amendment_is_kept_beside_the_first_answer(worlds_asked, client_a, clock):
+    world_a, _ = worlds_asked
     url = answer_url(world_a.client_request)
     client_a.post(url, ANSWER)
     clock.shift(dt.timedelta(hours=2))
@@ -128,8 +130,8 @@ def test_an_amendment_is_kept_beside_the_first_answer(asked, client_a, clock):
     assert TimelineEvent.objects.filter(kind=TimelineEvent.Kind.FEEDBACK_AMENDED).count() == 1
 
 
-def test_a_cancelled_interviews_request_is_not_found(asked, client_a):
-    world_a, _ = asked
+def test_a_cancelled_interviews_request_is_not_found(worlds_asked, client_a):
+    world_a, _ = worlds_asked
     interview_cancel(interview=world_a.interview)
     url = answer_url(world_a.client_request)
     assert client_a.get(url).status_code == 404
@@ -137,8 +139,8 @@ def test_a_cancelled_interviews_request_is_not_found(asked, client_a):
     assert Feedback.objects.count() == 0
 
 
-def test_reminders_and_the_overdue_alert_come_from_the_loop(asked, client_a, clock):
-    world_a, world_b = asked
+def test_reminders_and_the_overdue_alert_come_from_the_loop(worlds_asked, client_a, clock):
+    world_a, world_b = worlds_asked
     client_a.post(answer_url(world_a.client_request), ANSWER)
 
     for _ in range(2):  # past the reminder (+24 h), then past the deadline (+48 h)
@@ -157,8 +159,8 @@ def test_reminders_and_the_overdue_alert_come_from_the_loop(asked, client_a, clo
     assert kinds(world_b) == {"request", "reminder", "overdue_alert"}
 
 
-def test_a_late_answer_in_the_page_records_how_late(asked, client_a, clock):
-    world_a, _ = asked
+def test_a_late_answer_in_the_page_records_how_late(worlds_asked, client_a, clock):
+    world_a, _ = worlds_asked
     clock.shift(dt.timedelta(hours=50))
     services.sweep_run()
     world_a.client_request.refresh_from_db()

@@ -15,6 +15,7 @@ from core import caching
 from feedback import services
 from feedback.models import Feedback, FeedbackRequest, Party
 from feedback.services import interview_cancel, interview_mark_completed
+from tests import personas
 from tests.factories import ApplicationFactory, CandidateFactory, PositionFactory
 from tests.factories import schedule_interview as schedule
 
@@ -48,8 +49,8 @@ def pipeline(html: str, position) -> dict[str, int]:
     return {stage: int(n) for stage, n in cols}
 
 
-def test_home_shows_the_open_position_its_candidate_and_interview_time(asked, client_a):
-    world_a, _ = asked
+def test_home_shows_the_open_position_its_candidate_and_interview_time(worlds_asked, client_a):
+    world_a, _ = worlds_asked
     response = client_a.get(HOME)
     assert response.status_code == 200
     html = response.content.decode()
@@ -62,8 +63,8 @@ def test_home_shows_the_open_position_its_candidate_and_interview_time(asked, cl
     assert reverse("clients:request", args=[world_a.client_request.pk]) in html
 
 
-def test_by_default_only_the_interest_band_is_shared(asked, client_a):
-    world_a, _ = asked
+def test_by_default_only_the_interest_band_is_shared(worlds_asked, client_a):
+    world_a, _ = worlds_asked
     services.feedback_submit(request=world_a.candidate_request, answers=CANDIDATE_ANSWER)
 
     html = client_a.get(HOME).content.decode()
@@ -73,8 +74,8 @@ def test_by_default_only_the_interest_band_is_shared(asked, client_a):
         assert str(private) not in html
 
 
-def test_the_recruiter_shares_more_per_feedback(asked, client_a):
-    world_a, _ = asked
+def test_the_recruiter_shares_more_per_feedback(worlds_asked, client_a):
+    world_a, _ = worlds_asked
     feedback = services.feedback_submit(request=world_a.candidate_request, answers=CANDIDATE_ANSWER)
     Feedback.objects.filter(pk=feedback.pk).update(
         shared_with_client=["went_well", "interest_level", "wants_call", "unknown_key"]
@@ -90,8 +91,8 @@ def test_the_recruiter_shares_more_per_feedback(asked, client_a):
     assert CANDIDATE_ANSWER["concerns"] not in html
 
 
-def test_an_amendment_keeps_what_the_recruiter_shared(asked, client_a):
-    world_a, _ = asked
+def test_an_amendment_keeps_what_the_recruiter_shared(worlds_asked, client_a):
+    world_a, _ = worlds_asked
     first = services.feedback_submit(request=world_a.candidate_request, answers=CANDIDATE_ANSWER)
     Feedback.objects.filter(pk=first.pk).update(shared_with_client=[])
     services.feedback_submit(
@@ -113,9 +114,9 @@ def test_an_amendment_keeps_what_the_recruiter_shared(asked, client_a):
     ],
 )
 def test_the_band_follows_the_answer_not_the_applications_status(
-    asked, client_a, level, still, band
+    worlds_asked, client_a, level, still, band
 ):
-    world_a, _ = asked
+    world_a, _ = worlds_asked
     services.feedback_submit(
         request=world_a.candidate_request,
         answers={"interest_level": level, "still_interested": still},
@@ -130,8 +131,8 @@ def test_the_band_follows_the_answer_not_the_applications_status(
     assert "waned" not in html.lower()
 
 
-def test_candidates_not_in_process_and_closed_positions_stay_off_the_home(asked, client_a):
-    world_a, _ = asked
+def test_candidates_not_in_process_and_closed_positions_stay_off_the_home(worlds_asked, client_a):
+    world_a, _ = worlds_asked
     rejected = ApplicationFactory(
         position=world_a.position,
         candidate=CandidateFactory(first_name="Quentin", last_name="Rejected"),
@@ -161,8 +162,8 @@ def test_candidates_not_in_process_and_closed_positions_stay_off_the_home(asked,
     )
 
 
-def test_the_pipeline_counts_candidates_at_each_stage(asked, client_a):
-    world_a, world_b = asked
+def test_the_pipeline_counts_candidates_at_each_stage(worlds_asked, client_a):
+    world_a, world_b = worlds_asked
     for stage, n in [("submitted", 2), ("offer", 1), ("withdrawn", 1)]:
         for _ in range(n):
             ApplicationFactory(position=world_a.position, stage=stage)
@@ -182,9 +183,9 @@ def test_the_pipeline_counts_candidates_at_each_stage(asked, client_a):
 
 
 def test_interviews_show_upcoming_cancelled_and_the_clients_own_answer(
-    asked, client_a, interview_end
+    worlds_asked, client_a, interview_end
 ):
-    world_a, _ = asked
+    world_a, _ = worlds_asked
     upcoming = schedule(
         application=world_a.application, ends_at=interview_end + dt.timedelta(days=2)
     )
@@ -210,13 +211,12 @@ def test_interviews_show_upcoming_cancelled_and_the_clients_own_answer(
     assert "change" in held
 
 
-def test_a_colleagues_request_is_shown_as_awaited_not_answerable(asked, client):
-    world_a, _ = asked
-    from .conftest import contact_with_login
-
-    colleague = contact_with_login(client=world_a.client, email="colleague@lakeshore.example")
-    client.force_login(colleague.user, backend="clients.backends.ClientEmailBackend")
-    html = client.get(HOME).content.decode()
+def test_a_colleagues_request_is_shown_as_awaited_not_answerable(worlds_asked):
+    world_a, _ = worlds_asked
+    colleague = personas.client_contact(
+        "client A's colleague", client=world_a.client, email="colleague@lakeshore.example"
+    )
+    html = colleague.get(HOME).content.decode()
     assert world_a.application.candidate.full_name in html  # same organisation
     assert f"awaited from {world_a.contact.name}" in html
     assert reverse("clients:request", args=[world_a.client_request.pk]) not in html
@@ -227,9 +227,9 @@ def test_a_colleagues_request_is_shown_as_awaited_not_answerable(asked, client):
 
 
 def test_an_interview_marked_completed_early_is_awaited_and_answerable_at_once(
-    asked, client_a, clock
+    worlds_asked, client_a, clock
 ):
-    world_a, _ = asked
+    world_a, _ = worlds_asked
     early = schedule(application=world_a.application, ends_at=timezone.now() + HOURS_2)
     interview_mark_completed(interview=early)
     services.sweep_run()  # asks the client now, two hours before the planned end
@@ -300,9 +300,7 @@ def test_responsiveness_with_nothing_due_says_so(world_a, client_a):
     assert "No feedback has been due in the last 90 days." in html
 
 
-def test_responsiveness_is_shown_to_the_client_and_to_the_recruiter(
-    world_a, client_a, admin_client
-):
+def test_responsiveness_is_shown_to_the_client_and_to_the_recruiter(world_a, client_a, recruiter):
     h = dt.timedelta(hours=1)
     _past_request(world_a, ended_ago=10 * 24 * h, answered_after=3 * h)
     _past_request(world_a, ended_ago=12 * 24 * h, answered_after=50 * h)
@@ -312,7 +310,7 @@ def test_responsiveness_is_shown_to_the_client_and_to_the_recruiter(
     assert re.search(r'data-stat="on-time">\s*50%<', html)
     assert "1 of 2 due" in html
 
-    admin = admin_client.get(reverse("admin:candidates_client_change", args=[world_a.client.pk]))
+    admin = recruiter.get(reverse("admin:candidates_client_change", args=[world_a.client.pk]))
     assert admin.status_code == 200
     text = admin.content.decode()
     assert "Median time to feedback <strong>26 h 30 min</strong>" in text

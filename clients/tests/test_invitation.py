@@ -19,9 +19,12 @@ from candidates.models import ClientContact
 from clients import services
 from feedback import services as feedback_services
 from feedback.models import OutboundMessage
-from tests.factories import ClientContactFactory, PositionFactory, UserFactory
-
-from .conftest import PASSWORD, contact_with_login
+from tests.factories import (
+    PASSWORD,
+    ClientContactFactory,
+    PositionFactory,
+    contact_with_login,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -72,7 +75,7 @@ def test_an_invitation_creates_a_login_without_a_password_and_queues_a_mail(cont
 
 
 def test_the_invited_contact_sets_a_password_from_the_mail_and_is_signed_in(
-    contact, client, smtp_mail
+    contact, anonymous, smtp_mail
 ):
     message = services.client_contact_invite(contact=contact, actor=None)
     contact.refresh_from_db()
@@ -83,38 +86,38 @@ def test_the_invited_contact_sets_a_password_from_the_mail_and_is_signed_in(
     link = urlsplit(link_in(text, "/clients/welcome/")).path
 
     # The token leaves the address bar before the form is shown.
-    response = client.get(link)
+    response = anonymous.get(link)
     assert response.status_code == 302
     form_url = response["Location"]
     assert form_url.endswith("/set-password/")
-    assert "Welcome: choose your password" in client.get(form_url).content.decode()
+    assert "Welcome: choose your password" in anonymous.get(form_url).content.decode()
 
-    response = client.post(
+    response = anonymous.post(
         form_url, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}, follow=True
     )
 
     assert response.redirect_chain[-1] == (HOME, 302)
     assert "Your password is set. Welcome!" in response.content.decode()
     assert contact.client.name in response.content.decode()
-    assert signed_in_as(client) == contact.user.username
+    assert signed_in_as(anonymous) == contact.user.username
     # The link worked once.
-    client.logout()
-    assert 'id="link-invalid"' in client.get(link).content.decode()
+    anonymous.logout()
+    assert 'id="link-invalid"' in anonymous.get(link).content.decode()
 
     # From now on: the email, in any case, and the new password.
-    response = client.post(
+    response = anonymous.post(
         LOGIN, {"username": "REBECCA.lindqvist@Lakeshore.example", "password": NEW_PASSWORD}
     )
     assert response.status_code == 302
     assert response["Location"] == HOME
 
 
-def test_an_invitation_link_expires(contact, client):
+def test_an_invitation_link_expires(contact, anonymous):
     message = services.client_contact_invite(contact=contact)
     link = urlsplit(link_in(message.body_text, "/clients/welcome/")).path
     later = dt.timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT + 60)
     with time_machine.travel(later, tick=False):
-        response = client.get(link)
+        response = anonymous.get(link)
     assert response.status_code == 200
     assert "This invitation no longer works" in response.content.decode()
 
@@ -138,9 +141,8 @@ def test_a_double_click_sends_one_invitation(contact):
     assert OutboundMessage.objects.filter(kind=OutboundMessage.Kind.INVITATION).count() == 1
 
 
-def test_staff_and_logins_of_other_contacts_are_never_invited(contact):
-    staff = UserFactory(username="dana", is_staff=True)
-    contact.user = staff
+def test_staff_and_logins_of_other_contacts_are_never_invited(contact, recruiter):
+    contact.user = recruiter.user
     contact.save()
     with pytest.raises(ValidationError, match="staff account"):
         services.client_contact_invite(contact=contact)
@@ -154,18 +156,18 @@ def test_staff_and_logins_of_other_contacts_are_never_invited(contact):
     assert not OutboundMessage.objects.exists()
 
 
-def test_a_set_password_link_for_a_staff_login_does_not_open(client):
-    staff = UserFactory(username="dana", is_staff=True)
+def test_a_set_password_link_for_a_staff_login_does_not_open(anonymous, recruiter):
+    staff = recruiter.user
     uid = urlsafe_base64_encode(force_bytes(staff.pk))
     token = default_token_generator.make_token(staff)
     for name in ("invitation", "password_reset_confirm"):
-        response = client.get(reverse(f"clients:{name}", args=[uid, token]))
+        response = anonymous.get(reverse(f"clients:{name}", args=[uid, token]))
         assert response.status_code == 200
         assert 'id="link-invalid"' in response.content.decode()
 
 
-def test_the_admin_action_sends_the_invitation(contact, admin_client):
-    response = admin_client.post(
+def test_the_admin_action_sends_the_invitation(contact, recruiter):
+    response = recruiter.post(
         reverse("admin:candidates_clientcontact_changelist"),
         {"action": "send_invitation", "_selected_action": [contact.pk]},
         follow=True,
@@ -179,57 +181,61 @@ def test_the_admin_action_sends_the_invitation(contact, admin_client):
 # --- signing in and resetting the password ------------------------------------------------
 
 
-def test_the_login_takes_the_email_in_any_case_and_refuses_a_wrong_password(client, db):
+def test_the_login_takes_the_email_in_any_case_and_refuses_a_wrong_password(anonymous, db):
     contact = contact_with_login(email="tom@prairie.example")
-    bad = client.post(LOGIN, {"username": "tom@prairie.example", "password": "wrong"})
+    bad = anonymous.post(LOGIN, {"username": "tom@prairie.example", "password": "wrong"})
     assert bad.status_code == 200
     assert "That email and password do not match." in bad.content.decode()
-    assert signed_in_as(client) is None
+    assert signed_in_as(anonymous) is None
 
-    good = client.post(LOGIN, {"username": " TOM@Prairie.example ", "password": PASSWORD})
+    good = anonymous.post(LOGIN, {"username": " TOM@Prairie.example ", "password": PASSWORD})
     assert good.status_code == 302
-    assert signed_in_as(client) == contact.user.username
+    assert signed_in_as(anonymous) == contact.user.username
 
 
-def test_the_login_by_the_contacts_address_when_the_login_has_another(client, db):
+def test_the_login_by_the_contacts_address_when_the_login_has_another(anonymous, db):
     contact = contact_with_login(email="tom@prairie.example")
     contact.email = "t.hendricks@prairie.example"
     contact.save()
-    response = client.post(LOGIN, {"username": "T.Hendricks@prairie.example", "password": PASSWORD})
+    response = anonymous.post(
+        LOGIN, {"username": "T.Hendricks@prairie.example", "password": PASSWORD}
+    )
     assert response.status_code == 302
-    assert signed_in_as(client) == contact.user.username
+    assert signed_in_as(anonymous) == contact.user.username
 
 
-def test_an_inactive_contact_cannot_sign_in(client, db):
+def test_an_inactive_contact_cannot_sign_in(anonymous, db):
     contact = contact_with_login(email="tom@prairie.example")
     contact.user.is_active = False
     contact.user.save()
-    response = client.post(LOGIN, {"username": "tom@prairie.example", "password": PASSWORD})
+    response = anonymous.post(LOGIN, {"username": "tom@prairie.example", "password": PASSWORD})
     assert response.status_code == 200
-    assert signed_in_as(client) is None
+    assert signed_in_as(anonymous) is None
 
 
-def test_the_password_reset_by_email(client, smtp_mail, db):
+def test_the_password_reset_by_email(anonymous, recruiter, smtp_mail):
     contact = contact_with_login(email="tom@prairie.example")
-    staff = UserFactory(username="dana", email="dana@tvr.example", is_staff=True)
+    staff = recruiter.user
 
     # Nothing goes to a staff address, nor to an unknown one; the page says the same.
     for email in (staff.email, "nobody@nowhere.example"):
-        response = client.post(reverse("clients:password_reset"), {"email": email})
+        response = anonymous.post(reverse("clients:password_reset"), {"email": email})
         assert response["Location"] == reverse("clients:password_reset_done")
-    response = client.post(reverse("clients:password_reset"), {"email": "Tom@Prairie.example"})
+    response = anonymous.post(reverse("clients:password_reset"), {"email": "Tom@Prairie.example"})
     assert response["Location"] == reverse("clients:password_reset_done")
 
     [mail] = smtp_mail.wait_for(lambda msgs: msgs, timeout=10)
     assert mail["To"] == "tom@prairie.example"
     link = urlsplit(link_in(mail.get_content(), "/clients/reset/")).path
-    form_url = client.get(link)["Location"]
-    response = client.post(form_url, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
+    form_url = anonymous.get(link)["Location"]
+    response = anonymous.post(
+        form_url, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
+    )
     assert response["Location"] == reverse("clients:password_reset_complete")
 
-    response = client.post(LOGIN, {"username": "tom@prairie.example", "password": NEW_PASSWORD})
+    response = anonymous.post(LOGIN, {"username": "tom@prairie.example", "password": NEW_PASSWORD})
     assert response.status_code == 302
-    assert signed_in_as(client) == contact.user.username
+    assert signed_in_as(anonymous) == contact.user.username
     assert len(smtp_mail.messages) == 1
 
 
@@ -240,13 +246,13 @@ def test_signing_out_ends_the_session(client_a):
     assert client_a.get(HOME).status_code == 302
 
 
-def test_staff_reading_the_outbox_never_see_the_set_password_link(contact, admin_client):
+def test_staff_reading_the_outbox_never_see_the_set_password_link(contact, recruiter):
     message = services.client_contact_invite(contact=contact, actor=None)
     assert "/clients/welcome/" in message.body_text  # the contact's mail carries it
 
     pages = [
-        admin_client.get(reverse("admin:feedback_outboundmessage_changelist")),
-        admin_client.get(reverse("admin:feedback_outboundmessage_change", args=[message.pk])),
+        recruiter.get(reverse("admin:feedback_outboundmessage_changelist")),
+        recruiter.get(reverse("admin:feedback_outboundmessage_change", args=[message.pk])),
     ]
     for page in pages:
         assert page.status_code == 200

@@ -10,9 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from candidates.models import Interview, Position
-from feedback import tokens
 from feedback.models import Feedback, FeedbackRequest, Party
-from tests.factories import ApplicationFactory, PositionFactory
+from tests.factories import ApplicationFactory, PositionFactory, token_of
 
 pytestmark = pytest.mark.django_db
 
@@ -98,7 +97,7 @@ def page_url(page: str, world) -> str:
         "request": reverse("clients:request", args=[request.pk]),
         "link": reverse(
             "clients:feedback",
-            kwargs={"token": tokens.token_make(party="client", token_key=request.token_key)},
+            kwargs={"token": token_of(request)},
         ),
     }[page]
 
@@ -111,8 +110,8 @@ def queries_for(client, path: str) -> tuple[int, str]:
 
 
 @pytest.mark.parametrize("page", sorted(EXPECTED))
-def test_the_query_count_does_not_grow_with_the_rows(asked, client_a, page):
-    world_a, _ = asked
+def test_the_query_count_does_not_grow_with_the_rows(worlds_asked, client_a, page):
+    world_a, _ = worlds_asked
     other_position = PositionFactory(client=world_a.client, hiring_contact=world_a.contact)
     path = page_url(page, world_a)
     client_a.get(path)  # the first visit also records that the request was opened

@@ -172,7 +172,7 @@ def test_the_sweep_marks_each_past_deadline_application_possibly_waned_and_alert
     assert OutboundMessage.objects.count() == messages
 
 
-def test_demo_links_prints_the_logins_and_links_that_open(client, settings):
+def test_demo_links_prints_the_logins_and_links_that_open(anonymous, settings):
     seed()
     out = StringIO()
     call_command("demo_links", stdout=out)
@@ -186,12 +186,12 @@ def test_demo_links_prints_the_logins_and_links_that_open(client, settings):
     )
     assert [link.split("/")[1] for link in links] == ["portal", "clients"]
     for path in links:
-        response = client.get(path)
+        response = anonymous.get(path)
         assert response.status_code == 200, path
 
     login = f"{settings.SITE_URL}/clients/login/"
     assert f"Client pages sign-in: {login}" in printed
-    assert client.get(login.removeprefix(settings.SITE_URL)).status_code == 200
+    assert anonymous.get(login.removeprefix(settings.SITE_URL)).status_code == 200
 
 
 def test_both_client_logins_see_their_positions_candidates_and_feedback_to_give(client):

@@ -5,8 +5,21 @@ import datetime as dt
 import pytest
 import time_machine
 
-from feedback import services
 from tests.factories import schedule_interview
+
+from .desk import interview_asked
+
+
+@pytest.fixture
+def dana(recruiter):
+    """Dana Whitfield's desk: the `recruiter` persona's (who is signed in to the admin)."""
+    return recruiter.recruiter
+
+
+@pytest.fixture
+def marcus(other_recruiter):
+    """Marcus Reyes's desk: the `other_recruiter` persona's."""
+    return other_recruiter.recruiter
 
 
 @pytest.fixture
@@ -19,8 +32,4 @@ def interview(interview_end):
 @pytest.fixture
 def asked(interview_end):
     """An interview that has just ended, with both requests queued in the outbox."""
-    with time_machine.travel(interview_end - dt.timedelta(hours=2), tick=False):
-        interview = schedule_interview(ends_at=interview_end)
-    with time_machine.travel(interview_end, tick=False):
-        services.sweep_run()
-    return interview
+    return interview_asked(ends_at=interview_end)

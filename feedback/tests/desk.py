@@ -1,23 +1,23 @@
-"""Helpers for the recruiter admin's tests: recruiters who can log in, and interviews
-brought to each point of the loop through the real services (with frozen time)."""
+"""Helpers for the tests of the loop and the recruiter's pages: interviews brought to each
+point of the loop through the real services (with frozen time), and the sweep at a
+moment."""
 
 import datetime as dt
 
 import time_machine
 
-from feedback import roles, selectors, services
-from feedback.models import FeedbackRequest, Party
-from tests.factories import ApplicationFactory, RecruiterFactory, schedule_interview
+from feedback import selectors, services
+from feedback.models import OutboundMessage, Party
+from tests.factories import ApplicationFactory, request_of, schedule_interview
 
 HOUR = dt.timedelta(hours=1)
 MINUTE = dt.timedelta(minutes=1)
 
 
-def recruiter_with_login(**kwargs):
-    """A staff user in the Recruiter group with a Recruiter profile (Chicago)."""
-    recruiter = RecruiterFactory(**kwargs)
-    recruiter.user.groups.add(roles.recruiter_group_sync())
-    return recruiter
+def sweep_at(moment: dt.datetime):
+    """The sweep, run at `moment`."""
+    with time_machine.travel(moment, tick=False):
+        return services.sweep_run()
 
 
 def interview_asked(*, ends_at: dt.datetime, application=None, **kwargs):
@@ -40,10 +40,6 @@ def interview_overdue(*, ends_at: dt.datetime, application=None):
     return interview
 
 
-def request_of(interview, party: str = Party.CANDIDATE) -> FeedbackRequest:
-    return interview.feedback_requests.get(party=party)
-
-
 def answer(interview, *, at: dt.datetime, party: str = Party.CANDIDATE, **answers):
     with time_machine.travel(at, tick=False):
         return services.feedback_submit(request=request_of(interview, party), answers=answers)
@@ -52,3 +48,8 @@ def answer(interview, *, at: dt.datetime, party: str = Party.CANDIDATE, **answer
 def application_for(recruiter, **kwargs):
     """An application of `recruiter`'s candidate, for a position they also handle."""
     return ApplicationFactory(candidate__owner=recruiter, **kwargs)
+
+
+def candidate_ask() -> OutboundMessage:
+    """The ask to the candidate (the sweep queued it): the only one in the outbox."""
+    return OutboundMessage.objects.get(kind="request", request__party="candidate")

@@ -4,22 +4,21 @@ page, whatever its URL."""
 
 import re
 import zoneinfo
-from io import StringIO
 
 import pytest
 from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
-from django.core.management import call_command
 from django.urls import URLResolver, get_resolver, reverse
 from django.utils import dateformat
 
-from candidates.models import Candidate, ClientContact
+from candidates.models import Candidate
+from demo.management.commands.seed_demo import DEMO_PASSWORD
 from feedback import roles
 from feedback.models import FeedbackRequest, OutboundMessage
-from tests.factories import UserFactory
+from tests import personas
+from tests.factories import PASSWORD, UserFactory
 from tvr_site.admin_site import site
 
 pytestmark = pytest.mark.django_db
@@ -36,11 +35,6 @@ OUR_ACTIONS = {
     "candidates_interview_cancel",
     "candidates_interview_reschedule",
 }
-
-
-@pytest.fixture
-def demo():
-    call_command("seed_demo", stdout=StringIO())
 
 
 def admin_url_patterns() -> list[tuple[str, str | None]]:
@@ -98,20 +92,16 @@ def patterns(demo):
     return found
 
 
-def persona(name: str):
-    if name == "anonymous":
-        return None
-    if name == "client contact":
-        contact = ClientContact.objects.filter(user__isnull=False).first()
-        return contact.user
-    return UserFactory(username="member-of-the-public", is_staff=False)
+@pytest.fixture
+def non_staff_user(db):
+    """Someone with a login who is not staff, with a session all the same."""
+    user = UserFactory(username="member-of-the-public", is_staff=False)
+    return personas.signed_in_by_force("non-staff user", user)
 
 
-@pytest.mark.parametrize("who", ["anonymous", "non-staff user", "client contact"])
-def test_nobody_but_staff_reaches_any_admin_url(client, patterns, who):
-    user = persona(who)
-    if user is not None:
-        client.force_login(user)
+@pytest.mark.parametrize("persona", ["anonymous", "non_staff_user", "client_a"])
+def test_nobody_but_staff_reaches_any_admin_url(patterns, persona, request):
+    client = request.getfixturevalue(persona)
     login = reverse("admin:login")
     reached = []
     for path, name in patterns:
@@ -128,52 +118,30 @@ def test_nobody_but_staff_reaches_any_admin_url(client, patterns, who):
     assert reached == []
 
 
-def test_the_login_page_lets_a_client_contact_in_nowhere(client, demo):
-    contact = ClientContact.objects.filter(user__isnull=False).first()
-    response = client.post(
-        reverse("admin:login"),
-        {"username": contact.user.username, "password": "tvr-demo-2026"},
+def test_the_login_page_lets_a_client_contact_in_nowhere(anonymous, client_a):
+    response = anonymous.post(
+        reverse("admin:login"), {"username": client_a.user.username, "password": PASSWORD}
     )
     assert response.status_code == 200  # the form again, with an error
-    assert "_auth_user_id" not in client.session
+    assert "_auth_user_id" not in anonymous.session
 
 
-# --- the Recruiter group ----------------------------------------------------------------
+# --- recruiters, in the Recruiter group (its permissions: test_roles.py) ----------------
 
 
-def group_permissions(group) -> set[tuple[str, str]]:
-    return set(group.permissions.values_list("content_type__app_label", "codename"))
-
-
-def test_migrate_leaves_the_recruiter_group_with_exactly_its_permissions():
-    group = Group.objects.get(name=roles.RECRUITER_GROUP)
-    assert group_permissions(group) == set(roles.recruiter_permissions())
-    assert len(roles.recruiter_permissions()) == len(group_permissions(group))  # all exist
-    assert not any(app == "auth" for app, _ in group_permissions(group))
-
-
-def test_syncing_the_group_removes_what_was_added_by_hand_and_restores_what_was_removed():
-    group = Group.objects.get(name=roles.RECRUITER_GROUP)
-    group.permissions.add(Permission.objects.get(codename="change_user"))
-    group.permissions.remove(Permission.objects.get(codename="view_outboundmessage"))
-
-    roles.recruiter_group_sync()
-
-    assert group_permissions(group) == set(roles.recruiter_permissions())
-
-
-def test_the_demo_recruiters_are_in_the_group_and_cannot_manage_users(client, demo):
+def test_the_demo_recruiters_are_in_the_group_and_cannot_manage_users(demo):
     recruiter = get_user_model().objects.get(username="recruiter")
     assert list(recruiter.groups.values_list("name", flat=True)) == [roles.RECRUITER_GROUP]
     assert not recruiter.user_permissions.exists()
-    client.force_login(recruiter)
+    client = personas.signed_in_to_the_admin(
+        "the demo's recruiter", recruiter, password=DEMO_PASSWORD
+    )
     assert client.get(reverse("admin:auth_user_changelist")).status_code == 403
     assert client.get(reverse("admin:candidates_recruiter_add")).status_code == 403
     assert client.get(reverse("admin:feedback_outboundmessage_changelist")).status_code == 200
 
 
-def test_a_recruiter_opens_every_action_page(client, demo):
-    client.force_login(get_user_model().objects.get(username="recruiter"))
+def test_a_recruiter_opens_every_action_page(recruiter, demo):
     request = FeedbackRequest.objects.filter(status="pending").first()
     message = OutboundMessage.objects.first()
     interview = request.interview
@@ -189,12 +157,13 @@ def test_a_recruiter_opens_every_action_page(client, demo):
     }
     assert set(pages) == OUR_ACTIONS
     for name, obj in pages.items():
-        response = client.get(reverse(f"admin:{name}", args=[obj.pk]))
+        response = recruiter.get(reverse(f"admin:{name}", args=[obj.pk]))
         assert response.status_code == 200, name
 
 
-def test_staff_without_the_permissions_cannot_act(client, demo):
-    client.force_login(UserFactory(username="temp-staff", is_staff=True))
+def test_staff_without_the_permissions_cannot_act(demo):
+    staff = UserFactory(username="temp-staff", is_staff=True)  # in no group
+    client = personas.signed_in_to_the_admin("staff without a group", staff)
     request = FeedbackRequest.objects.filter(status="pending").first()
     message = OutboundMessage.objects.first()
     interview = request.interview
@@ -222,19 +191,17 @@ def test_the_recruiter_site_serves_every_registration_of_the_default_site():
     assert site.site_header == "TVR Recruiter"
 
 
-def test_admin_pages_show_times_in_the_recruiters_time_zone(client, demo):
+def test_admin_pages_show_times_in_the_recruiters_time_zone(recruiter, demo):
     from django.utils import timezone as tz
 
     from feedback.models import FeedbackRequest
 
     request = FeedbackRequest.objects.filter(status="pending").order_by("due_at").first()
-    user = request.interview.application.candidate.owner.user
-    client.force_login(user)
-    page = client.get(reverse("admin:feedback_feedbackrequest_change", args=[request.pk]))
+    page = recruiter.get(reverse("admin:feedback_feedbackrequest_change", args=[request.pk]))
     assert page.status_code == 200
-    local = tz.localtime(request.due_at, zoneinfo.ZoneInfo(user.recruiter.time_zone))
+    local = tz.localtime(request.due_at, zoneinfo.ZoneInfo(recruiter.recruiter.time_zone))
     utc = tz.localtime(request.due_at, zoneinfo.ZoneInfo("UTC"))
-    assert local.utcoffset() != utc.utcoffset()  # the demo recruiters are not on UTC
+    assert local.utcoffset() != utc.utcoffset()  # the recruiter is not on UTC
     html = page.content.decode()
     assert dateformat.format(local, "N j, Y, P") in html
     assert dateformat.format(utc, "N j, Y, P") not in html

@@ -11,7 +11,8 @@ from django.urls import reverse
 from candidates.models import Application, Candidate, Interview
 from feedback import selectors, services
 from feedback.models import Feedback, FeedbackRequest, OutboundMessage, Party, TimelineEvent
-from tests.factories import schedule_interview
+from tests.admin_pages import messages_of
+from tests.factories import link_path, request_of, schedule_interview
 
 from .desk import (
     HOUR,
@@ -19,28 +20,11 @@ from .desk import (
     application_for,
     interview_asked,
     interview_overdue,
-    recruiter_with_login,
-    request_of,
 )
 
 pytestmark = pytest.mark.django_db
 
 Status = FeedbackRequest.Status
-
-
-@pytest.fixture
-def dana():
-    return recruiter_with_login(user__first_name="Dana", user__last_name="Whitfield")
-
-
-@pytest.fixture
-def desk(client, dana):
-    client.force_login(dana.user)
-    return client
-
-
-def messages_of(response) -> list[str]:
-    return [str(m) for m in response.context["messages"]]
 
 
 def events(application, kind) -> list[TimelineEvent]:
@@ -52,28 +36,24 @@ def url(name: str, obj, **query) -> str:
     return path + ("?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else "")
 
 
-def portal_path(request) -> str:
-    return selectors.feedback_request_link(request=request).split("testserver", 1)[-1]
-
-
 # --- resend the portal link -------------------------------------------------------------
 
 
 def test_resending_the_link_revokes_the_old_one_and_mails_a_new_one(
-    desk, dana, interview_end, settings
+    recruiter, dana, interview_end, settings
 ):
     settings.SITE_URL = "http://testserver"
     interview = interview_asked(ends_at=interview_end, application=application_for(dana))
     request = request_of(interview)
-    old_link, old_key = portal_path(request), str(request.token_key)
+    old_link, old_key = link_path(request), str(request.token_key)
     page = url("feedback_feedbackrequest_resend_link", request)
-    assert "Send a new link" in desk.get(page).content.decode()
+    assert "Send a new link" in recruiter.get(page).content.decode()
 
     with time_machine.travel(interview_end + 30 * MINUTE, tick=False):
-        response = desk.post(page, follow=True)
+        response = recruiter.post(page, follow=True)
 
     request.refresh_from_db()
-    new_link = portal_path(request)
+    new_link = link_path(request)
     assert new_link != old_link
     assert response.redirect_chain[-1][0] == url("feedback_feedbackrequest_change", request)
     assert messages_of(response) == [
@@ -87,13 +67,13 @@ def test_resending_the_link_revokes_the_old_one_and_mails_a_new_one(
     assert old_key not in message.body_text
     # The first ask, still queued (no worker here), carried the old link: it is not sent.
     assert request.messages.get(dedupe_key="cycle-1").status == OutboundMessage.Status.CANCELLED
-    assert desk.get(old_link).status_code == 404
-    assert desk.get(new_link).status_code == 200
+    assert recruiter.get(old_link).status_code == 404
+    assert recruiter.get(new_link).status_code == 200
     [event] = events(interview.application, TimelineEvent.Kind.LINK_RESENT)
     assert event.actor == dana.user
     assert event.request == request
 
-    desk.post(page)
+    recruiter.post(page)
     assert request.messages.filter(dedupe_key="resend-2").exists()
 
 
@@ -107,7 +87,7 @@ def test_resending_the_link_revokes_the_old_one_and_mails_a_new_one(
     ],
 )
 def test_a_link_that_cannot_be_resent_is_refused_and_nothing_changes(
-    desk, dana, interview_end, state, refusal
+    recruiter, dana, interview_end, state, refusal
 ):
     if state == "not asked":
         interview = schedule_interview(
@@ -125,7 +105,7 @@ def test_a_link_that_cannot_be_resent_is_refused_and_nothing_changes(
     request.refresh_from_db()
     before = (request.token_key, request.messages.count(), TimelineEvent.objects.count())
 
-    response = desk.post(url("feedback_feedbackrequest_resend_link", request), follow=True)
+    response = recruiter.post(url("feedback_feedbackrequest_resend_link", request), follow=True)
 
     [shown] = messages_of(response)
     assert shown.startswith(refusal)
@@ -137,7 +117,7 @@ def test_a_link_that_cannot_be_resent_is_refused_and_nothing_changes(
 
 
 def test_a_logged_call_is_the_candidates_answer_and_takes_them_off_the_call_list(
-    desk, dana, interview_end
+    recruiter, dana, interview_end
 ):
     interview = interview_overdue(ends_at=interview_end, application=application_for(dana))
     application = interview.application
@@ -152,8 +132,8 @@ def test_a_logged_call_is_the_candidates_answer_and_takes_them_off_the_call_list
     page = url("feedback_feedbackrequest_log_call", request, next=reverse("admin:index"))
 
     with time_machine.travel(now, tick=False):
-        form = desk.get(page)
-        response = desk.post(
+        form = recruiter.get(page)
+        response = recruiter.post(
             page,
             {
                 "interest_level": "7",
@@ -191,10 +171,10 @@ def test_a_logged_call_is_the_candidates_answer_and_takes_them_off_the_call_list
 
 
 def test_a_call_that_asks_for_another_call_keeps_the_candidate_on_the_list(
-    desk, dana, interview_end
+    recruiter, dana, interview_end
 ):
     interview = interview_overdue(ends_at=interview_end, application=application_for(dana))
-    desk.post(
+    recruiter.post(
         url("feedback_feedbackrequest_log_call", request_of(interview)),
         {"interest_level": "9", "still_interested": "yes", "preferred_call_time": "Friday am"},
     )
@@ -202,11 +182,11 @@ def test_a_call_that_asks_for_another_call_keeps_the_candidate_on_the_list(
     assert [(r.label, r.detail) for r in item.reasons] == [("Asked for a call", "Friday am")]
 
 
-def test_an_incomplete_call_log_shows_the_errors_and_stores_nothing(desk, dana, interview_end):
+def test_an_incomplete_call_log_shows_the_errors_and_stores_nothing(recruiter, dana, interview_end):
     interview = interview_overdue(ends_at=interview_end, application=application_for(dana))
     events_before = TimelineEvent.objects.count()
 
-    response = desk.post(
+    response = recruiter.post(
         url("feedback_feedbackrequest_log_call", request_of(interview)),
         {"still_interested": "maybe"},
     )
@@ -222,7 +202,7 @@ def test_an_incomplete_call_log_shows_the_errors_and_stores_nothing(desk, dana, 
 
 @pytest.mark.parametrize("state", ["cancelled", "not started"])
 def test_a_call_cannot_be_logged_for_a_cancelled_or_future_interview(
-    desk, dana, interview_end, state
+    recruiter, dana, interview_end, state
 ):
     with time_machine.travel(interview_end - 5 * HOUR, tick=False):
         interview = schedule_interview(
@@ -231,7 +211,7 @@ def test_a_call_cannot_be_logged_for_a_cancelled_or_future_interview(
         if state == "cancelled":
             services.feedback_requests_cancel(interview=interview)
         events_before = TimelineEvent.objects.count()
-        response = desk.post(
+        response = recruiter.post(
             url("feedback_feedbackrequest_log_call", request_of(interview)),
             {"interest_level": "7", "still_interested": "yes"},
             follow=True,
@@ -249,13 +229,13 @@ def test_a_call_cannot_be_logged_for_a_cancelled_or_future_interview(
 # --- interviews: completed, no-show, cancelled, rescheduled -----------------------------
 
 
-def test_marking_an_interview_completed_asks_both_parties_now(desk, dana, interview_end):
+def test_marking_an_interview_completed_asks_both_parties_now(recruiter, dana, interview_end):
     with time_machine.travel(interview_end - 2 * HOUR, tick=False):
         interview = schedule_interview(application=application_for(dana), ends_at=interview_end)
     early = interview_end - 20 * MINUTE  # it finished before its planned end
 
     with time_machine.travel(early, tick=False):
-        response = desk.post(url("candidates_interview_complete", interview), follow=True)
+        response = recruiter.post(url("candidates_interview_complete", interview), follow=True)
 
     interview.refresh_from_db()
     assert interview.status == Interview.Status.COMPLETED
@@ -273,15 +253,15 @@ def test_marking_an_interview_completed_asks_both_parties_now(desk, dana, interv
     ],
 )
 def test_no_show_and_cancel_stop_every_pending_message(
-    desk, dana, interview_end, action, status, kind
+    recruiter, dana, interview_end, action, status, kind
 ):
     interview = interview_asked(ends_at=interview_end, application=application_for(dana))
     queued = OutboundMessage.objects.filter(request__interview=interview)
     assert set(queued.values_list("status", flat=True)) == {"queued"}
     page = url(action, interview)
-    assert desk.get(page).status_code == 200  # the confirmation
+    assert recruiter.get(page).status_code == 200  # the confirmation
 
-    desk.post(page, follow=True)
+    recruiter.post(page, follow=True)
 
     interview.refresh_from_db()
     assert interview.status == status
@@ -291,20 +271,20 @@ def test_no_show_and_cancel_stop_every_pending_message(
     assert event.actor == dana.user
 
     before = TimelineEvent.objects.count()
-    response = desk.post(page, follow=True)
+    response = recruiter.post(page, follow=True)
     assert messages_of(response) == ["This interview is already cancelled."]
     assert TimelineEvent.objects.count() == before
 
 
-def test_rescheduling_moves_every_pending_time_and_message(desk, dana, interview_end):
+def test_rescheduling_moves_every_pending_time_and_message(recruiter, dana, interview_end):
     interview = interview_asked(ends_at=interview_end, application=application_for(dana))
     request = request_of(interview)
     first_ask = request.messages.get(kind=OutboundMessage.Kind.REQUEST)
     page = url("candidates_interview_reschedule", interview)
-    assert 'value="2026-03-03"' in desk.get(page).content.decode()  # shown in Chicago time
+    assert 'value="2026-03-03"' in recruiter.get(page).content.decode()  # shown in Chicago time
 
     # Thursday 10:00–11:00 in Chicago (the interview's zone) = 16:00–17:00 UTC.
-    response = desk.post(
+    response = recruiter.post(
         page,
         {
             "starts_at_0": "2026-03-05",
@@ -333,9 +313,11 @@ def test_rescheduling_moves_every_pending_time_and_message(desk, dana, interview
     assert request.messages.get(dedupe_key="cycle-2").kind == OutboundMessage.Kind.REQUEST
 
 
-def test_rescheduling_to_an_end_before_the_start_is_refused_on_the_form(desk, dana, interview_end):
+def test_rescheduling_to_an_end_before_the_start_is_refused_on_the_form(
+    recruiter, dana, interview_end
+):
     interview = interview_asked(ends_at=interview_end, application=application_for(dana))
-    response = desk.post(
+    response = recruiter.post(
         url("candidates_interview_reschedule", interview),
         {
             "starts_at_0": "2026-03-05",
@@ -351,10 +333,10 @@ def test_rescheduling_to_an_end_before_the_start_is_refused_on_the_form(desk, da
     assert request_of(interview).cycle == 1
 
 
-def test_a_cancelled_interview_cannot_be_rescheduled(desk, dana, interview_end):
+def test_a_cancelled_interview_cannot_be_rescheduled(recruiter, dana, interview_end):
     interview = interview_asked(ends_at=interview_end, application=application_for(dana))
-    desk.post(url("candidates_interview_cancel", interview), follow=True)
-    response = desk.post(
+    recruiter.post(url("candidates_interview_cancel", interview), follow=True)
+    response = recruiter.post(
         url("candidates_interview_reschedule", interview),
         {
             "starts_at_0": "2026-03-05",
@@ -372,7 +354,7 @@ def test_a_cancelled_interview_cannot_be_rescheduled(desk, dana, interview_end):
 # --- mark an application withdrawn ------------------------------------------------------
 
 
-def test_withdrawing_closes_the_application_and_stops_the_loop(desk, dana, interview_end):
+def test_withdrawing_closes_the_application_and_stops_the_loop(recruiter, dana, interview_end):
     application = application_for(dana)
     held = interview_asked(ends_at=interview_end, application=application)
     with time_machine.travel(interview_end - 2 * HOUR, tick=False):
@@ -380,7 +362,7 @@ def test_withdrawing_closes_the_application_and_stops_the_loop(desk, dana, inter
     page = url("candidates_application_withdraw", application)
 
     with time_machine.travel(interview_end + HOUR, tick=False):
-        response = desk.post(page, {"reason": "accepted another offer"}, follow=True)
+        response = recruiter.post(page, {"reason": "accepted another offer"}, follow=True)
 
     assert messages_of(response) == [f"{application}: marked withdrawn."]
     application.refresh_from_db()
@@ -401,7 +383,7 @@ def test_withdrawing_closes_the_application_and_stops_the_loop(desk, dana, inter
     assert event.data["cancelled_interview_ids"] == [upcoming.pk]
 
     before = TimelineEvent.objects.count()
-    response = desk.post(page, follow=True)
+    response = recruiter.post(page, follow=True)
     assert messages_of(response) == ["This application is already closed (withdrawn)."]
     assert TimelineEvent.objects.count() == before
 
@@ -409,17 +391,17 @@ def test_withdrawing_closes_the_application_and_stops_the_loop(desk, dana, inter
 # --- retry a failed outbox message ------------------------------------------------------
 
 
-def test_retrying_a_failed_message_requeues_it_and_says_who(desk, dana, interview_end):
+def test_retrying_a_failed_message_requeues_it_and_says_who(recruiter, dana, interview_end):
     interview = interview_asked(ends_at=interview_end, application=application_for(dana))
     message = OutboundMessage.objects.get(request=request_of(interview))
     OutboundMessage.objects.filter(pk=message.pk).update(
         status=OutboundMessage.Status.FAILED, attempts=8, last_error="550 mailbox unavailable"
     )
-    change = desk.get(url("feedback_outboundmessage_change", message)).content.decode()
+    change = recruiter.get(url("feedback_outboundmessage_change", message)).content.decode()
     retry = url("feedback_outboundmessage_retry", message)
     assert f'href="{retry}"' in change
 
-    response = desk.post(retry, follow=True)
+    response = recruiter.post(retry, follow=True)
 
     message.refresh_from_db()
     assert message.status == OutboundMessage.Status.QUEUED
@@ -431,12 +413,12 @@ def test_retrying_a_failed_message_requeues_it_and_says_who(desk, dana, intervie
     assert "550 mailbox unavailable" in event.summary
 
 
-def test_a_message_that_has_not_failed_is_not_retried(desk, dana, interview_end):
+def test_a_message_that_has_not_failed_is_not_retried(recruiter, dana, interview_end):
     interview = interview_asked(ends_at=interview_end, application=application_for(dana))
     message = OutboundMessage.objects.get(request=request_of(interview))
     OutboundMessage.objects.filter(pk=message.pk).update(status=OutboundMessage.Status.SENT)
 
-    response = desk.post(url("feedback_outboundmessage_retry", message), follow=True)
+    response = recruiter.post(url("feedback_outboundmessage_retry", message), follow=True)
 
     assert messages_of(response) == [
         "Not retried: only a failed message can be retried (this one is sent)."
@@ -446,11 +428,11 @@ def test_a_message_that_has_not_failed_is_not_retried(desk, dana, interview_end)
     assert not events(interview.application, TimelineEvent.Kind.MESSAGE_RETRIED)
 
 
-def test_the_bulk_retry_action_records_the_recruiter_too(desk, dana, interview_end):
+def test_the_bulk_retry_action_records_the_recruiter_too(recruiter, dana, interview_end):
     interview = interview_asked(ends_at=interview_end, application=application_for(dana))
     message = OutboundMessage.objects.get(request=request_of(interview))
     OutboundMessage.objects.filter(pk=message.pk).update(status=OutboundMessage.Status.FAILED)
-    desk.post(
+    recruiter.post(
         reverse("admin:feedback_outboundmessage_changelist"),
         {"action": "retry_now", "_selected_action": [message.pk]},
     )
@@ -462,7 +444,7 @@ def test_the_bulk_retry_action_records_the_recruiter_too(desk, dana, interview_e
 
 
 def test_the_application_page_shows_interviews_every_amendment_sharing_and_the_timeline(
-    desk, dana, interview_end
+    recruiter, dana, interview_end
 ):
     interview = interview_asked(ends_at=interview_end, application=application_for(dana))
     request = request_of(interview)
@@ -480,7 +462,9 @@ def test_the_application_page_shows_interviews_every_amendment_sharing_and_the_t
         shared_with_client=["interest_band", "went_well"]
     )
 
-    html = desk.get(url("candidates_application_change", interview.application)).content.decode()
+    html = recruiter.get(
+        url("candidates_application_change", interview.application)
+    ).content.decode()
 
     story = html.split('class="tvr-story"')[1]
     assert "Round 1 · In person" in story
@@ -497,14 +481,14 @@ def test_the_application_page_shows_interviews_every_amendment_sharing_and_the_t
     assert first.pk != Feedback.objects.get(request=request, is_current=True).pk
 
 
-def test_the_outbox_shows_a_sweep_message_s_text_once_it_is_written(desk, dana, interview_end):
+def test_the_outbox_shows_a_sweep_message_s_text_once_it_is_written(recruiter, dana, interview_end):
     interview = interview_asked(ends_at=interview_end, application=application_for(dana))
     message = OutboundMessage.objects.get(request=request_of(interview))
     page = url("feedback_outboundmessage_change", message)
-    assert "(written when it is sent)" in desk.get(page).content.decode()
+    assert "(written when it is sent)" in recruiter.get(page).content.decode()
 
     assert services.outbox_deliver(message_ids=[message.pk]) == ["sent"]
 
-    change = desk.get(page).content.decode()
+    change = recruiter.get(page).content.decode()
     assert "(written when it is sent)" not in change
     assert "How did your interview" in change

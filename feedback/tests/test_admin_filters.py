@@ -8,23 +8,17 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from tests.factories import ApplicationFactory, schedule_interview
+from tests.factories import (
+    ApplicationFactory,
+    request_of,
+    schedule_interview,
+)
 
-from .desk import HOUR, answer, interview_asked, interview_overdue, recruiter_with_login, request_of
+from .desk import HOUR, answer, interview_asked, interview_overdue
 
 pytestmark = pytest.mark.django_db
 
 CHICAGO = zoneinfo.ZoneInfo("America/Chicago")
-
-
-@pytest.fixture
-def dana():
-    return recruiter_with_login()
-
-
-@pytest.fixture
-def marcus():
-    return recruiter_with_login()
 
 
 def listed(client, name: str, **query) -> list:
@@ -34,7 +28,7 @@ def listed(client, name: str, **query) -> list:
 
 
 def test_applications_filter_by_call_list_overdue_side_and_recruiter(
-    client, dana, marcus, interview_end
+    recruiter, dana, marcus, interview_end
 ):
     waned = interview_overdue(
         ends_at=interview_end, application=ApplicationFactory(candidate__owner=dana)
@@ -44,17 +38,16 @@ def test_applications_filter_by_call_list_overdue_side_and_recruiter(
     )
     answer(calm, at=interview_end + HOUR, interest_level=9, still_interested="yes")
     others = ApplicationFactory(candidate__owner=marcus)
-    client.force_login(dana.user)
 
     with time_machine.travel(interview_end + 3 * HOUR, tick=False):
-        assert listed(client, "candidates_application", call="yes") == [waned]
-        assert listed(client, "candidates_application", overdue="candidate") == [waned]
-        assert set(listed(client, "candidates_application", overdue="client")) == {waned}
-        assert others not in listed(client, "candidates_application", recruiter="mine")
-        assert listed(client, "candidates_application", recruiter=str(marcus.pk)) == [others]
+        assert listed(recruiter, "candidates_application", call="yes") == [waned]
+        assert listed(recruiter, "candidates_application", overdue="candidate") == [waned]
+        assert set(listed(recruiter, "candidates_application", overdue="client")) == {waned}
+        assert others not in listed(recruiter, "candidates_application", recruiter="mine")
+        assert listed(recruiter, "candidates_application", recruiter=str(marcus.pk)) == [others]
 
 
-def test_interviews_filter_by_day_in_the_recruiters_time_zone(client, dana):
+def test_interviews_filter_by_day_in_the_recruiters_time_zone(recruiter, dana):
     tonight = schedule_interview(
         application=ApplicationFactory(candidate__owner=dana),
         ends_at=dt.datetime(2026, 3, 2, 23, 0, tzinfo=CHICAGO),
@@ -63,26 +56,26 @@ def test_interviews_filter_by_day_in_the_recruiters_time_zone(client, dana):
         application=ApplicationFactory(candidate__owner=dana),
         ends_at=dt.datetime(2026, 3, 3, 11, 0, tzinfo=CHICAGO),
     )
-    client.force_login(dana.user)
 
     # 21:00 in Chicago is already 3 March in UTC.
     with time_machine.travel(dt.datetime(2026, 3, 2, 21, 0, tzinfo=CHICAGO), tick=False):
-        assert listed(client, "candidates_interview", when="today") == [tonight]
-        assert listed(client, "candidates_interview", when="tomorrow") == [tomorrow]
+        assert listed(recruiter, "candidates_interview", when="today") == [tonight]
+        assert listed(recruiter, "candidates_interview", when="tomorrow") == [tomorrow]
 
 
 def test_requests_filter_overdue_including_those_the_sweep_has_not_reached(
-    client, dana, marcus, interview_end
+    recruiter, dana, marcus, interview_end
 ):
     shared = ApplicationFactory(candidate__owner=dana, position__recruiter=marcus)
     interview = interview_asked(ends_at=interview_end, application=shared)
-    client.force_login(dana.user)
 
     with time_machine.travel(
         interview_end + 2 * HOUR + dt.timedelta(seconds=1), tick=False
     ):  # not yet swept
-        assert listed(client, "feedback_feedbackrequest", overdue="yes") == [request_of(interview)]
+        assert listed(recruiter, "feedback_feedbackrequest", overdue="yes") == [
+            request_of(interview)
+        ]
         # Dana's side is the candidate's; the client's side is Marcus's.
-        assert listed(client, "feedback_feedbackrequest", recruiter="mine") == [
+        assert listed(recruiter, "feedback_feedbackrequest", recruiter="mine") == [
             request_of(interview)
         ]

@@ -16,9 +16,13 @@ from clients import selectors as client_selectors
 from core import caching
 from feedback import selectors
 from feedback.models import OutboundMessage
-from tests.factories import ApplicationFactory, RecruiterFactory, schedule_interview
+from tests.factories import (
+    ApplicationFactory,
+    RecruiterFactory,
+    schedule_interview,
+)
 
-from .desk import HOUR, MINUTE, answer, interview_asked, interview_overdue, recruiter_with_login
+from .desk import HOUR, MINUTE, answer, interview_asked, interview_overdue
 
 pytestmark = pytest.mark.django_db
 
@@ -100,14 +104,12 @@ def rows_shown(response) -> int:
 
 
 def test_every_change_list_and_the_dashboard_cost_the_same_with_5_and_100_rows(
-    client, interview_end, django_assert_num_queries
+    recruiter, dana, interview_end, django_assert_num_queries
 ):
-    dana = recruiter_with_login(user__first_name="Dana", user__last_name="Whitfield")
-    client.force_login(dana.user)
     now = interview_end + 49 * HOUR
     add_stories(dana, start=0, count=5, interview_end=interview_end)
     with time_machine.travel(now, tick=False):
-        few = {page: count_queries(client, page) for page in PAGES}
+        few = {page: count_queries(recruiter, page) for page in PAGES}
 
     add_stories(dana, start=5, count=95, interview_end=interview_end)
     assert Application.objects.count() == 100
@@ -118,7 +120,7 @@ def test_every_change_list_and_the_dashboard_cost_the_same_with_5_and_100_rows(
             name, query = PAGES[page]
             forget_cached()
             with django_assert_num_queries(queries):
-                response = client.get(reverse(name), query)
+                response = recruiter.get(reverse(name), query)
             # The page really shows more rows now (else the comparison proves nothing).
             assert rows_shown(response) > rows, page
     print("\nqueries per page (5 and 100 rows):")

@@ -16,7 +16,6 @@ from django.utils import timezone
 from candidates.models import Application
 from feedback import services
 from feedback.models import Feedback, FeedbackRequest, OutboundMessage, TimelineEvent
-from feedback.selectors import policy_get
 from tests.factories import ApplicationFactory, RecruiterFactory, schedule_interview
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -43,13 +42,6 @@ def run_at_once(*functions):
         thread.join(timeout=120)
     assert not errors, errors
     return results
-
-
-@pytest.fixture
-def no_quiet_hours():
-    policy = policy_get()
-    policy.quiet_hours_start = policy.quiet_hours_end = None
-    policy.save()
 
 
 def test_two_sweeps_at_once_ask_each_party_exactly_once(no_quiet_hours, smtp_mail):

@@ -4,21 +4,20 @@ the application goes on the recruiter's call list with the reason, once."""
 import datetime as dt
 
 import pytest
-import time_machine
 from django.utils import timezone
 
 from candidates.models import Application
 from feedback import rules, services
-from feedback.models import Feedback, FeedbackRequest, OutboundMessage, Party, TimelineEvent
-from tests.factories import ApplicationFactory, RecruiterFactory, UserFactory, schedule_interview
+from feedback.models import Feedback, OutboundMessage, Party, TimelineEvent
+from tests.factories import (
+    ApplicationFactory,
+    RecruiterFactory,
+    UserFactory,
+    request_of,
+    schedule_interview,
+)
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def clock(interview_end):
-    with time_machine.travel(interview_end + dt.timedelta(minutes=5), tick=False) as traveller:
-        yield traveller
 
 
 @pytest.fixture
@@ -29,10 +28,6 @@ def interview(clock, interview_end):
     interview = schedule_interview(application=application, ends_at=interview_end)
     services.sweep_run()
     return interview
-
-
-def request_of(interview, party) -> FeedbackRequest:
-    return interview.feedback_requests.get(party=party)
 
 
 def candidate_says(interview, level, still="yes", **extra):

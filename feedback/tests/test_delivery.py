@@ -12,11 +12,9 @@ from conftest import free_port
 from feedback import services
 from feedback.models import OutboundMessage, TimelineEvent
 
+from .desk import candidate_ask
+
 pytestmark = pytest.mark.django_db
-
-
-def candidate_ask():
-    return OutboundMessage.objects.get(kind="request", request__party="candidate")
 
 
 def test_a_queued_message_is_sent_once_with_text_and_html(asked, smtp_mail):
@@ -177,43 +175,6 @@ def test_an_ask_for_an_answered_request_is_not_sent(asked, smtp_mail):
     assert message.status == OutboundMessage.Status.CANCELLED
     assert services.outbox_deliver(message_ids=[message.pk]) == ["skipped"]
     assert smtp_mail.messages == []
-
-
-def test_a_claim_abandoned_by_a_dead_worker_is_handed_out_again(asked, smtp_mail, settings):
-    message = candidate_ask()
-    claimed_at = timezone.now()
-    OutboundMessage.objects.filter(pk=message.pk).update(
-        status=OutboundMessage.Status.SENDING, claimed_at=claimed_at, attempts=1
-    )
-    assert services.outbox_reclaim_abandoned() == 0  # still within the lease
-    later = claimed_at + settings.FEEDBACK["DELIVERY_LEASE"] + dt.timedelta(seconds=1)
-    with time_machine.travel(later, tick=False):
-        assert services.outbox_reclaim_abandoned() == 1
-        assert services.outbox_deliver(message_ids=[message.pk]) == ["sent"]
-    message.refresh_from_db()
-    assert (message.status, message.attempts) == (OutboundMessage.Status.SENT, 2)
-    assert len(smtp_mail.messages) == 1
-
-
-def test_lost_tasks_are_dispatched_again_by_the_sweep_but_not_too_soon(
-    asked, settings, interview_end
-):
-    # Both asks were dispatched at creation; the broker may have lost them.
-    with time_machine.travel(interview_end + dt.timedelta(seconds=10), tick=False):
-        assert services.outbox_redispatch_due(limit=100) == 0
-    later = interview_end + settings.FEEDBACK["REDISPATCH_AFTER"] + dt.timedelta(seconds=1)
-    with time_machine.travel(later, tick=False):
-        assert services.outbox_redispatch_due(limit=100) == 2
-        assert services.outbox_redispatch_due(limit=100) == 0  # just dispatched
-
-
-def test_a_failed_message_can_be_retried_now(asked, settings, smtp_mail):
-    message = candidate_ask()
-    OutboundMessage.objects.filter(pk=message.pk).update(status=OutboundMessage.Status.FAILED)
-    assert services.outbox_retry_now(message=message) is True
-    assert services.outbox_retry_now(message=message) is False  # already queued
-    assert services.outbox_deliver(message_ids=[message.pk]) == ["sent"]
-    assert len(smtp_mail.messages) == 1
 
 
 class SessionCountingHandler:

@@ -9,20 +9,13 @@ from django.core.exceptions import ValidationError
 from candidates.models import Interview
 from feedback import services
 from feedback.models import FeedbackRequest, OutboundMessage, TimelineEvent
-from tests.factories import RecruiterFactory, schedule_interview
+from tests.factories import RecruiterFactory, request_of, schedule_interview
+
+from .desk import sweep_at
 
 pytestmark = pytest.mark.django_db
 
 MIN = dt.timedelta(minutes=1)
-
-
-def sweep_at(moment):
-    with time_machine.travel(moment, tick=False):
-        return services.sweep_run()
-
-
-def candidate_request(interview):
-    return FeedbackRequest.objects.get(interview=interview, party="candidate")
 
 
 def test_scheduling_moves_the_application_to_interviewing_and_logs_it(interview):
@@ -47,7 +40,7 @@ def test_rescheduling_before_the_end_moves_every_due_time(interview, interview_e
             ends_at=new_end,
             actor=actor,
         )
-    request = candidate_request(interview)
+    request = request_of(interview)
     assert (request.ask_at, request.due_at) == (new_end, new_end + 120 * MIN)
     assert sweep_at(interview_end + MIN).acted == 0
     assert sweep_at(new_end).asked == 2
@@ -67,7 +60,7 @@ def test_rescheduling_after_the_ask_cancels_queued_asks_and_starts_a_new_cycle(
         )
     old_ask.refresh_from_db()
     assert old_ask.status == OutboundMessage.Status.CANCELLED
-    request = candidate_request(interview)
+    request = request_of(interview)
     assert request.status == FeedbackRequest.Status.SCHEDULED
     assert request.cycle == 2
     # The old deadline passes without an alert; the new end asks again.
@@ -113,7 +106,7 @@ def test_marking_completed_early_asks_now(interview, interview_end):
     early = interview_end - 20 * MIN
     with time_machine.travel(early, tick=False):
         services.interview_mark_completed(interview=interview)
-    request = candidate_request(interview)
+    request = request_of(interview)
     assert (request.ask_at, request.due_at) == (early, early + 120 * MIN)
     assert sweep_at(early).asked == 2
 

@@ -6,32 +6,30 @@ Each link opens its own request and nothing else; every bad link gets a clear pa
 
 import datetime as dt
 import uuid
-from urllib.parse import urlsplit
 
 import pytest
-import time_machine
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
 from candidates.models import Application
-from feedback import selectors, services, tokens
+from feedback import services, tokens
 from feedback.models import Feedback, FeedbackRequest, Party
 from feedback.services import interview_cancel
-from tests.factories import ApplicationFactory, CandidateFactory, schedule_interview
+from tests.factories import (
+    ApplicationFactory,
+    CandidateFactory,
+    link_path,
+    request_of,
+    schedule_interview,
+    token_of,
+)
 
 pytestmark = pytest.mark.django_db
 
 RECRUITER_CELL = 'href="tel:+13125550199"'
 RECRUITER_OFFICE = 'href="tel:+13125550100"'
 VALID = {"interest_level": "8", "still_interested": "yes", "went_well": "Friendly team."}
-
-
-@pytest.fixture
-def clock(interview_end):
-    """Five minutes after the interview, on a weekday morning in Chicago."""
-    with time_machine.travel(interview_end + dt.timedelta(minutes=5), tick=False) as traveller:
-        yield traveller
 
 
 def _asked_interview(interview_end, **application):
@@ -47,25 +45,12 @@ def interview(clock, interview_end):
     return _asked_interview(interview_end)
 
 
-def request_of(interview, party: str) -> FeedbackRequest:
-    return interview.feedback_requests.get(party=party)
-
-
-def token_of(request: FeedbackRequest) -> str:
-    return tokens.token_make(party=request.party, token_key=request.token_key)
-
-
 def portal_path(token: str) -> str:
     return reverse("portal:feedback", kwargs={"token": token})
 
 
 def client_path(token: str) -> str:
     return reverse("clients:feedback", kwargs={"token": token})
-
-
-def link_path(request: FeedbackRequest) -> str:
-    """The path of the link we mail, exactly as built for the mail."""
-    return urlsplit(selectors.feedback_request_link(request=request)).path
 
 
 def assert_refused(response):
@@ -76,12 +61,12 @@ def assert_refused(response):
 # --- a good link -------------------------------------------------------------------------
 
 
-def test_a_valid_link_shows_the_form_with_call_links_and_marks_it_opened(interview, client):
+def test_a_valid_link_shows_the_form_with_call_links_and_marks_it_opened(interview, anonymous):
     request = request_of(interview, Party.CANDIDATE)
     assert request.status == FeedbackRequest.Status.PENDING
     assert request.opened_at is None
 
-    response = client.get(link_path(request))
+    response = anonymous.get(link_path(request))
 
     assert response.status_code == 200
     html = response.content.decode()
@@ -95,11 +80,11 @@ def test_a_valid_link_shows_the_form_with_call_links_and_marks_it_opened(intervi
     assert request.opened_at == timezone.now()
 
 
-def test_a_valid_answer_is_stored_and_redirects_to_thanks(interview, client):
+def test_a_valid_answer_is_stored_and_redirects_to_thanks(interview, anonymous):
     request = request_of(interview, Party.CANDIDATE)
     path = link_path(request)
 
-    response = client.post(path, VALID)
+    response = anonymous.post(path, VALID)
 
     assert response.status_code == 302
     assert response["Location"] == reverse("portal:thanks", kwargs={"token": token_of(request)})
@@ -113,7 +98,7 @@ def test_a_valid_answer_is_stored_and_redirects_to_thanks(interview, client):
     interview.application.refresh_from_db()
     assert interview.application.interest_status == Application.InterestStatus.HIGH
 
-    thanks = client.get(response["Location"])
+    thanks = anonymous.get(response["Location"])
     assert thanks.status_code == 200
     assert "8 / 10" in thanks.content.decode()
 
@@ -131,12 +116,12 @@ def test_a_valid_answer_is_stored_and_redirects_to_thanks(interview, client):
     ],
 )
 def test_a_bad_answer_is_shown_again_with_its_error_and_not_stored(
-    interview, client, change, field, error
+    interview, anonymous, change, field, error
 ):
     request = request_of(interview, Party.CANDIDATE)
     data = {k: v for k, v in {**VALID, **change}.items() if v is not None}
 
-    response = client.post(link_path(request), data)
+    response = anonymous.post(link_path(request), data)
 
     assert response.status_code == 200
     assert field in response.context["form"].errors
@@ -147,44 +132,44 @@ def test_a_bad_answer_is_shown_again_with_its_error_and_not_stored(
     assert request.status == FeedbackRequest.Status.PENDING
 
 
-def test_an_amendment_keeps_the_first_answer(interview, client, clock):
+def test_an_amendment_keeps_the_first_answer(interview, anonymous, clock):
     request = request_of(interview, Party.CANDIDATE)
     path = link_path(request)
-    assert client.post(path, VALID).status_code == 302
+    assert anonymous.post(path, VALID).status_code == 302
     clock.shift(dt.timedelta(minutes=10))
 
-    form = client.get(path)
+    form = anonymous.get(path)
     assert "Update my answer" in form.content.decode()
-    assert client.post(path, {**VALID, "interest_level": "5"}).status_code == 302
+    assert anonymous.post(path, {**VALID, "interest_level": "5"}).status_code == 302
 
     old, new = Feedback.objects.filter(request=request).order_by("submitted_at")
     assert Feedback.objects.count() == 2
     assert (old.interest_level, old.is_current) == (8, False)
     assert (new.interest_level, new.is_current) == (5, True)
     assert new.supersedes == old
-    assert "5 / 10" in client.get(f"{path}thanks/").content.decode()
+    assert "5 / 10" in anonymous.get(f"{path}thanks/").content.decode()
 
 
 # --- bad links ---------------------------------------------------------------------------
 
 
-def test_a_tampered_token_is_refused(interview, client):
+def test_a_tampered_token_is_refused(interview, anonymous):
     request = request_of(interview, Party.CANDIDATE)
     token = token_of(request)
     last = token[-1]
     tampered = token[:-1] + ("A" if last != "A" else "B")
 
-    assert_refused(client.get(portal_path(tampered)))
-    assert_refused(client.post(portal_path(tampered), VALID))
-    assert_refused(client.get(portal_path(token[: len(token) // 2])))
-    assert_refused(client.get(portal_path("not-a-token")))
+    assert_refused(anonymous.get(portal_path(tampered)))
+    assert_refused(anonymous.post(portal_path(tampered), VALID))
+    assert_refused(anonymous.get(portal_path(token[: len(token) // 2])))
+    assert_refused(anonymous.get(portal_path("not-a-token")))
     assert Feedback.objects.count() == 0
     request.refresh_from_db()
     assert request.opened_at is None
 
 
 def test_a_token_edited_by_one_character_to_another_request_is_refused(
-    interview, client, interview_end
+    interview, anonymous, interview_end
 ):
     mine = request_of(interview, Party.CANDIDATE)
     other = request_of(_asked_interview(interview_end), Party.CANDIDATE)
@@ -197,62 +182,62 @@ def test_a_token_edited_by_one_character_to_another_request_is_refused(
     assert token.startswith(key + ":")
     edited = other_key + token[len(key) :]
 
-    assert client.get(portal_path(token_of(other))).status_code == 200  # a real request
-    assert_refused(client.get(portal_path(edited)))
-    assert_refused(client.post(portal_path(edited), VALID))
+    assert anonymous.get(portal_path(token_of(other))).status_code == 200  # a real request
+    assert_refused(anonymous.get(portal_path(edited)))
+    assert_refused(anonymous.post(portal_path(edited), VALID))
     assert Feedback.objects.count() == 0
 
 
-def test_a_properly_signed_unknown_key_is_refused(interview, client):
+def test_a_properly_signed_unknown_key_is_refused(interview, anonymous):
     token = tokens.token_make(party=Party.CANDIDATE, token_key=uuid.uuid4())
-    assert_refused(client.get(portal_path(token)))
-    assert_refused(client.post(portal_path(token), VALID))
+    assert_refused(anonymous.get(portal_path(token)))
+    assert_refused(anonymous.post(portal_path(token), VALID))
     assert Feedback.objects.count() == 0
 
 
-def test_an_expired_link_says_so_and_shows_the_recruiters_phone(interview, client, clock):
+def test_an_expired_link_says_so_and_shows_the_recruiters_phone(interview, anonymous, clock):
     request = request_of(interview, Party.CANDIDATE)
     path = link_path(request)
     clock.shift(settings.PORTAL_LINK_MAX_AGE - dt.timedelta(minutes=1))
-    assert client.get(path).status_code == 200  # still valid just before the limit
+    assert anonymous.get(path).status_code == 200  # still valid just before the limit
 
     clock.shift(dt.timedelta(minutes=2))
-    response = client.get(path)
+    response = anonymous.get(path)
     assert response.status_code == 410
     html = response.content.decode()
     assert "This link has expired" in html
     assert RECRUITER_CELL in html
     assert RECRUITER_OFFICE in html
-    assert client.post(path, VALID).status_code == 410
+    assert anonymous.post(path, VALID).status_code == 410
     assert Feedback.objects.count() == 0
 
 
-def test_a_cancelled_interviews_link_needs_no_answer(interview, client):
+def test_a_cancelled_interviews_link_needs_no_answer(interview, anonymous):
     request = request_of(interview, Party.CANDIDATE)
     path = link_path(request)
     interview_cancel(interview=interview)
 
-    response = client.get(path)
+    response = anonymous.get(path)
     assert response.status_code == 410
     assert "No feedback needed" in response.content.decode()
-    assert client.post(path, VALID).status_code == 410
+    assert anonymous.post(path, VALID).status_code == 410
     assert Feedback.objects.count() == 0
 
 
-def test_a_link_opens_only_its_own_partys_page(interview, client):
+def test_a_link_opens_only_its_own_partys_page(interview, anonymous):
     candidate_token = token_of(request_of(interview, Party.CANDIDATE))
     client_token = token_of(request_of(interview, Party.CLIENT))
-    assert client.get(portal_path(candidate_token)).status_code == 200
-    assert client.get(client_path(client_token)).status_code == 200
+    assert anonymous.get(portal_path(candidate_token)).status_code == 200
+    assert anonymous.get(client_path(client_token)).status_code == 200
 
-    assert_refused(client.get(client_path(candidate_token)))
-    assert_refused(client.get(portal_path(client_token)))
-    assert_refused(client.post(client_path(candidate_token), {"decision": "decline"}))
-    assert_refused(client.post(portal_path(client_token), VALID))
+    assert_refused(anonymous.get(client_path(candidate_token)))
+    assert_refused(anonymous.get(portal_path(client_token)))
+    assert_refused(anonymous.post(client_path(candidate_token), {"decision": "decline"}))
+    assert_refused(anonymous.post(portal_path(client_token), VALID))
     assert Feedback.objects.count() == 0
 
 
-def test_each_link_opens_only_its_own_request(clock, interview_end, client):
+def test_each_link_opens_only_its_own_request(clock, interview_end, anonymous):
     first = _asked_interview(
         interview_end,
         candidate=CandidateFactory(first_name="Imogen", last_name="Okafor"),
@@ -264,15 +249,15 @@ def test_each_link_opens_only_its_own_request(clock, interview_end, client):
         position__client__name="Prairie Paws Clinic",
     )
     for mine, theirs in ((first, second), (second, first)):
-        html = client.get(link_path(request_of(mine, Party.CANDIDATE))).content.decode()
+        html = anonymous.get(link_path(request_of(mine, Party.CANDIDATE))).content.decode()
         assert mine.application.candidate.first_name in html
         assert theirs.application.candidate.first_name not in html
         assert theirs.application.position.client.name not in html
-        html = client.get(link_path(request_of(mine, Party.CLIENT))).content.decode()
+        html = anonymous.get(link_path(request_of(mine, Party.CLIENT))).content.decode()
         assert mine.application.candidate.full_name in html
         assert theirs.application.candidate.full_name not in html
 
-    assert client.post(link_path(request_of(first, Party.CANDIDATE)), VALID).status_code == 302
+    assert anonymous.post(link_path(request_of(first, Party.CANDIDATE)), VALID).status_code == 302
     assert Feedback.objects.get().request == request_of(first, Party.CANDIDATE)
     assert request_of(second, Party.CANDIDATE).status == FeedbackRequest.Status.PENDING
 
@@ -280,20 +265,20 @@ def test_each_link_opens_only_its_own_request(clock, interview_end, client):
 # --- the client's link -------------------------------------------------------------------
 
 
-def test_the_client_link_stores_the_decision_and_rating(interview, client):
+def test_the_client_link_stores_the_decision_and_rating(interview, anonymous):
     request = request_of(interview, Party.CLIENT)
     path = link_path(request)
     assert path.startswith("/clients/feedback/")
-    form = client.get(path)
+    form = anonymous.get(path)
     assert form.status_code == 200
     assert interview.application.candidate.full_name in form.content.decode()
 
-    bad = client.post(path, {"decision": "advance", "rating": "6"})
+    bad = anonymous.post(path, {"decision": "advance", "rating": "6"})
     assert bad.status_code == 200
     assert "rating" in bad.context["form"].errors
     assert Feedback.objects.count() == 0
 
-    response = client.post(
+    response = anonymous.post(
         path, {"decision": "advance", "rating": "4", "strengths": "Calm in an emergency."}
     )
 
@@ -306,6 +291,6 @@ def test_the_client_link_stores_the_decision_and_rating(interview, client):
     request.refresh_from_db()
     assert request.status == FeedbackRequest.Status.RECEIVED
     assert request_of(interview, Party.CANDIDATE).status == FeedbackRequest.Status.PENDING
-    thanks = client.get(response["Location"]).content.decode()
+    thanks = anonymous.get(response["Location"]).content.decode()
     assert "Advance" in thanks
     assert "4 / 5" in thanks

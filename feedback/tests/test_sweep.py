@@ -13,21 +13,14 @@ from candidates.models import Application
 from feedback import services, tasks
 from feedback.models import FeedbackRequest, OutboundMessage, TimelineEvent
 from feedback.selectors import policy_get
-from tests.factories import schedule_interview
+from tests.factories import request_of, schedule_interview
+
+from .desk import sweep_at
 
 pytestmark = pytest.mark.django_db
 
 MIN = dt.timedelta(minutes=1)
 SEC = dt.timedelta(seconds=1)
-
-
-def sweep_at(moment):
-    with time_machine.travel(moment, tick=False):
-        return services.sweep_run()
-
-
-def request_of(interview, party):
-    return FeedbackRequest.objects.get(interview=interview, party=party)
 
 
 def delivered(message):

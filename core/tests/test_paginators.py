@@ -1,6 +1,6 @@
-"""The big change lists never count a whole table: an estimate for an unfiltered big
-table on PostgreSQL, otherwise a count that stops at a cap; the page says which. Their
-rows' cells are the admin's, written more cheaply."""
+"""The big change lists never count a whole table (core.paginators): an estimate for an
+unfiltered big table on PostgreSQL, otherwise a count that stops at a cap; the page says
+which. Their rows' cells are the admin's, written more cheaply (core.admin_rows)."""
 
 import pytest
 from django.contrib import admin
@@ -12,8 +12,6 @@ from candidates.models import Client
 from core import paginators
 from feedback.models import TimelineEvent
 from tests.factories import ApplicationFactory
-
-from .desk import recruiter_with_login
 
 pytestmark = pytest.mark.django_db
 
@@ -37,11 +35,10 @@ def events():
     return timeline_events(30)
 
 
-def test_a_filtered_list_is_counted_up_to_the_cap_and_says_so(client, events, monkeypatch):
+def test_a_filtered_list_is_counted_up_to_the_cap_and_says_so(recruiter, events, monkeypatch):
     monkeypatch.setattr(paginators, "COUNT_CAP", 12)
-    client.force_login(recruiter_with_login().user)
 
-    response = client.get(
+    response = recruiter.get(
         reverse("admin:feedback_timelineevent_changelist"), {"kind__exact": "reminder_sent"}
     )
 
@@ -51,38 +48,35 @@ def test_a_filtered_list_is_counted_up_to_the_cap_and_says_so(client, events, mo
     assert response.context["cl"].full_result_count is None  # no second, unfiltered count
 
 
-def test_below_the_cap_the_count_is_exact(client, events):
-    client.force_login(recruiter_with_login().user)
-    response = client.get(reverse("admin:feedback_timelineevent_changelist"))
+def test_below_the_cap_the_count_is_exact(recruiter, events):
+    response = recruiter.get(reverse("admin:feedback_timelineevent_changelist"))
     assert response.context["cl"].result_count == 30
     assert response.context["cl"].paginator.count_note == ""
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="pg_class estimates: PostgreSQL")
-def test_an_unfiltered_big_table_on_postgresql_is_estimated(client, events, monkeypatch):
+def test_an_unfiltered_big_table_on_postgresql_is_estimated(recruiter, events, monkeypatch):
     monkeypatch.setattr(paginators, "ESTIMATE_FROM", 20)
     with connection.cursor() as cursor:
         cursor.execute(f"ANALYZE {TimelineEvent._meta.db_table}")
-    client.force_login(recruiter_with_login().user)
 
-    response = client.get(reverse("admin:feedback_timelineevent_changelist"))
+    response = recruiter.get(reverse("admin:feedback_timelineevent_changelist"))
 
     assert response.context["cl"].paginator.count_note == "about"
     assert response.context["cl"].result_count == 30  # what ANALYZE saw
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="pg_class estimates: PostgreSQL")
-def test_estimated_or_counted_a_list_costs_the_same_queries(client, monkeypatch):
+def test_estimated_or_counted_a_list_costs_the_same_queries(recruiter, monkeypatch):
     monkeypatch.setattr(paginators, "ESTIMATE_FROM", 20)
-    client.force_login(recruiter_with_login().user)
     url = reverse("admin:feedback_timelineevent_changelist")
 
     def analysed_and_listed():
         with connection.cursor() as cursor:
             cursor.execute(f"ANALYZE {TimelineEvent._meta.db_table}")
-        client.get(url)  # the session and permissions are read the same each time
+        recruiter.get(url)  # the session and permissions are read the same each time
         with CaptureQueriesContext(connection) as queries:
-            response = client.get(url)
+            response = recruiter.get(url)
         return len(queries), response.context["cl"]
 
     timeline_events(10)
@@ -95,13 +89,12 @@ def test_estimated_or_counted_a_list_costs_the_same_queries(client, monkeypatch)
     assert small == big
 
 
-def test_a_big_list_shows_fifty_rows_a_page_and_the_rest_on_the_next(client):
+def test_a_big_list_shows_fifty_rows_a_page_and_the_rest_on_the_next(recruiter):
     timeline_events(51)
-    client.force_login(recruiter_with_login().user)
     url = reverse("admin:feedback_timelineevent_changelist")
 
-    first = client.get(url)
-    second = client.get(url, {"p": 2})
+    first = recruiter.get(url)
+    second = recruiter.get(url, {"p": 2})
 
     assert len(first.context["cl"].result_list) == 50
     assert len(second.context["cl"].result_list) == 1

@@ -8,15 +8,11 @@ import time_machine
 from candidates.models import Application
 from feedback import rules, services
 from feedback.models import Feedback, FeedbackRequest, OutboundMessage, TimelineEvent
-from tests.factories import RecruiterFactory
+from tests.factories import RecruiterFactory, request_of
 
 pytestmark = pytest.mark.django_db
 
 MIN = dt.timedelta(minutes=1)
-
-
-def candidate_request(interview):
-    return FeedbackRequest.objects.get(interview=interview, party="candidate")
 
 
 def submit_at(moment, request, **answers):
@@ -42,7 +38,7 @@ def test_interest_bands(level, still_interested, expected):
 
 
 def test_an_answer_on_time_sets_interest_and_notifies_the_recruiter(asked, interview_end):
-    request = candidate_request(asked)
+    request = request_of(asked)
     feedback = submit_at(
         interview_end + 30 * MIN,
         request,
@@ -72,7 +68,7 @@ def test_a_late_answer_clears_possibly_waned_and_records_how_late(asked, intervi
 
     feedback = submit_at(
         interview_end + 165 * MIN,
-        candidate_request(asked),
+        request_of(asked),
         interest_level=6,
         still_interested="yes",
     )
@@ -82,11 +78,11 @@ def test_a_late_answer_clears_possibly_waned_and_records_how_late(asked, intervi
     restored = TimelineEvent.objects.get(kind=TimelineEvent.Kind.INTEREST_RESTORED)
     assert restored.data["late_seconds"] == 45 * 60
     assert "45 min late" in restored.summary
-    assert candidate_request(asked).status == FeedbackRequest.Status.RECEIVED
+    assert request_of(asked).status == FeedbackRequest.Status.RECEIVED
 
 
 def test_an_amendment_is_kept_beside_the_first_answer(asked, interview_end):
-    request = candidate_request(asked)
+    request = request_of(asked)
     first = submit_at(interview_end + 10 * MIN, request, interest_level=9, still_interested="yes")
     second = submit_at(interview_end + 50 * MIN, request, interest_level=4, still_interested="no")
     first.refresh_from_db()
@@ -103,7 +99,7 @@ def test_phone_feedback_logged_by_the_recruiter_records_who(asked, interview_end
     recruiter = RecruiterFactory()
     with time_machine.travel(interview_end + 5 * MIN, tick=False):
         feedback = services.feedback_submit(
-            request=candidate_request(asked),
+            request=request_of(asked),
             answers={"interest_level": 10, "still_interested": "yes"},
             channel=Feedback.Channel.PHONE,
             entered_by=recruiter.user,
@@ -153,7 +149,7 @@ def test_a_cancelled_request_takes_no_answer(asked):
     interview_cancel(interview=asked)
     with pytest.raises(services.FeedbackClosed):
         services.feedback_submit(
-            request=candidate_request(asked),
+            request=request_of(asked),
             answers={"interest_level": 8, "still_interested": "yes"},
         )
     assert not Feedback.objects.exists()

@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+BASE_DIR = Path(__file__).resolve().parents[2]
 # Whatever this test run was configured with (the test settings export some of it) must not
 # leak into the production check.
 CLEARED = {

@@ -1,5 +1,7 @@
-"""Handing messages to the workers: a few to a task, and a task that runs out of time
-gives the rest back to the queue instead of holding a worker process."""
+"""The outbox (feedback.services.outbox): messages handed to the workers a few to a task
+(and a task that runs out of time gives the rest back to the queue instead of holding a
+worker process), a dead worker's claim handed out again, lost tasks dispatched again,
+and a failed message retried on the recruiter's say."""
 
 import base64
 import datetime as dt
@@ -10,11 +12,14 @@ import redis
 import time_machine
 from celery import current_app
 from django.conf import settings as django_settings
+from django.utils import timezone
 from kombu.exceptions import OperationalError
 
 from feedback import services
 from feedback.models import OutboundMessage
 from tests.factories import schedule_interview
+
+from .desk import candidate_ask
 
 pytestmark = pytest.mark.django_db
 
@@ -82,3 +87,43 @@ def test_a_task_out_of_time_hands_the_rest_back(empty_queue, settings, interview
     assert second.status == OutboundMessage.Status.QUEUED
     assert second.dispatched_at > second_before  # the sweep will not dispatch it again
     assert queued_tasks() == [("feedback.tasks.deliver_messages", [second.pk])]
+
+
+# --- claims, lost tasks and retries -------------------------------------------------------
+
+
+def test_a_claim_abandoned_by_a_dead_worker_is_handed_out_again(asked, smtp_mail, settings):
+    message = candidate_ask()
+    claimed_at = timezone.now()
+    OutboundMessage.objects.filter(pk=message.pk).update(
+        status=OutboundMessage.Status.SENDING, claimed_at=claimed_at, attempts=1
+    )
+    assert services.outbox_reclaim_abandoned() == 0  # still within the lease
+    later = claimed_at + settings.FEEDBACK["DELIVERY_LEASE"] + dt.timedelta(seconds=1)
+    with time_machine.travel(later, tick=False):
+        assert services.outbox_reclaim_abandoned() == 1
+        assert services.outbox_deliver(message_ids=[message.pk]) == ["sent"]
+    message.refresh_from_db()
+    assert (message.status, message.attempts) == (OutboundMessage.Status.SENT, 2)
+    assert len(smtp_mail.messages) == 1
+
+
+def test_lost_tasks_are_dispatched_again_by_the_sweep_but_not_too_soon(
+    asked, settings, interview_end
+):
+    # Both asks were dispatched at creation; the broker may have lost them.
+    with time_machine.travel(interview_end + dt.timedelta(seconds=10), tick=False):
+        assert services.outbox_redispatch_due(limit=100) == 0
+    later = interview_end + settings.FEEDBACK["REDISPATCH_AFTER"] + dt.timedelta(seconds=1)
+    with time_machine.travel(later, tick=False):
+        assert services.outbox_redispatch_due(limit=100) == 2
+        assert services.outbox_redispatch_due(limit=100) == 0  # just dispatched
+
+
+def test_a_failed_message_can_be_retried_now(asked, settings, smtp_mail):
+    message = candidate_ask()
+    OutboundMessage.objects.filter(pk=message.pk).update(status=OutboundMessage.Status.FAILED)
+    assert services.outbox_retry_now(message=message) is True
+    assert services.outbox_retry_now(message=message) is False  # already queued
+    assert services.outbox_deliver(message_ids=[message.pk]) == ["sent"]
+    assert len(smtp_mail.messages) == 1
