@@ -11,11 +11,12 @@ from django.utils import timezone
 from core import clock
 from feedback import services
 from feedback.models import OutboundMessage
-from feedback.selectors import policy_get
 from tests.factories import schedule_interview
 
 pytestmark = [
     pytest.mark.django_db,
+    # These interviews end "now": whatever the hour of the run, ask at once.
+    pytest.mark.usefixtures("no_quiet_hours"),
     pytest.mark.skipif(
         connection.vendor != "postgresql", reason="the database clock is PostgreSQL's"
     ),
@@ -25,14 +26,6 @@ pytestmark = [
 @pytest.fixture
 def database_clock(settings):
     settings.LOOP_CLOCK = "database"
-
-
-@pytest.fixture(autouse=True)
-def no_quiet_hours(db):
-    """These interviews end "now": whatever the hour of the run, ask at once."""
-    policy = policy_get()
-    policy.quiet_hours_start = policy.quiet_hours_end = None
-    policy.save()
 
 
 def database_time() -> dt.datetime:

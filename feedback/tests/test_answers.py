@@ -112,7 +112,7 @@ def test_phone_feedback_logged_by_the_recruiter_records_who(asked, interview_end
 
 @pytest.mark.parametrize("logged_by_phone", [False, True])
 def test_a_time_to_call_is_a_request_to_be_called(asked, interview_end, logged_by_phone):
-    request = candidate_request(asked)
+    request = request_of(asked)
     answers = {"interest_level": 7, "still_interested": "yes", "preferred_call_time": "Friday"}
     with time_machine.travel(interview_end + 5 * MIN, tick=False):
         if logged_by_phone:
@@ -127,7 +127,7 @@ def test_a_time_to_call_is_a_request_to_be_called(asked, interview_end, logged_b
 def test_no_time_to_call_leaves_the_choice_as_given(asked, interview_end):
     with time_machine.travel(interview_end + 5 * MIN, tick=False):
         feedback = services.feedback_submit(
-            request=candidate_request(asked),
+            request=request_of(asked),
             answers={"interest_level": 7, "wants_call": False, "preferred_call_time": ""},
         )
     assert feedback.wants_call is False
@@ -168,10 +168,10 @@ def test_an_answer_at_an_explicit_moment_is_dated_and_timed_by_it(asked, intervi
     moment = interview_end + 150 * MIN  # 30 minutes past the candidate's deadline
     with time_machine.travel(interview_end + dt.timedelta(days=9), tick=False):
         feedback = services.feedback_submit(
-            request=candidate_request(asked), answers={"interest_level": 6}, now=moment
+            request=request_of(asked), answers={"interest_level": 6}, now=moment
         )
     assert (feedback.submitted_at, feedback.lateness) == (moment, 30 * MIN)
-    assert candidate_request(asked).received_at == moment
+    assert request_of(asked).received_at == moment
     event = TimelineEvent.objects.get(kind=TimelineEvent.Kind.FEEDBACK_RECEIVED)
     assert event.created_at == moment
     assert Application.objects.get(pk=asked.application.pk).interest_updated_at == moment

@@ -146,7 +146,7 @@ def test_saving_plain_details_leaves_the_loop_alone(interview, interview_end):
     stored = Interview.objects.get(pk=interview.pk)
     assert (stored.location, stored.interviewers) == ("Evanston campus", "Dr. Lindqvist")
     assert saved.status == stored.status == Interview.Status.SCHEDULED
-    assert candidate_request(interview).cycle == 1
+    assert request_of(interview).cycle == 1
     assert TimelineEvent.objects.count() == events
 
 
@@ -168,7 +168,7 @@ def test_saving_new_times_reschedules_with_the_details(interview, interview_end)
         "Evanston campus",
         Interview.Status.SCHEDULED,
     )
-    assert (candidate_request(interview).ask_at, candidate_request(interview).cycle) == (
+    assert (request_of(interview).ask_at, request_of(interview).cycle) == (
         new_end,
         2,
     )
@@ -208,8 +208,8 @@ def test_the_lifecycle_is_recorded_at_an_explicit_moment(interview_end):
         TimelineEvent.Kind.INTERVIEW_COMPLETED: early,
         TimelineEvent.Kind.INTERVIEW_NO_SHOW: early + MIN,
     }
-    assert candidate_request(interview).ask_at == early  # completed early: asked from then
-    assert candidate_request(interview).cancelled_at == early + MIN
+    assert request_of(interview).ask_at == early  # completed early: asked from then
+    assert request_of(interview).cancelled_at == early + MIN
 
 
 def test_only_plain_details_are_saved_as_they_are(interview):
