@@ -176,7 +176,7 @@ class Application(models.Model):
     # A copy of the candidate's owner, the recruiter whose desk this application is on,
     # kept right by candidates.services (application_save, candidate_save): the
     # dashboard filters its rows by desk, and through the candidates that was a join to
-    # every candidate (see feedback.selectors, "the recruiter's dashboard").
+    # every candidate (see feedback.selectors.desk).
     candidate_owner = models.ForeignKey(
         Recruiter, on_delete=models.PROTECT, related_name="+", editable=False, db_index=False
     )
@@ -244,7 +244,7 @@ class Application(models.Model):
                 include=["id", "created_at"],
                 name="application_position_ids_idx",
             ),
-            # Serves the dashboard's interest spread (feedback.selectors.
+            # Serves the dashboard's interest spread (feedback.selectors.charts.
             #   dashboard_interest_spread), read from the index alone: a desk's
             #   WHERE candidate_owner_id = … AND NOT stage IN (closed), one range;
             #   everyone's, the whole (smaller) index. The condition is the selector's

@@ -9,6 +9,7 @@ from django.db import connection
 from django.utils import timezone
 
 from clients import selectors
+from clients.selectors import responsiveness
 from feedback.models import FeedbackRequest, Party
 from feedback.services import interview_cancel
 from tests.factories import ApplicationFactory, schedule_interview
@@ -67,9 +68,9 @@ def test_the_sql_and_the_python_spelling_give_the_same_figures(answers):
         interview_cancel(interview=held_not, no_show=no_show)
     client_request(ApplicationFactory(), ended_ago=DAY, answered_after=H, now=now)  # another's
 
-    rows = selectors._responsiveness_rows(client=client, now=now)
-    in_sql = selectors._responsiveness_in_sql(rows, now=now)
-    in_python = selectors._responsiveness_in_python(rows, now=now)
+    rows = responsiveness._responsiveness_rows(client=client, now=now)
+    in_sql = responsiveness._responsiveness_in_sql(rows, now=now)
+    in_python = responsiveness._responsiveness_in_python(rows, now=now)
 
     assert in_sql == in_python
     answered = 6 if answers == "even" else 5

@@ -7,7 +7,7 @@ from django.utils import timezone
 from candidates.models import Recruiter
 from core import caching
 
-from .. import selectors
+from ..selectors import charts as chart_selectors
 
 
 def dashboard_charts_refresh(*, now: datetime | None = None) -> int:
@@ -18,8 +18,8 @@ def dashboard_charts_refresh(*, now: datetime | None = None) -> int:
     desks = [None, *Recruiter.objects.filter(user__is_active=True).order_by("pk")]
     for recruiter in desks:
         caching.put(
-            selectors.dashboard_charts_key(recruiter),
-            selectors.dashboard_charts_compute(recruiter=recruiter, now=now),
-            selectors.CHART_CACHE_SECONDS,
+            chart_selectors.dashboard_charts_key(recruiter),
+            chart_selectors.dashboard_charts_compute(recruiter=recruiter, now=now),
+            chart_selectors.CHART_CACHE_SECONDS,
         )
     return len(desks)

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from conftest import free_port
 from feedback import selectors, tasks
+from feedback.selectors import charts
 from tests.factories import recruiter_with_login
 
 from .desk import application_for
@@ -41,7 +42,7 @@ def test_the_charts_are_computed_once_a_minute_per_desk(dana, marcus, monkeypatc
     # A desk that has not asked yet gets fresh figures.
     assert spread_total(marcus) == 1
 
-    monkeypatch.setattr(selectors, "CHART_CACHE_SECONDS", 1)
+    monkeypatch.setattr(charts, "CHART_CACHE_SECONDS", 1)
     cache.delete_many([selectors.dashboard_charts_key(None), selectors.dashboard_charts_key(dana)])
     assert spread_total(None) == 3
     time.sleep(1.2)

@@ -5,7 +5,7 @@ import pytest
 import time_machine
 from django.urls import reverse, set_script_prefix
 
-from feedback import selectors
+from feedback.selectors import dashboard
 from feedback.templatetags import recruiter_desk
 from tests.factories import request_of, schedule_interview
 
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 def test_the_interviews_show_a_screenful_and_link_to_the_rest(
     recruiter, dana, interview_end, monkeypatch
 ):
-    monkeypatch.setattr(selectors, "DASHBOARD_LIMIT", 2)
+    monkeypatch.setattr(dashboard, "DASHBOARD_LIMIT", 2)
     now = interview_end  # 09:00 in Chicago
     for hours in (2, 4, 26):  # today, today, tomorrow
         schedule_interview(application=application_for(dana), ends_at=now + hours * HOUR)
@@ -35,7 +35,7 @@ def test_the_interviews_show_a_screenful_and_link_to_the_rest(
         listing = recruiter.get(reverse("admin:candidates_interview_changelist"), {"when": "next7"})
     assert listing.context["cl"].result_count == 3
 
-    monkeypatch.setattr(selectors, "DASHBOARD_LIMIT", 3)
+    monkeypatch.setattr(dashboard, "DASHBOARD_LIMIT", 3)
     with time_machine.travel(now, tick=False):
         page = recruiter.get(reverse("admin:index"))
     assert [len(day.interviews) for day in page.context["dashboard"].interview_days] == [2, 1, 0]
@@ -45,7 +45,7 @@ def test_the_interviews_show_a_screenful_and_link_to_the_rest(
 def test_client_feedback_overdue_shows_a_screenful_and_links_to_the_rest(
     recruiter, dana, marcus, interview_end, monkeypatch
 ):
-    monkeypatch.setattr(selectors, "DASHBOARD_LIMIT", 2)
+    monkeypatch.setattr(dashboard, "DASHBOARD_LIMIT", 2)
     for hours in range(3):
         interview_overdue(ends_at=interview_end + hours * HOUR, application=application_for(dana))
     interview_overdue(ends_at=interview_end, application=application_for(marcus))
@@ -63,7 +63,7 @@ def test_client_feedback_overdue_shows_a_screenful_and_links_to_the_rest(
     assert listing.context["cl"].result_count == 3  # Dana's three, not Marcus's
     assert "All overdue client feedback" in everyone.content.decode()
 
-    monkeypatch.setattr(selectors, "DASHBOARD_LIMIT", 3)
+    monkeypatch.setattr(dashboard, "DASHBOARD_LIMIT", 3)
     with time_machine.travel(interview_end + 80 * HOUR, tick=False):
         page = recruiter.get(reverse("admin:index"))
     assert "All overdue client feedback" not in page.content.decode()

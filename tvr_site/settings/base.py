@@ -158,7 +158,7 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
 CELERY_TIMEZONE = "UTC"
 SWEEP_INTERVAL_SECONDS = env.float("SWEEP_INTERVAL_SECONDS", default=5.0)
-# The dashboards' charts, computed into the cache for every desk (feedback.selectors,
+# The dashboards' charts, computed into the cache for every desk (feedback.selectors.charts,
 # dashboard_charts).
 CHART_REFRESH_SECONDS = env.float("CHART_REFRESH_SECONDS", default=60.0)
 # A beat task's expiry is a moment by beat's clock, judged by each worker's own: a worker
