@@ -4,7 +4,9 @@ Plain values and functions of values, no database query: the services, the selec
 the client pages all read a rule from here, so that it is decided in one place.
 """
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+
+from django.db.models import Q
 
 from candidates.models import CLOSED_STAGES, NOT_HELD, Application, Interview
 
@@ -28,6 +30,14 @@ AWAITED_STATUSES = tuple(status for status in OPEN_STATUSES if status != Status.
 # A request the sweep still has a step for: to ask, to remind, or to give up at the
 # deadline.
 ACTIVE_STATUSES = (Status.SCHEDULED, Status.PENDING)
+
+
+def past_the_deadline(*, now: datetime) -> Q:
+    """A request past its deadline: marked overdue, or still pending with its deadline
+    gone (the sweep is about to mark it). The dashboard's "client feedback overdue" and the
+    request list's "overdue" filter both read it. A condition on the request row alone."""
+    return Q(status=Status.OVERDUE) | Q(status=Status.PENDING, due_at__lt=now)
+
 
 # An ask that goes out later than this (quiet hours, downtime, an interview entered after
 # the fact) moves the reminder and the deadline with it: a party always gets the

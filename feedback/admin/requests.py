@@ -7,7 +7,6 @@ from typing import NamedTuple
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
 from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils import timezone
@@ -64,9 +63,7 @@ class RequestOverdueFilter(StrictListFilter):
         return [("yes", "Yes"), ("no", "No")]
 
     def queryset(self, request, queryset):
-        late = Q(status=FeedbackRequest.Status.OVERDUE) | Q(
-            status=FeedbackRequest.Status.PENDING, due_at__lt=timezone.now()
-        )
+        late = rules.past_the_deadline(now=timezone.now())
         if self.value() == "yes":
             return queryset.filter(late)
         if self.value() == "no":

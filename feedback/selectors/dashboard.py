@@ -7,12 +7,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.utils import timezone
 
 from candidates.models import Client, Interview, Recruiter
 
 from ..models import Feedback, FeedbackRequest, Party
+from ..rules import past_the_deadline
 from .call_list import CallItem, dashboard_call_list
 from .charts import Charts, dashboard_charts
 from .desk import DASHBOARD_LIMIT, _desk, _load_stories, _request_desk
@@ -96,10 +97,7 @@ def _client_overdue_rows(
 ) -> list[FeedbackRequest]:
     return list(
         FeedbackRequest.objects.filter(party=Party.CLIENT)
-        .filter(
-            Q(status=FeedbackRequest.Status.OVERDUE)
-            | Q(status=FeedbackRequest.Status.PENDING, due_at__lt=now)
-        )
+        .filter(past_the_deadline(now=now))
         .filter(_request_desk(recruiter))
         .order_by("due_at", "pk")[:limit]
     )

@@ -3,7 +3,11 @@ indexes on FeedbackRequest that spell them again in SQL (each index's condition 
 its set exactly, or the query it serves no longer uses it, or it no longer covers the
 rule)."""
 
+import datetime as dt
+
+import pytest
 from django.template import Context, Template
+from django.utils import timezone
 
 from feedback.models import FeedbackRequest
 from feedback.rules import (
@@ -13,7 +17,9 @@ from feedback.rules import (
     OPEN_STATUSES,
     interest_band_for,
     interest_status_for,
+    past_the_deadline,
 )
+from tests.factories import request_of, schedule_interview
 
 Status = FeedbackRequest.Status
 
@@ -54,3 +60,26 @@ def test_an_interest_levels_band_and_what_an_answer_says():
         )
         == "high"
     )
+
+
+@pytest.mark.django_db
+def test_past_the_deadline_is_overdue_or_pending_with_the_deadline_gone():
+    now = timezone.now() + dt.timedelta(days=30)  # past every request's ask and reminder
+    hour = dt.timedelta(hours=1)
+    cases = {
+        (Status.OVERDUE, now + hour): True,  # marked overdue: past it, whatever the date says
+        (Status.PENDING, now - hour): True,  # the sweep is about to mark it
+        (Status.PENDING, now + hour): False,
+        (Status.SCHEDULED, now - hour): False,  # not asked yet
+        (Status.RECEIVED, now - hour): False,
+        (Status.CANCELLED, now - hour): False,
+    }
+    made = {}
+    for (status, due_at), expected in cases.items():
+        request = request_of(schedule_interview())
+        FeedbackRequest.objects.filter(pk=request.pk).update(status=status, due_at=due_at)
+        made[request.pk] = expected
+    late = set(
+        FeedbackRequest.objects.filter(past_the_deadline(now=now)).values_list("pk", flat=True)
+    )
+    assert {pk: pk in late for pk in made} == made
