@@ -2,6 +2,7 @@
 service call), and the small helpers around it: links to an object's page, where to go
 back to after an action, and a change form whose save a service may refuse."""
 
+from collections.abc import Callable
 from urllib.parse import urlencode
 
 from django.contrib import admin, messages
@@ -100,3 +101,27 @@ class ServiceRefusalMixin:
         except ValidationError as refusal:
             self.message_user(request, " ".join(refusal.messages), messages.ERROR)
             return HttpResponseRedirect(request.get_full_path())
+
+
+def carry_out(
+    model_admin: admin.ModelAdmin,
+    request,
+    obj,
+    action: Callable[[], object],
+    *,
+    done: Callable[[object], str],
+    refusals: tuple[type[Exception], ...] = (ValidationError,),
+    back_to: str | None = None,
+) -> HttpResponseRedirect:
+    """A one-object action's POST: call its service (`action`); say what it did
+    (`done(result)`) or why it refused (a ValidationError, or one of `refusals`), then go
+    back to `next`, else `back_to`, else the object's page. The service decides; the page
+    only reports."""
+    try:
+        result = action()
+    except refusals as refusal:
+        text = " ".join(getattr(refusal, "messages", None) or [str(refusal)])
+        model_admin.message_user(request, text, messages.ERROR)
+    else:
+        model_admin.message_user(request, done(result), messages.SUCCESS)
+    return HttpResponseRedirect(next_url(request, back_to or change_url(obj)))

@@ -9,10 +9,9 @@ through candidates.services.
 from dataclasses import dataclass
 
 from django import forms
-from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Subquery
-from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -20,7 +19,13 @@ from django.utils.html import format_html
 from candidates import services as candidate_services
 from candidates.admin_filters import recruiter_filter, user_time_zone
 from candidates.models import Application, Interview
-from core.admin_actions import action_page, change_url, next_url, object_or_404, with_next
+from core.admin_actions import (
+    action_page,
+    carry_out,
+    change_url,
+    object_or_404,
+    with_next,
+)
 from core.admin_filters import StrictListFilter
 from core.formatting import duration_text, moment_text
 from core.paginators import BigTableMixin
@@ -271,17 +276,17 @@ class ApplicationAdmin(BigTableMixin, admin.ModelAdmin):
             raise PermissionDenied
         form = WithdrawForm(request.POST if request.method == "POST" else None)
         if request.method == "POST" and form.is_valid():
-            try:
-                services.application_withdraw(
+            return carry_out(
+                self,
+                request,
+                application,
+                lambda: services.application_withdraw(
                     application=application,
                     actor=request.user,
                     reason=form.cleaned_data["reason"],
-                )
-            except ValidationError as refusal:
-                self.message_user(request, " ".join(refusal.messages), messages.ERROR)
-            else:
-                self.message_user(request, f"{application}: marked withdrawn.", messages.SUCCESS)
-            return HttpResponseRedirect(next_url(request, change_url(application)))
+                ),
+                done=lambda _: f"{application}: marked withdrawn.",
+            )
         return action_page(
             request,
             self,

@@ -12,7 +12,6 @@ from django.contrib import admin, messages
 from django.contrib.admin.widgets import AdminSplitDateTime
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import OuterRef, Prefetch
-from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils import timezone
 
@@ -21,8 +20,8 @@ from candidates.models import Interview, interview_times_validate
 from core.admin_actions import (
     ServiceRefusalMixin,
     action_page,
+    carry_out,
     change_url,
-    next_url,
     object_or_404,
     with_next,
 )
@@ -322,13 +321,13 @@ class InterviewAdmin(ServiceRefusalMixin, BigTableMixin, admin.ModelAdmin):
         interview = self._interview_to_change(request, object_id)
         title, intro, service, done = INTERVIEW_STATUS_ACTIONS[action]
         if request.method == "POST":
-            try:
-                service(interview=interview, actor=request.user)
-            except ValidationError as refusal:
-                self.message_user(request, " ".join(refusal.messages), messages.ERROR)
-            else:
-                self.message_user(request, f"{interview}: {done}.", messages.SUCCESS)
-            return HttpResponseRedirect(next_url(request, change_url(interview)))
+            return carry_out(
+                self,
+                request,
+                interview,
+                lambda: service(interview=interview, actor=request.user),
+                done=lambda _: f"{interview}: {done}.",
+            )
         return action_page(
             request,
             self,
@@ -347,18 +346,18 @@ class InterviewAdmin(ServiceRefusalMixin, BigTableMixin, admin.ModelAdmin):
             with timezone.override(tz):
                 valid = form.is_valid()
             if valid:
-                try:
-                    services.interview_reschedule(
+                return carry_out(
+                    self,
+                    request,
+                    interview,
+                    lambda: services.interview_reschedule(
                         interview=interview,
                         starts_at=form.cleaned_data["starts_at"],
                         ends_at=form.cleaned_data["ends_at"],
                         actor=request.user,
-                    )
-                except ValidationError as refusal:
-                    self.message_user(request, " ".join(refusal.messages), messages.ERROR)
-                else:
-                    self.message_user(request, f"{interview}: rescheduled.", messages.SUCCESS)
-                return HttpResponseRedirect(next_url(request, change_url(interview)))
+                    ),
+                    done=lambda _: f"{interview}: rescheduled.",
+                )
         else:
             # Naive local times: the widget shows them as they are, in the interview's zone.
             form = RescheduleForm(

@@ -16,6 +16,7 @@ from candidates.admin_filters import when_filter
 from core.admin_actions import (
     action_page,
     admin_link,
+    carry_out,
     change_url,
     next_url,
     object_or_404,
@@ -204,21 +205,20 @@ class FeedbackRequestAdmin(BigTableMixin, ViewOnlyAdmin):
         for name, label in CALL_LABELS.get(feedback_request.party, {}).items():
             form.fields[name].label, form.fields[name].help_text = label, ""
         if request.method == "POST" and form.is_valid():
-            try:
-                services.feedback_log_call(
+            return carry_out(
+                self,
+                request,
+                feedback_request,
+                lambda: services.feedback_log_call(
                     request=feedback_request, answers=form.cleaned_data, actor=request.user
-                )
-            except (ValidationError, services.FeedbackClosed) as refusal:
-                text = " ".join(getattr(refusal, "messages", [str(refusal)]))
-                self.message_user(request, text, messages.ERROR)
-            else:
-                self.message_user(
-                    request,
+                ),
+                done=lambda _: (
                     f"Call logged: {feedback_request.addressee_name}’s feedback on "
-                    f"{application.position}.",
-                    messages.SUCCESS,
-                )
-            return HttpResponseRedirect(back)
+                    f"{application.position}."
+                ),
+                refusals=(ValidationError, services.FeedbackClosed),
+                back_to=change_url(application),
+            )
         return action_page(
             request,
             self,
@@ -240,22 +240,18 @@ class FeedbackRequestAdmin(BigTableMixin, ViewOnlyAdmin):
         if not request.user.has_perm(REQUEST_ACTIONS["resend_link"].permission):
             raise PermissionDenied
         feedback_request = self._request(request, object_id)
-        back = next_url(request, change_url(feedback_request))
         if request.method == "POST":
-            try:
-                message = services.feedback_request_resend_link(
+            return carry_out(
+                self,
+                request,
+                feedback_request,
+                lambda: services.feedback_request_resend_link(
                     request=feedback_request, actor=request.user
-                )
-            except ValidationError as refusal:
-                self.message_user(request, " ".join(refusal.messages), messages.ERROR)
-            else:
-                self.message_user(
-                    request,
-                    f"A new link is on its way to {message.recipient}; the old one no longer "
-                    "works.",
-                    messages.SUCCESS,
-                )
-            return HttpResponseRedirect(back)
+                ),
+                done=lambda message: (
+                    f"A new link is on its way to {message.recipient}; the old one no longer works."
+                ),
+            )
         return action_page(
             request,
             self,
