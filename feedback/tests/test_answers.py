@@ -6,7 +6,7 @@ import pytest
 import time_machine
 
 from candidates.models import Application
-from feedback import rules, services
+from feedback import services
 from feedback.models import Feedback, FeedbackRequest, OutboundMessage, TimelineEvent
 from tests.factories import RecruiterFactory, request_of
 
@@ -18,23 +18,6 @@ MIN = dt.timedelta(minutes=1)
 def submit_at(moment, request, **answers):
     with time_machine.travel(moment, tick=False):
         return services.feedback_submit(request=request, answers=answers)
-
-
-@pytest.mark.parametrize(
-    ("level", "still_interested", "expected"),
-    [
-        (10, "yes", "high"),
-        (8, "yes", "high"),
-        (7, "yes", "moderate"),
-        (5, "unsure", "moderate"),
-        (4, "unsure", "low"),
-        (1, "yes", "low"),
-        (9, "no", "not_interested"),
-        (None, "unsure", "unknown"),
-    ],
-)
-def test_interest_bands(level, still_interested, expected):
-    assert rules.interest_status_for(level=level, still_interested=still_interested) == expected
 
 
 def test_an_answer_on_time_sets_interest_and_notifies_the_recruiter(asked, interview_end):

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from candidates.models import Application
-from feedback import rules, services
+from feedback import services
 from feedback.models import Feedback, OutboundMessage, Party, TimelineEvent
 from tests.factories import (
     ApplicationFactory,
@@ -47,34 +47,6 @@ def client_says(interview, decision, rating=3, **extra):
 
 def debrief_alerts():
     return OutboundMessage.objects.filter(kind=OutboundMessage.Kind.DEBRIEF_ALERT)
-
-
-@pytest.mark.parametrize(
-    ("level", "still", "decision", "expected"),
-    [
-        (5, "yes", "advance", "the client advances, but the candidate's interest is 5/10"),
-        (1, "unsure", "advance", "the client advances, but the candidate's interest is 1/10"),
-        (
-            9,
-            "no",
-            "advance",
-            "the client advances, but the candidate is no longer interested (9/10)",
-        ),
-        (None, "no", "advance", "the client advances, but the candidate is no longer interested"),
-        (8, "yes", "decline", "the candidate's interest is 8/10, but the client declines"),
-        (10, "unsure", "decline", "the candidate's interest is 10/10, but the client declines"),
-        (6, "yes", "advance", ""),
-        (None, "yes", "advance", ""),
-        (7, "yes", "decline", ""),
-        (9, "no", "decline", ""),  # both say no: they agree
-        (2, "yes", "hold", ""),
-        (9, "yes", "hold", ""),
-    ],
-)
-def test_the_rule(level, still, decision, expected):
-    candidate = Feedback(interest_level=level, still_interested=still)
-    client = Feedback(decision=decision)
-    assert rules.debrief_reason_for(candidate=candidate, client=client) == expected
 
 
 @pytest.mark.parametrize("client_first", [False, True])

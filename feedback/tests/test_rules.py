@@ -1,7 +1,7 @@
-"""feedback.rules: the interest bands, and the sets of request statuses with the partial
-indexes on FeedbackRequest that spell them again in SQL (each index's condition must be
-its set exactly, or the query it serves no longer uses it, or it no longer covers the
-rule)."""
+"""feedback.rules: the interest bands, the debrief reasons, "past the deadline", and the
+sets of request statuses with the partial indexes on FeedbackRequest that spell them
+again in SQL (each index's condition must be its set exactly, or the query it serves no
+longer uses it, or it no longer covers the rule)."""
 
 import datetime as dt
 
@@ -9,12 +9,13 @@ import pytest
 from django.template import Context, Template
 from django.utils import timezone
 
-from feedback.models import FeedbackRequest
+from feedback.models import Feedback, FeedbackRequest
 from feedback.rules import (
     ACTIVE_STATUSES,
     AWAITED_STATUSES,
     HIGH_INTEREST_FROM,
     OPEN_STATUSES,
+    debrief_reason_for,
     interest_band_for,
     interest_status_for,
     past_the_deadline,
@@ -83,3 +84,48 @@ def test_past_the_deadline_is_overdue_or_pending_with_the_deadline_gone():
         FeedbackRequest.objects.filter(past_the_deadline(now=now)).values_list("pk", flat=True)
     )
     assert {pk: pk in late for pk in made} == made
+
+
+@pytest.mark.parametrize(
+    ("level", "still_interested", "expected"),
+    [
+        (10, "yes", "high"),
+        (8, "yes", "high"),
+        (7, "yes", "moderate"),
+        (5, "unsure", "moderate"),
+        (4, "unsure", "low"),
+        (1, "yes", "low"),
+        (9, "no", "not_interested"),
+        (None, "unsure", "unknown"),
+    ],
+)
+def test_interest_bands(level, still_interested, expected):
+    assert interest_status_for(level=level, still_interested=still_interested) == expected
+
+
+@pytest.mark.parametrize(
+    ("level", "still", "decision", "expected"),
+    [
+        (5, "yes", "advance", "the client advances, but the candidate's interest is 5/10"),
+        (1, "unsure", "advance", "the client advances, but the candidate's interest is 1/10"),
+        (
+            9,
+            "no",
+            "advance",
+            "the client advances, but the candidate is no longer interested (9/10)",
+        ),
+        (None, "no", "advance", "the client advances, but the candidate is no longer interested"),
+        (8, "yes", "decline", "the candidate's interest is 8/10, but the client declines"),
+        (10, "unsure", "decline", "the candidate's interest is 10/10, but the client declines"),
+        (6, "yes", "advance", ""),
+        (None, "yes", "advance", ""),
+        (7, "yes", "decline", ""),
+        (9, "no", "decline", ""),  # both say no: they agree
+        (2, "yes", "hold", ""),
+        (9, "yes", "hold", ""),
+    ],
+)
+def test_the_debrief_reason_for_two_answers(level, still, decision, expected):
+    candidate = Feedback(interest_level=level, still_interested=still)
+    client = Feedback(decision=decision)
+    assert debrief_reason_for(candidate=candidate, client=client) == expected
