@@ -198,5 +198,5 @@ def _local_loop_clock(settings):
     """In-process tests move time with time-machine, which cannot move the database's
     clock: the loop reads this process's clock here (core/clock.py). The processes
     that the system tests start read the database's, as in production; the clock's own
-    tests (core/tests/test_clock.py) switch it back."""
+    tests (feedback/tests/test_clock.py) switch it back."""
     settings.LOOP_CLOCK = "local"

@@ -16,13 +16,12 @@ from clients import selectors as client_selectors
 from core import caching
 from feedback import selectors
 from feedback.models import OutboundMessage
+from feedback.tests.desk import HOUR, MINUTE, answer, interview_asked, interview_overdue
 from tests.factories import (
     ApplicationFactory,
     RecruiterFactory,
     schedule_interview,
 )
-
-from .desk import HOUR, MINUTE, answer, interview_asked, interview_overdue
 
 pytestmark = pytest.mark.django_db
 
@@ -104,8 +103,9 @@ def rows_shown(response) -> int:
 
 
 def test_every_change_list_and_the_dashboard_cost_the_same_with_5_and_100_rows(
-    recruiter, dana, interview_end, django_assert_num_queries
+    recruiter, interview_end, django_assert_num_queries
 ):
+    dana = recruiter.recruiter  # the signed-in recruiter's desk
     now = interview_end + 49 * HOUR
     add_stories(dana, start=0, count=5, interview_end=interview_end)
     with time_machine.travel(now, tick=False):
