@@ -92,15 +92,7 @@ class FeedbackAdmin(ServiceRefusalMixin, BigTableMixin, KeptRecordAdmin):
         (
             "Candidate's answer",
             {
-                "fields": [
-                    "interest_level",
-                    "still_interested",
-                    "went_well",
-                    "concerns",
-                    "questions",
-                    "wants_call",
-                    "preferred_call_time",
-                ]
+                "fields": list(Feedback.CANDIDATE_FIELDS),
             },
         ),
         (
