@@ -402,6 +402,9 @@ class OutboundMessage(models.Model):
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The id of the web request that queued it (blank for the loop's own messages), so that
+    # its delivery's log lines lead back to the request's, however late it goes out.
+    queued_by_request = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         ordering = ["-created_at"]
@@ -490,3 +493,29 @@ class TimelineEvent(models.Model):
 
     def __str__(self):
         return f"{moment_text(self.created_at)} {self.summary}"
+
+
+class SweepRecord(models.Model):
+    """The sweeps' running record, one row (pk=1): when the last one finished (by the
+    loop's clock) and what all of them did, added up. Every host's sweeps write here, so the
+    web can tell the loop's health and serve its metrics without asking the workers."""
+
+    ROW = 1
+
+    last_finished_at = models.DateTimeField(null=True, blank=True)
+    last_duration_seconds = models.FloatField(default=0.0)
+    runs = models.PositiveBigIntegerField(default=0)
+    duration_seconds = models.FloatField(default=0.0)
+    asked = models.PositiveBigIntegerField(default=0)
+    reminded = models.PositiveBigIntegerField(default=0)
+    deferred = models.PositiveBigIntegerField(default=0)
+    overdue = models.PositiveBigIntegerField(default=0)
+    waned = models.PositiveBigIntegerField(default=0)
+    reclaimed = models.PositiveBigIntegerField(default=0)
+    redispatched = models.PositiveBigIntegerField(default=0)
+
+    # The sweep's steps, as the record's columns and the metrics' "step" label.
+    STEPS = ("asked", "reminded", "deferred", "overdue", "waned", "reclaimed", "redispatched")
+
+    def __str__(self):
+        return f"sweeps: {self.runs}, last finished {self.last_finished_at}"

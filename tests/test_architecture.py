@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-LOCAL_APPS = {"core", "candidates", "feedback", "clients", "demo", "tvr_site"}
+LOCAL_APPS = {"core", "candidates", "feedback", "clients", "ops", "demo", "tvr_site"}
 
 
 def imported_modules(path: Path) -> set[str]:
@@ -59,6 +59,11 @@ def test_feedback_imports_only_the_apps_to_its_left(path):
 @pytest.mark.parametrize("path", app_code("clients"), ids=relative)
 def test_clients_imports_only_the_apps_to_its_left(path):
     assert apps_imported(path) <= {"core", "candidates", "feedback", "clients"}
+
+
+@pytest.mark.parametrize("path", app_code("ops"), ids=relative)
+def test_ops_reads_the_apps_to_its_left_and_no_other_operational_app(path):
+    assert apps_imported(path) <= {"core", "candidates", "feedback", "ops"}
 
 
 @pytest.mark.parametrize("path", app_code("demo"), ids=relative)

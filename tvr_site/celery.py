@@ -4,12 +4,16 @@ import os
 
 from celery import Celery
 from celery.signals import task_postrun, task_prerun
+from django_structlog.celery.steps import DjangoStructLogInitStep
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tvr_site.settings.local")
 
 app = Celery("tvr_site")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# A task's log lines carry the request id of the request that enqueued it (and its own
+# task id): django-structlog reads them from the task's headers.
+app.steps["worker"].add(DjangoStructLogInitStep)
 
 
 @task_prerun.connect

@@ -7,6 +7,7 @@ import logging
 import time
 from datetime import timedelta
 
+import structlog
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import F, QuerySet
@@ -22,6 +23,9 @@ from .outbox import outbox_dispatch
 from .timeline import timeline_record
 
 logger = logging.getLogger(__name__)
+# Key-value lines for each message dealt with: ids, kind and outcome only, never the
+# recipient or the text (docs/deployment.md, "Logs").
+events = structlog.get_logger(__name__)
 
 
 def outbox_deliver(*, message_ids: list[int]) -> list[str]:
@@ -145,6 +149,20 @@ def _claim_of(message: OutboundMessage) -> QuerySet:
 
 
 def _send_claimed(message: OutboundMessage) -> str:
+    outcome = _send_and_record(message)
+    events.info(
+        "message_delivery",
+        message_id=message.pk,
+        kind=message.kind,
+        channel=message.channel,
+        attempt=message.attempts,
+        outcome=outcome,
+        queued_by_request=message.queued_by_request or None,
+    )
+    return outcome
+
+
+def _send_and_record(message: OutboundMessage) -> str:
     """Write (if the sweep queued it without text), send and record one claimed message.
     Once the server has accepted it, recording that comes before anything else: no later
     step (another message's text, a failure's record, a database error) can lose it."""

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core import clock
+from core.request_ids import current_request_id
 
 from ..models import FeedbackRequest, OutboundMessage, TimelineEvent
 from .messages import _rendered
@@ -57,6 +58,7 @@ def _queue_message(
             **_rendered(template=template, context=context),
             "next_attempt_at": clock.now_in_sql(),
             "dispatched_at": clock.now_in_sql(),
+            "queued_by_request": current_request_id(),
         },
     )
     if created:

@@ -6,6 +6,7 @@ Every state change is a compare-and-set on the rows the batch holds; its side ef
 run at once and nothing happens twice.
 """
 
+import time
 import zoneinfo
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -19,9 +20,17 @@ from candidates import services as candidate_services
 from candidates.models import Interview
 from core import clock
 from core.bulk import AnyOf, insert_select
+from core.request_ids import current_request_id
 
 from .. import selectors
-from ..models import FeedbackRequest, OutboundMessage, Party, ReminderPolicy, TimelineEvent
+from ..models import (
+    FeedbackRequest,
+    OutboundMessage,
+    Party,
+    ReminderPolicy,
+    SweepRecord,
+    TimelineEvent,
+)
 from ..rules import ACTIVE_STATUSES, CATCH_UP_GRACE
 from .messages import _RECIPIENT_EMAIL, _RECIPIENT_TIME_ZONE, _RECRUITER_EMAIL
 from .outbox import outbox_dispatch, outbox_reclaim_abandoned, outbox_redispatch_due
@@ -36,6 +45,7 @@ class SweepResult:
     reminded: int = 0
     deferred: int = 0
     overdue: int = 0
+    waned: int = 0  # candidates' applications marked possibly waned by the deadlines
     reclaimed: int = 0
     redispatched: int = 0
     batches: int = 0
@@ -59,11 +69,30 @@ def sweep_run(
     """Do what is due: asks, reminders, deadlines (feedback_requests_sweep, due by `now`);
     then put lost messages back on track (by the loop's clock: that is about the workers
     running now)."""
+    started = time.monotonic()
     batch_size = batch_size or settings.FEEDBACK["SWEEP_BATCH_SIZE"]
     result = feedback_requests_sweep(now=now, batch_size=batch_size, max_batches=max_batches)
     result.reclaimed = outbox_reclaim_abandoned()
     result.redispatched = outbox_redispatch_due(limit=batch_size * 5)
+    sweep_record_finished(result=result, duration_seconds=time.monotonic() - started)
     return result
+
+
+def sweep_record_finished(*, result: SweepResult, duration_seconds: float) -> None:
+    """Add a finished sweep to the sweeps' record (SweepRecord): one UPDATE, the time by
+    the loop's clock (the database's, whatever host swept), counts added in SQL so that
+    sweeps finishing at once on several hosts all count."""
+    changes = {
+        "last_finished_at": clock.now_in_sql(),
+        "last_duration_seconds": duration_seconds,
+        "runs": F("runs") + 1,
+        "duration_seconds": F("duration_seconds") + duration_seconds,
+        **{step: F(step) + getattr(result, step) for step in SweepRecord.STEPS},
+    }
+    record = SweepRecord.objects.filter(pk=SweepRecord.ROW)
+    if not record.update(**changes):
+        SweepRecord.objects.bulk_create([SweepRecord(pk=SweepRecord.ROW)], ignore_conflicts=True)
+        record.update(**changes)
 
 
 def feedback_requests_sweep(
@@ -146,7 +175,9 @@ def _sweep_requests_batch(
         result.reminded += _remind_many(
             requests=[r for r in reminders if r.pk not in quiet], now=now
         )
-        result.overdue += _mark_overdue_many(requests=deadlines, now=now)
+        overdue, waned = _mark_overdue_many(requests=deadlines, now=now)
+        result.overdue += overdue
+        result.waned += waned
     return len(due)
 
 
@@ -323,12 +354,12 @@ def _remind_many(*, requests: list[FeedbackRequest], now: datetime) -> int:
     return len(requests)
 
 
-def _mark_overdue_many(*, requests: list[FeedbackRequest], now: datetime) -> int:
+def _mark_overdue_many(*, requests: list[FeedbackRequest], now: datetime) -> tuple[int, int]:
     """Give up on requests whose deadline passed: mark them overdue, record it on the
     timeline (and, for a candidate, mark the application's interest possibly waned), and
-    alert the recruiter."""
+    alert the recruiter. Returns how many requests were marked and applications waned."""
     if not requests:
-        return 0
+        return 0, 0
     _compare_and_set_many(requests, status=Status.OVERDUE, overdue_at=now, next_action_at=None)
     marked = _rows(requests)
     _timeline_many(
@@ -349,11 +380,11 @@ def _mark_overdue_many(*, requests: list[FeedbackRequest], now: datetime) -> int
         data=JSONObject(previous_status=F("interview__application__interest_status")),
         now=now,
     )
-    candidate_services.applications_mark_possibly_waned(
+    waned = candidate_services.applications_mark_possibly_waned(
         application_ids=candidates.values("interview__application_id"), now=now
     )
     _queue_many(requests=marked, kind=Kind.OVERDUE_ALERT, now=now)
-    return len(requests)
+    return len(requests), waned
 
 
 def _queue_many(*, requests: QuerySet[FeedbackRequest], kind: str, now: datetime) -> None:
@@ -379,6 +410,7 @@ def _queue_many(*, requests: QuerySet[FeedbackRequest], kind: str, now: datetime
             "status": Value(OutboundMessage.Status.QUEUED),
             "attempts": Value(0),
             "last_error": Value(""),
+            "queued_by_request": Value(current_request_id()),
             "next_attempt_at": Value(now, output_field=DateTimeField()),
             "dispatched_at": Value(now, output_field=DateTimeField()),
             "created_at": Value(now, output_field=DateTimeField()),

@@ -7,6 +7,8 @@ from pathlib import Path
 import environ
 from kombu import Queue
 
+from tvr_site import logs
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
 
@@ -27,20 +29,26 @@ DJANGO_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
 ]
-THIRD_PARTY_APPS = ["crispy_forms", "crispy_bootstrap5"]
-LOCAL_APPS = ["core", "candidates", "feedback", "clients", "demo"]
+THIRD_PARTY_APPS = ["crispy_forms", "crispy_bootstrap5", "django_prometheus", "django_structlog"]
+LOCAL_APPS = ["core", "candidates", "feedback", "clients", "ops", "demo"]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
 MIDDLEWARE = [
+    # First and last: django-prometheus times the whole request (its metrics at /metrics).
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A request id on every line logged for the request (after authentication: it logs
+    # the user's id, never a name), carried into the tasks it enqueues.
+    "django_structlog.middlewares.RequestMiddleware",
     "tvr_site.middleware.ReaderTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "tvr_site.urls"
@@ -74,6 +82,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", 60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# The same backends, counting queries, errors and connections for /metrics
+# (django-prometheus); the vendor stays "postgresql" or "sqlite".
+DATABASES["default"]["ENGINE"] = {
+    "django.db.backends.postgresql": "django_prometheus.db.backends.postgresql",
+    "django.db.backends.sqlite3": "django_prometheus.db.backends.sqlite3",
+}.get(DATABASES["default"]["ENGINE"], DATABASES["default"]["ENGINE"])
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The admin signs in by username; client contacts sign in to /clients/ by email.
@@ -157,6 +171,9 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 }
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
 CELERY_TIMEZONE = "UTC"
+# The worker logs through Django's LOGGING (tvr_site/logs.py) like every other process,
+# instead of replacing the root logger's handlers with its own.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 SWEEP_INTERVAL_SECONDS = env.float("SWEEP_INTERVAL_SECONDS", default=5.0)
 # The dashboards' charts, computed into the cache for every desk (feedback.selectors.charts,
 # dashboard_charts).
@@ -206,10 +223,22 @@ PORTAL_LINK_MAX_AGE = timedelta(days=env.int("PORTAL_LINK_MAX_AGE_DAYS", default
 
 LOGIN_URL = "admin:login"
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-}
+# Logs (tvr_site/logs.py): readable text by default, JSON lines with LOG_FORMAT=json.
+LOG_FORMAT = env.str("LOG_FORMAT", default="text")
+LOGGING = logs.logging_config(log_format=LOG_FORMAT, level=env("LOG_LEVEL", default="INFO"))
+logs.structlog_configure()
+# django-structlog: request ids go into the tasks a request enqueues; no client IP logged.
+DJANGO_STRUCTLOG_CELERY_ENABLED = True
+DJANGO_STRUCTLOG_IP_LOGGING_ENABLED = False
+
+# Operations (ops/): health checks and metrics.
+# /health/ answers 503 while this file exists: touch it to drain a host before a restart.
+HEALTH_DRAIN_FILE = env.str("HEALTH_DRAIN_FILE", default="")
+# /health/ready/ fails when a due message has waited longer than REDISPATCH_AFTER plus this.
+HEALTH_QUEUE_MARGIN_SECONDS = env.float("HEALTH_QUEUE_MARGIN_SECONDS", default=60.0)
+# How often each worker writes its heartbeat (ops/heartbeat.py).
+HEARTBEAT_SECONDS = env.float("HEARTBEAT_SECONDS", default=15.0)
+# /metrics: for a scraper sending "Authorization: Bearer <METRICS_TOKEN>", or connecting
+# from an address in METRICS_ALLOWED_IPS (addresses or networks). Neither set: nobody.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=[])

@@ -22,7 +22,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # A file, not :memory:, so that worker subprocesses see the same test database.
     # One file per run, so that two runs side by side do not share (and break) it.
     DATABASES["default"]["TEST"] = {
