@@ -43,26 +43,27 @@ def _shared_processors() -> list:
     ]
 
 
-def logging_config(*, log_format: str, level: str) -> dict:
-    """The LOGGING setting: one handler on stdout, rendered as JSON or as text."""
+def structured_formatter(*, log_format: str) -> structlog.stdlib.ProcessorFormatter:
+    """A handler's formatter: JSON lines, or readable text."""
     if log_format == "json":
         renderer = [structlog.processors.format_exc_info, structlog.processors.JSONRenderer()]
     else:
         renderer = [structlog.dev.ConsoleRenderer(colors=False)]
+    return structlog.stdlib.ProcessorFormatter(
+        processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, *renderer],
+        # Lines from the standard library's loggers (Django, Celery, ours) get the same
+        # context and fields as structlog's own.
+        foreign_pre_chain=[*_shared_processors(), structlog.stdlib.ExtraAdder()],
+    )
+
+
+def logging_config(*, log_format: str, level: str) -> dict:
+    """The LOGGING setting: one handler on stdout, rendered as JSON or as text."""
     return {
         "version": 1,
         "disable_existing_loggers": False,
         "formatters": {
-            "structured": {
-                "()": structlog.stdlib.ProcessorFormatter,
-                "processors": [
-                    structlog.stdlib.ProcessorFormatter.remove_processors_meta,
-                    *renderer,
-                ],
-                # Lines from the standard library's loggers (Django, Celery, ours) get the
-                # same context and fields as structlog's own.
-                "foreign_pre_chain": [*_shared_processors(), structlog.stdlib.ExtraAdder()],
-            }
+            "structured": {"()": structured_formatter, "log_format": log_format},
         },
         "handlers": {
             "stdout": {

@@ -1,0 +1,144 @@
+"""JSON logs: one object a line, a request id on each of a request's lines and on the
+delivery of what it queued, and nobody's personal data at INFO (a real portal answer and
+its delivery over SMTP)."""
+
+import io
+import json
+import logging
+
+import pytest
+from django.urls import reverse
+
+from feedback import services
+from feedback.models import OutboundMessage, Party
+from tests.factories import (
+    ApplicationFactory,
+    CandidateFactory,
+    request_of,
+    schedule_interview,
+    token_of,
+)
+from tvr_site import logs
+
+# Real commits: the request's transaction commits while the request is served, and the
+# delivery task is published then, with the request's id in its headers.
+pytestmark = pytest.mark.django_db(transaction=True)
+
+REQUEST_LOGGER = "django_structlog.middlewares.request"
+
+
+@pytest.fixture
+def json_log():
+    """Everything logged at INFO and above while the test runs, as the JSON lines that
+    LOG_FORMAT=json writes."""
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(logs.structured_formatter(log_format="json"))
+    root = logging.getLogger()
+    level = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    try:
+        yield stream
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(level)
+
+
+def _lines(stream: io.StringIO) -> list[dict]:
+    return [json.loads(line) for line in stream.getvalue().splitlines() if line.strip()]
+
+
+ANSWER = "The clinic's night shift worried me; Roxanne's surgery suite was superb."
+
+
+def test_a_portal_answer_and_its_delivery_log_json_with_the_request_id_and_no_person(
+    json_log, anonymous, clock, interview_end, smtp_mail
+):
+    candidate = CandidateFactory(
+        first_name="Philippa",
+        last_name="Quennell",
+        email="philippa.q@mail.example",
+        phone="+1 773 555 0187",
+    )
+    interview = schedule_interview(
+        application=ApplicationFactory(candidate=candidate), ends_at=interview_end
+    )
+    services.sweep_run()
+    request = request_of(interview, Party.CANDIDATE)
+    portal = reverse("portal:feedback", kwargs={"token": token_of(request)})
+    recruiter = candidate.owner.user
+
+    response = anonymous.post(
+        portal,
+        {
+            "interest_level": "8",
+            "still_interested": "yes",
+            "went_well": ANSWER,
+            "wants_call": "on",
+            "preferred_call_time": "Tuesday after 5 pm",
+        },
+    )
+    assert response.status_code == 302
+    alert = OutboundMessage.objects.get(kind=OutboundMessage.Kind.FEEDBACK_RECEIVED)
+    assert services.outbox_deliver(message_ids=[alert.pk]) == ["sent"]
+    assert smtp_mail.messages  # the alert really went out
+
+    lines = _lines(json_log)
+    assert lines
+    assert all({"event", "level", "timestamp", "logger"} <= set(line) for line in lines)
+
+    started = next(
+        line
+        for line in lines
+        if line["logger"] == REQUEST_LOGGER and line["event"] == "request_started"
+    )
+    request_id = started["request_id"]
+    assert started["request"] == "POST /portal/f/[token]/"
+    finished = lines.index(next(line for line in lines if line["event"] == "request_finished"))
+    during_request = lines[lines.index(started) : finished + 1]
+    assert {line.get("request_id") for line in during_request} == {request_id}
+    assert any(line["event"] == "task_enqueued" for line in during_request)
+
+    delivery = next(line for line in lines if line["event"] == "message_delivery")
+    assert delivery == {
+        **delivery,
+        "message_id": alert.pk,
+        "kind": "feedback_received",
+        "outcome": "sent",
+        "queued_by_request": request_id,
+    }
+
+    # The test's own SMTP server (aiosmtpd, "mail.log") runs in this process and logs
+    # the envelope; it is the receiving end, not the application.
+    text = "\n".join(json.dumps(line) for line in lines if line["logger"] != "mail.log")
+    personal = [
+        candidate.first_name,
+        candidate.last_name,
+        candidate.email,
+        candidate.phone,
+        recruiter.first_name,
+        recruiter.last_name,
+        recruiter.email,
+        "Roxanne",
+        "Tuesday after 5 pm",
+        token_of(request),
+    ]
+    assert [value for value in personal if value in text] == []
+
+
+@pytest.mark.parametrize(
+    ("path", "logged"),
+    [
+        ("/portal/f/6f1c2e0a-1b2c-4d5e-8f90-a1b2c3d4e5f6:1kXyZa:Q3VyaW91cw/", "/portal/f/[token]/"),
+        ("/clients/feedback/abc:def:ghi/", "/clients/feedback/[token]/"),
+        ("/clients/welcome/MQ/cf3x9k-0123456789abcdef0123456789/", "/clients/welcome/MQ/[token]/"),
+        ("/admin/candidates/candidate/?q=Philippa+Quennell", "/admin/candidates/candidate/"),
+        (
+            "/admin/feedback/outboundmessage/12/change/",
+            "/admin/feedback/outboundmessage/12/change/",
+        ),
+    ],
+)
+def test_a_logged_path_loses_its_query_and_its_link_tokens(path, logged):
+    assert logs.redact_path(path) == logged
