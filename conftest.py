@@ -200,3 +200,29 @@ def _local_loop_clock(settings):
     that the system tests start read the database's, as in production; the clock's own
     tests (feedback/tests/test_clock.py) switch it back."""
     settings.LOOP_CLOCK = "local"
+
+
+# --- logs -----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def json_log():
+    """Everything logged at INFO and above while the test runs, as the JSON lines that
+    LOG_FORMAT=json writes."""
+    import io
+    import logging
+
+    from tvr_site.logs import structured_formatter
+
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(structured_formatter(log_format="json"))
+    root = logging.getLogger()
+    level = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    try:
+        yield stream
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(level)

@@ -4,7 +4,6 @@ its delivery over SMTP)."""
 
 import io
 import json
-import logging
 
 import pytest
 from django.urls import reverse
@@ -25,24 +24,6 @@ from tvr_site import logs
 pytestmark = pytest.mark.django_db(transaction=True)
 
 REQUEST_LOGGER = "django_structlog.middlewares.request"
-
-
-@pytest.fixture
-def json_log():
-    """Everything logged at INFO and above while the test runs, as the JSON lines that
-    LOG_FORMAT=json writes."""
-    stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
-    handler.setFormatter(logs.structured_formatter(log_format="json"))
-    root = logging.getLogger()
-    level = root.level
-    root.addHandler(handler)
-    root.setLevel(logging.INFO)
-    try:
-        yield stream
-    finally:
-        root.removeHandler(handler)
-        root.setLevel(level)
 
 
 def _lines(stream: io.StringIO) -> list[dict]:
