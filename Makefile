@@ -6,7 +6,7 @@ PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint format bench
+.PHONY: run test lint check-deploy format bench
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,7 +16,7 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 run: $(VENV)/.installed
 	$(BIN)/python -m tvr_site.devstack run
 
-test: lint
+test: lint check-deploy
 	$(BIN)/python -m tvr_site.devstack test
 
 # make bench: the benchmarks (docs/benchmarks.md), on PostgreSQL and Redis from the
@@ -34,6 +34,14 @@ bench: $(VENV)/.installed
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# Django's deployment checklist on the production settings, with stand-ins of production's
+# shape for what production reads from its environment (a fresh random key each run).
+check-deploy: $(VENV)/.installed
+	env -u DEBUG DJANGO_SETTINGS_MODULE=tvr_site.settings.production \
+		SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+		ALLOWED_HOSTS=feedback.tvr.example CSRF_TRUSTED_ORIGINS=https://feedback.tvr.example \
+		$(BIN)/python manage.py check --deploy --fail-level WARNING
 
 format: $(VENV)/.installed
 	$(BIN)/ruff format .

@@ -403,8 +403,10 @@ class OutboundMessage(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     # The id of the web request that queued it (blank for the loop's own messages), so that
-    # its delivery's log lines lead back to the request's, however late it goes out.
-    queued_by_request = models.CharField(max_length=64, blank=True, default="")
+    # its delivery's log lines lead back to the request's, however late it goes out. A
+    # database default too: the code of the release before, running while a deploy
+    # migrates, inserts rows without it.
+    queued_by_request = models.CharField(max_length=64, blank=True, default="", db_default="")
 
     class Meta:
         ordering = ["-created_at"]

@@ -26,10 +26,30 @@ def redact_path(path: str) -> str:
 
 
 def _redact_request(_logger, _method, event: dict) -> dict:
+    # Set on the record by another handler's formatter, the message unredacted: "event"
+    # holds it already.
+    event.pop("message", None)
+    event.pop("asctime", None)
     request = event.get("request")
     if isinstance(request, str):
         method, _, path = request.partition(" ")
         event["request"] = f"{method} {redact_path(path)}" if path else redact_path(method)
+    elif request is not None and hasattr(request, "path"):
+        # Django's own request logger passes the request itself ("Not Found: …").
+        event["request"] = f"{request.method} {redact_path(request.path)}"
+    if event.get("logger") == "django.request" and isinstance(event.get("event"), str):
+        event["event"] = _SECRET_SEGMENT.sub("/[token]", event["event"])
+    return event
+
+
+# The balancer asks for /health/ every few seconds: its answers are logged only when they
+# say something (a 503 while draining).
+_LIVENESS = "GET /health/"
+
+
+def _drop_liveness_probes(_logger, _method, event: dict) -> dict:
+    if event.get("request") == _LIVENESS and event.get("code", 200) == 200:
+        raise structlog.DropEvent
     return event
 
 
@@ -53,7 +73,8 @@ def structured_formatter(*, log_format: str) -> structlog.stdlib.ProcessorFormat
         processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, *renderer],
         # Lines from the standard library's loggers (Django, Celery, ours) get the same
         # context and fields as structlog's own.
-        foreign_pre_chain=[*_shared_processors(), structlog.stdlib.ExtraAdder()],
+        # (Extras first, so that the redaction sees them.)
+        foreign_pre_chain=[structlog.stdlib.ExtraAdder(), *_shared_processors()],
     )
 
 
@@ -82,6 +103,7 @@ def structlog_configure() -> None:
         processors=[
             structlog.stdlib.filter_by_level,
             *_shared_processors(),
+            _drop_liveness_probes,
             structlog.stdlib.PositionalArgumentsFormatter(),
             structlog.processors.StackInfoRenderer(),
             structlog.processors.UnicodeDecoder(),

@@ -123,3 +123,25 @@ def test_a_portal_answer_and_its_delivery_log_json_with_the_request_id_and_no_pe
 )
 def test_a_logged_path_loses_its_query_and_its_link_tokens(path, logged):
     assert logs.redact_path(path) == logged
+
+
+def test_a_bad_link_is_logged_without_its_token(json_log, anonymous):
+    token = "6f1c2e0a-1b2c-4d5e-8f90-a1b2c3d4e5f6:1kXyZa:not-a-signature"
+    assert anonymous.get(f"/portal/f/{token}/").status_code == 404
+    lines = _lines(json_log)
+    assert any(line["logger"] == "django.request" for line in lines)  # "Not Found: …"
+    assert token not in json_log.getvalue()
+    assert "/portal/f/[token]/" in json_log.getvalue()
+
+
+def test_the_balancers_probes_are_logged_only_when_they_fail(
+    json_log, anonymous, settings, tmp_path
+):
+    anonymous.get("/health/")
+    assert [line for line in _lines(json_log) if line.get("request") == "GET /health/"] == []
+    settings.HEALTH_DRAIN_FILE = str(tmp_path / "drain")
+    (tmp_path / "drain").touch()
+    anonymous.get("/health/")
+    (finished,) = [line for line in _lines(json_log) if line["event"] == "request_finished"]
+    assert finished["request"] == "GET /health/"
+    assert finished["code"] == 503
