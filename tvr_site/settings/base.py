@@ -44,7 +44,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # A request id on every line logged for the request (after authentication: it logs
     # the user's id, never a name), carried into the tasks it enqueues.
-    "django_structlog.middlewares.RequestMiddleware",
+    "tvr_site.middleware.RequestLogMiddleware",
     "tvr_site.middleware.ReaderTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
