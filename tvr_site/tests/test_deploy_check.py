@@ -49,3 +49,35 @@ def test_production_settings_refuse_to_start_without_a_secret_key(tmp_path):
     result = _check_deploy(tmp_path, ALLOWED_HOSTS="feedback.tvr.example")
     assert result.returncode != 0
     assert "ImproperlyConfigured: Set the SECRET_KEY environment variable" in result.stderr
+
+
+PROBE = """
+from django.test import Client
+client = Client(HTTP_HOST="feedback.tvr.example")
+for path in ("/health/", "/metrics", "/admin/login/"):
+    print(path, client.get(path).status_code)
+"""
+
+
+def test_the_probes_may_speak_plain_http_to_production_while_pages_redirect(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in CLEARED | {"METRICS_TOKEN"}}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", PROBE],
+        cwd=BASE_DIR,
+        env={
+            **env,
+            "DJANGO_SETTINGS_MODULE": "tvr_site.settings.production",
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'deploy.sqlite3'}",
+            "SECRET_KEY": secrets.token_urlsafe(45),
+            "ALLOWED_HOSTS": "feedback.tvr.example",
+            "METRICS_TOKEN": "scrape-token",
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    statuses = dict(line.split() for line in result.stdout.splitlines() if line.startswith("/"))
+    # The balancer's probe and the scraper reach their views (the scraper, without its
+    # token, is refused by the view itself); every other page goes to HTTPS.
+    assert statuses == {"/health/": "200", "/metrics": "401", "/admin/login/": "301"}
