@@ -10,3 +10,45 @@ def skip_or_fail(reason: str) -> None:
     if os.environ.get("REQUIRE_E2E") == "1":
         pytest.fail(f"{reason} (REQUIRE_E2E=1: this must not be skipped)", pytrace=False)
     pytest.skip(reason)
+
+
+def drop_run_queues(broker_url: str) -> None:
+    """Delete this run's Celery queues (and their bindings) from a Redis or an AMQP
+    broker; nothing to do when the broker cannot be reached."""
+    from django.conf import settings
+
+    queue = settings.CELERY_TASK_DEFAULT_QUEUE
+    if not queue.startswith("tvr-test-"):
+        return
+    names = (queue, settings.SWEEP_QUEUE)
+    if broker_url.startswith("redis://"):
+        import redis
+
+        # kombu's Redis transport: one list per priority step, and the exchange's bindings.
+        keys = [
+            key
+            for name in names
+            for key in (
+                name,
+                *(f"{name}\x06\x16{step}" for step in (3, 6, 9)),
+                f"_kombu.binding.{name}",
+                f"_kombu.binding_permanent.{name}",
+            )
+        ]
+        try:
+            client = redis.Redis.from_url(broker_url, socket_connect_timeout=1, socket_timeout=2)
+            client.delete(*keys)
+        except redis.RedisError:
+            pass  # no broker reachable: then nothing was left there either
+        return
+    from kombu import Connection
+
+    conn = Connection(broker_url, connect_timeout=2)
+    try:
+        with conn:
+            channel = conn.default_channel
+            for name in names:
+                channel.queue_delete(name)
+                channel.exchange_delete(name)
+    except (OSError, *conn.connection_errors, *conn.channel_errors):
+        pass  # no broker reachable: then nothing was left there either
