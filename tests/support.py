@@ -1,6 +1,8 @@
 """Helpers shared by the system tests."""
 
 import os
+from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
@@ -52,3 +54,21 @@ def drop_run_queues(broker_url: str) -> None:
                 channel.exchange_delete(name)
     except (OSError, *conn.connection_errors, *conn.channel_errors):
         pass  # no broker reachable: then nothing was left there either
+
+
+def database_url_for_subprocesses() -> str:
+    """The test database pytest-django created, as a URL the subprocesses can open."""
+    from django.db import connection
+
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return "sqlite:///" + str(Path(db["NAME"]).resolve())
+    if connection.vendor == "postgresql":
+        auth = quote(db["USER"] or "", safe="")
+        if db.get("PASSWORD"):
+            auth += ":" + quote(db["PASSWORD"], safe="")
+        host = db["HOST"] or "localhost"
+        host = quote(host, safe="") if host.startswith("/") else host
+        port = f":{db['PORT']}" if db["PORT"] else ""
+        return f"postgres://{auth}@{host}{port}/{quote(db['NAME'], safe='')}"
+    pytest.fail(f"no URL form for a {connection.vendor} test database", pytrace=False)

@@ -20,21 +20,20 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 import kombu.pools
 import pytest
 import redis
 from django.conf import settings
 from django.core.cache.backends.redis import RedisCache
-from django.db import connection
 from django.utils import timezone
 
 from candidates.models import Application
 from feedback import selectors
 from feedback.models import FeedbackRequest, OutboundMessage, Party, TimelineEvent
 from tests.factories import ApplicationFactory, schedule_interview
-from tests.support import drop_run_queues, skip_or_fail
+from tests.support import database_url_for_subprocesses, drop_run_queues, skip_or_fail
 from tvr_site.celery import app as celery_app
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
@@ -116,22 +115,6 @@ def _publishing_to(broker_url: str):
         yield
     finally:
         switch(*saved)
-
-
-def _database_url() -> str:
-    """The test database pytest-django created, as a URL the subprocesses can open."""
-    db = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return "sqlite:///" + str(Path(db["NAME"]).resolve())
-    if connection.vendor == "postgresql":
-        auth = quote(db["USER"] or "", safe="")
-        if db.get("PASSWORD"):
-            auth += ":" + quote(db["PASSWORD"], safe="")
-        host = db["HOST"] or "localhost"
-        host = quote(host, safe="") if host.startswith("/") else host
-        port = f":{db['PORT']}" if db["PORT"] else ""
-        return f"postgres://{auth}@{host}{port}/{quote(db['NAME'], safe='')}"
-    pytest.fail(f"no URL form for a {connection.vendor} test database", pytrace=False)
 
 
 @dataclass
@@ -254,7 +237,7 @@ def _celery_stack(*, broker_url, redis_url, queue, smtp_server, tmp_path, reques
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "tvr_site.settings.test",
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": database_url_for_subprocesses(),
         "REDIS_URL": redis_url,
         "CELERY_BROKER_URL": broker_url,
         "EMAIL_URL": f"smtp://127.0.0.1:{smtp_server.port}",
