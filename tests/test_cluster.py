@@ -362,6 +362,13 @@ def test_a_host_cut_off_mid_delivery_loses_nothing_and_sends_nothing_twice(clust
     assert not unexplained, f"sent twice, outside the cut's window: {unexplained}"
 
     lease = timedelta(seconds=LEASE_SECONDS)
+    # The outbox's record of them: claimed again (a second attempt) once the lease had run.
+    for pk, attempts, sent_at in cluster.sql(
+        "SELECT id::text, attempts, sent_at FROM feedback_outboundmessage WHERE id = ANY(%s)",
+        [int(pk) for pk in stranded],
+    ):
+        assert attempts >= 2, f"message {pk} was not claimed again"
+        assert sent_at >= stranded[pk] + lease, f"message {pk} recorded sent within the lease"
     for pk, claimed_at in stranded.items():
         last_time, last_peer = cluster.smtp.accepted_from[pk][-1]
         assert last_peer == host_b.address, f"message {pk} was not sent again by host b"
