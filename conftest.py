@@ -11,7 +11,7 @@ import pytest
 import time_machine
 from aiosmtpd.controller import Controller
 
-from tests import personas
+from tests import personas, support
 
 
 def free_port() -> int:
@@ -152,33 +152,13 @@ def anonymous() -> personas.Persona:
 
 @pytest.fixture(scope="session", autouse=True)
 def _drop_session_celery_queue():
-    """Tasks that this session's tests published to its own queue (see test settings) have
-    no consumer once it ends: drop them, so that a shared Redis does not collect them."""
+    """Tasks that this session's tests published to its own queues (see test settings)
+    have no consumer once it ends: drop them, so that a shared broker does not collect
+    them. The integration tests drop theirs on a second broker themselves."""
     yield
-    import redis
     from django.conf import settings
 
-    queue = settings.CELERY_TASK_DEFAULT_QUEUE
-    if not queue.startswith("tvr-test-"):
-        return
-    # kombu's Redis transport: one list per priority step, and the exchange's bindings.
-    keys = [
-        key
-        for name in (queue, settings.SWEEP_QUEUE)
-        for key in (
-            name,
-            *(f"{name}\x06\x16{step}" for step in (3, 6, 9)),
-            f"_kombu.binding.{name}",
-            f"_kombu.binding_permanent.{name}",
-        )
-    ]
-    try:
-        client = redis.Redis.from_url(
-            settings.CELERY_BROKER_URL, socket_connect_timeout=1, socket_timeout=2
-        )
-        client.delete(*keys)
-    except redis.RedisError:
-        pass  # no broker reachable: then nothing was left there either
+    support.drop_run_queues(settings.CELERY_BROKER_URL)
 
 
 @pytest.fixture(autouse=True)

@@ -1,5 +1,6 @@
-"""The whole loop with the real engine: a Celery worker and beat (subprocesses) on Redis,
-the test database shared with them, and a real SMTP server receiving what they send.
+"""The whole loop with the real engine: a Celery worker and beat (subprocesses) on each
+broker the project supports (Redis, RabbitMQ), the test database shared with them, and a
+real SMTP server receiving what they send.
 
 Nothing here is faked: beat's `sweep` asks, reminds and gives up on its own schedule, the
 worker delivers from the outbox over SMTP, and the test only watches the database and the
@@ -9,29 +10,30 @@ mailbox (polling against a deadline).
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import time
 import uuid
 from collections import Counter
-from contextlib import suppress
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
+import kombu.pools
 import pytest
 import redis
 from django.conf import settings
 from django.core.cache.backends.redis import RedisCache
-from django.db import connection
 from django.utils import timezone
 
 from candidates.models import Application
 from feedback import selectors
 from feedback.models import FeedbackRequest, OutboundMessage, Party, TimelineEvent
 from tests.factories import ApplicationFactory, schedule_interview
-from tests.support import skip_or_fail
+from tests.support import database_url_for_subprocesses, drop_run_queues, skip_or_fail
 from tvr_site.celery import app as celery_app
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
@@ -64,20 +66,55 @@ def _redis_url() -> str:
     return url
 
 
-def _database_url() -> str:
-    """The test database pytest-django created, as a URL the subprocesses can open."""
-    db = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return "sqlite:///" + str(Path(db["NAME"]).resolve())
-    if connection.vendor == "postgresql":
-        auth = quote(db["USER"] or "", safe="")
-        if db.get("PASSWORD"):
-            auth += ":" + quote(db["PASSWORD"], safe="")
-        host = db["HOST"] or "localhost"
-        host = quote(host, safe="") if host.startswith("/") else host
-        port = f":{db['PORT']}" if db["PORT"] else ""
-        return f"postgres://{auth}@{host}{port}/{quote(db['NAME'], safe='')}"
-    pytest.fail(f"no URL form for a {connection.vendor} test database", pytrace=False)
+# RabbitMQ as .ci/run starts it on this machine; RABBITMQ_URL names another.
+DEFAULT_RABBITMQ_URL = "amqp://guest:guest@127.0.0.1:5672//"
+
+
+def _rabbitmq_url() -> str:
+    url = os.environ.get("RABBITMQ_URL") or DEFAULT_RABBITMQ_URL
+    parts = urlsplit(url)
+    address = (parts.hostname or "127.0.0.1", parts.port or 5672)
+    try:
+        socket.create_connection(address, timeout=2).close()
+    except OSError as exc:
+        skip_or_fail(
+            f"no RabbitMQ at {address[0]}:{address[1]} ({exc}): the loop test's RabbitMQ run "
+            "needs one (start it with `rabbitmq-server -detached`, or set RABBITMQ_URL)"
+        )
+    return url
+
+
+@pytest.fixture(params=["redis", "rabbitmq"])
+def broker_url(request) -> str:
+    """The loop runs the same on either broker: Redis (the default) or RabbitMQ."""
+    return _redis_url() if request.param == "redis" else _rabbitmq_url()
+
+
+@contextmanager
+def _publishing_to(broker_url: str):
+    """Meanwhile, this process (the web side) publishes its tasks to `broker_url`, as a
+    web host whose CELERY_BROKER_URL names it would."""
+    conf = celery_app.conf
+    saved = (conf.broker_url, conf.broker_transport, conf.broker_transport_options)
+
+    def switch(url, transport, options):
+        kombu.pools.reset()  # closes and forgets every connection and producer pool
+        conf.broker_url, conf.broker_transport, conf.broker_transport_options = (
+            url,
+            transport,
+            options,
+        )
+        # The app keeps its references to them for its life; it drops them after a fork.
+        celery_app._after_fork()
+
+    if broker_url == saved[0]:
+        yield
+        return
+    switch(broker_url, None, {})
+    try:
+        yield
+    finally:
+        switch(*saved)
 
 
 @dataclass
@@ -168,24 +205,41 @@ class CeleryStack:
 
 
 @pytest.fixture
-def celery_stack(transactional_db, smtp_server, tmp_path, request):
-    """A real worker and beat on this session's queue, sharing the test database.
+def celery_stack(transactional_db, smtp_server, tmp_path, request, broker_url):
+    """A real worker and beat on this session's queue, on the broker of `broker_url`,
+    sharing the test database.
 
     Depends on `transactional_db` so that the processes are stopped before pytest-django
     empties the database. Their output is attached to the report of a failing test.
     """
-    redis_url = _redis_url()
+    redis_url = _redis_url()  # the cache's, whichever the broker
     queue = os.environ.get("CELERY_QUEUE")
     assert queue, "test settings must set CELERY_QUEUE"
     assert queue == settings.CELERY_TASK_DEFAULT_QUEUE
+    with _publishing_to(broker_url):
+        yield from _celery_stack(
+            broker_url=broker_url,
+            redis_url=redis_url,
+            queue=queue,
+            smtp_server=smtp_server,
+            tmp_path=tmp_path,
+            request=request,
+        )
+    if broker_url != settings.CELERY_BROKER_URL:
+        # The session drops its queues from its own broker only.
+        drop_run_queues(broker_url)
+
+
+def _celery_stack(*, broker_url, redis_url, queue, smtp_server, tmp_path, request):
     # Leftovers of an earlier test in this session must not reach this test's worker.
     celery_app.control.purge()
 
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "tvr_site.settings.test",
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": database_url_for_subprocesses(),
         "REDIS_URL": redis_url,
+        "CELERY_BROKER_URL": broker_url,
         "EMAIL_URL": f"smtp://127.0.0.1:{smtp_server.port}",
         "SWEEP_INTERVAL_SECONDS": "1",
         "CHART_REFRESH_SECONDS": "1",
@@ -217,6 +271,10 @@ def celery_stack(transactional_db, smtp_server, tmp_path, request):
             lambda: SWEEP_SUCCEEDED.search(stack.worker.output()),
             deadline=time.monotonic() + STARTUP_TIMEOUT,
         )
+        broker = urlsplit(broker_url)
+        connected = re.search(r"Connected to (\S+)", stack.worker.output())
+        assert connected, "the worker never said which broker it connected to"
+        assert f"@{broker.hostname}:{broker.port}/" in connected.group(1), connected.group(0)
         yield stack
     finally:
         for process in reversed(processes):  # beat first: no new sweeps while stopping

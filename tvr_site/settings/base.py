@@ -124,10 +124,13 @@ vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="TVR Feedback <feedback@tvr.example>")
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 
-# Celery: Redis from REDIS_URL (make run / make test start an embedded one when unset).
+# Celery: Redis from REDIS_URL (make run / make test start an embedded one when unset),
+# or the broker CELERY_BROKER_URL names, e.g. RabbitMQ (amqp://user:password@host:5672/vhost);
+# the cache stays on Redis either way. docs/deployment.md says which broker to choose.
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
-CELERY_BROKER_URL = REDIS_URL
-if CELERY_BROKER_URL.startswith("redis://"):
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)
+BROKER_IS_REDIS = CELERY_BROKER_URL.startswith("redis://")
+if BROKER_IS_REDIS:
     # Redis's transport with a repair: a worker survives its broker's restart
     # (tvr_site/broker.py).
     CELERY_BROKER_TRANSPORT = "tvr_site.broker:Transport"
@@ -169,7 +172,21 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_step": 0.2,
     "interval_max": 0.5,
 }
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
+if BROKER_IS_REDIS:
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "socket_connect_timeout": 2,
+        "socket_timeout": 5,
+        # Redis has no acknowledgement of its own: a task a worker took and has not
+        # acknowledged within this is handed out again (acks_late). Far longer than any
+        # task runs (DELIVERY_TASK_SECONDS); a lost task is re-dispatched from the
+        # database long before it (REDISPATCH_AFTER).
+        "visibility_timeout": 3600,
+    }
+else:
+    # AMQP acknowledges itself: an unacknowledged task goes back to the queue when its
+    # worker's connection drops (heartbeats find a silent one). Deliveries run for
+    # seconds, far inside RabbitMQ's consumer_timeout.
+    CELERY_BROKER_HEARTBEAT = env.int("CELERY_BROKER_HEARTBEAT", default=30)
 CELERY_TIMEZONE = "UTC"
 # The worker logs through Django's LOGGING (tvr_site/logs.py) like every other process,
 # instead of replacing the root logger's handlers with its own.
