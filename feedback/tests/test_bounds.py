@@ -2,6 +2,7 @@
 show a line that reads like a header."""
 
 import pytest
+from django.urls import reverse
 
 from candidates.models import Candidate
 from feedback import services
@@ -113,3 +114,19 @@ def test_a_name_saved_around_the_forms_adds_no_header_line_to_a_plain_text_mail(
     message = mail.message()
     assert message["Bcc"] is None
     assert "Wire the money" not in (message["Subject"] or "")
+
+
+def test_the_log_call_page_shows_the_limits_and_refuses_a_megabyte(recruiter, interview):
+    request = request_of(interview)
+    url = reverse("admin:feedback_feedbackrequest_log_call", args=[request.pk])
+    page = recruiter.get(url).content.decode()
+    assert page.count('maxlength="4000"') == 3
+    assert page.count("Up to 4,000 characters.") == 3
+
+    response = recruiter.post(
+        url, {"interest_level": "7", "still_interested": "yes", "questions": MEGABYTE}
+    )
+
+    assert response.status_code == 200
+    assert "Ensure this value has at most 4000 characters" in response.content.decode()
+    assert not Feedback.objects.exists()
