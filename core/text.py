@@ -15,6 +15,7 @@ row may have been written around the forms (an import, a shell): `single_line` a
 
 import re
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import models
@@ -100,8 +101,6 @@ def free_text_field(*, help_text: str = "", **kwargs):
 
 def line_form_field(*, max_length: int = NAME_MAX_LENGTH, help_text: str = "", **kwargs):
     """The form twin of `line_field`, for a form that is not built from a model."""
-    from django import forms
-
     return forms.CharField(
         max_length=max_length,
         validators=[validate_line],

@@ -96,6 +96,18 @@ class CandidatePrivacyAdmin(CandidateAdmin):
     # The consent flags follow the consent recorded below them (consent_record).
     readonly_fields = [*CandidateAdmin.readonly_fields, "consent_email", "consent_sms", "erased_at"]
 
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.erased_at is not None:
+            # An erased person is a placeholder for the counts: nothing to edit.
+            editable = [field.name for field in obj._meta.fields if field.editable]
+            return list(dict.fromkeys([*editable, *self.readonly_fields]))
+        return self.readonly_fields
+
+    def get_inlines(self, request, obj):
+        if obj is not None and obj.erased_at is not None:
+            return [i for i in self.inlines if i is not ConsentAddInline]
+        return self.inlines
+
     def save_formset(self, request, form, formset, change):
         if formset.model is not Consent:
             return super().save_formset(request, form, formset, change)

@@ -160,3 +160,13 @@ def test_nobody_signed_in_is_sent_to_the_sign_in(anonymous, candidate):
     assert response.status_code == 302
     assert reverse("admin:login") in response["Location"]
     assert Candidate.objects.get(pk=candidate.pk).erased_at is None
+
+
+def test_an_erased_candidates_page_opens_read_only(recruiter, candidate):
+    services.candidate_erase(candidate=candidate, actor=recruiter.user)
+    page = recruiter.get(reverse("admin:candidates_candidate_change", args=[candidate.pk]))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert f"Erased candidate #{candidate.pk}" in html
+    assert 'name="first_name"' not in html  # nothing to edit
+    assert "Personal data erased by Dana Whitfield" in html  # on the person's timeline
