@@ -5,9 +5,10 @@ recruiter) goes through candidates.services. Nothing here needs another app: onl
 core and candidates are imported.
 
 Each model is registered once, by the rightmost app that shapes its page. Registered here:
-Recruiter, Position, Candidate. The other candidates models' pages show the feedback loop
-or the client pages and are registered there, once: Application and Interview in
-feedback.admin (applications, interviews), Client and ClientContact in clients.admin.
+Recruiter, Position. The other candidates models' pages show the feedback loop, the client
+pages or the person's data and are registered there, once: Application and Interview in
+feedback.admin (applications, interviews), Client and ClientContact in clients.admin,
+Candidate in privacy.admin (this CandidateAdmin, with consent, export and erasure).
 """
 
 from django.contrib import admin
@@ -22,7 +23,7 @@ from core.paginators import BigTableMixin
 
 from . import services
 from .admin_filters import recruiter_filter
-from .models import IN_PROCESS, Application, Candidate, Position, Recruiter
+from .models import IN_PROCESS, Application, Position, Recruiter
 
 
 def applications_in_process(*, via: str):
@@ -124,7 +125,7 @@ class CandidateInterestFilter(StrictListFilter):
         )
 
 
-@admin.register(Candidate)
+# Registered by privacy.admin, which adds consent, export and erasure to the page.
 class CandidateAdmin(BigTableMixin, admin.ModelAdmin):
     list_display = [
         "full_name",

@@ -9,6 +9,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Coalesce
 
+from core.text import free_text_field, line_field
+
 
 def validate_time_zone(value: str) -> None:
     """An IANA name such as America/Chicago (a validator, not choices: the list of zones
@@ -35,10 +37,10 @@ class Recruiter(models.Model):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="recruiter"
     )
-    office_phone = models.CharField(max_length=32, blank=True)
-    cell_phone = models.CharField(max_length=32, blank=True)
+    office_phone = line_field(max_length=32, blank=True)
+    cell_phone = line_field(max_length=32, blank=True)
     time_zone = time_zone_field()
-    signature = models.TextField(blank=True)
+    signature = free_text_field(blank=True)
 
     class Meta:
         ordering = ["user__first_name", "user__last_name"]
@@ -58,9 +60,9 @@ class Recruiter(models.Model):
 class Client(models.Model):
     """An employer the agency recruits for."""
 
-    name = models.CharField(max_length=200, unique=True)
-    kind = models.CharField(max_length=100, blank=True, help_text="e.g. specialty hospital group")
-    city = models.CharField(max_length=100, blank=True)
+    name = line_field(unique=True)
+    kind = line_field(max_length=100, blank=True, help_text="e.g. specialty hospital group.")
+    city = line_field(max_length=100, blank=True)
     time_zone = time_zone_field()
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -82,10 +84,10 @@ class ClientContact(models.Model):
         blank=True,
         related_name="client_contact",
     )
-    name = models.CharField(max_length=200)
-    title = models.CharField(max_length=200, blank=True)
+    name = line_field()
+    title = line_field(blank=True)
     email = models.EmailField()
-    phone = models.CharField(max_length=32, blank=True)
+    phone = line_field(max_length=32, blank=True)
     time_zone = time_zone_field()
 
     class Meta:
@@ -105,8 +107,8 @@ class Position(models.Model):
         CLOSED = "closed", "Closed"
 
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="positions")
-    title = models.CharField(max_length=200)
-    location = models.CharField(max_length=200, blank=True)
+    title = line_field()
+    location = line_field(blank=True)
     recruiter = models.ForeignKey(Recruiter, on_delete=models.PROTECT, related_name="positions")
     hiring_contact = models.ForeignKey(
         ClientContact,
@@ -125,16 +127,19 @@ class Position(models.Model):
 
 
 class Candidate(models.Model):
-    first_name = models.CharField(max_length=100)
-    last_name = models.CharField(max_length=100)
+    first_name = line_field(max_length=100)
+    last_name = line_field(max_length=100)
     email = models.EmailField()
-    phone = models.CharField(max_length=32, blank=True)
+    phone = line_field(max_length=32, blank=True)
     time_zone = time_zone_field()
-    specialty = models.CharField(max_length=200, blank=True, help_text="e.g. emergency medicine")
+    specialty = line_field(blank=True, help_text="e.g. emergency medicine.")
     owner = models.ForeignKey(Recruiter, on_delete=models.PROTECT, related_name="candidates")
     consent_email = models.BooleanField(default=True, help_text="Agreed to be emailed.")
     consent_sms = models.BooleanField(default=False, help_text="Agreed to receive text messages.")
     created_at = models.DateTimeField(auto_now_add=True)
+    # When the person was anonymised (privacy's erasure): the row stays, for the counts
+    # and timings of the applications it holds, without who it was.
+    erased_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["last_name", "first_name"]
@@ -193,7 +198,7 @@ class Application(models.Model):
     # Set when the two sides disagree after an interview (e.g. the client advances but the
     # candidate is lukewarm): the recruiter should call. Cleared when the call is logged.
     debrief_needed_at = models.DateTimeField(null=True, blank=True)
-    debrief_reason = models.CharField(max_length=300, blank=True)
+    debrief_reason = line_field(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -335,9 +340,9 @@ class Interview(models.Model):
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField()
     time_zone = time_zone_field()
-    location = models.CharField(max_length=300, blank=True)
+    location = line_field(max_length=300, blank=True)
     video_link = models.URLField(blank=True)
-    interviewers = models.CharField(max_length=300, blank=True)
+    interviewers = line_field(max_length=300, blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.SCHEDULED)
     created_at = models.DateTimeField(auto_now_add=True)
 

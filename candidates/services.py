@@ -142,3 +142,40 @@ def application_set_debrief_reason(*, application: Application, reason: str) -> 
 def application_clear_debrief(*, application: Application) -> None:
     """The debrief call was made: off the call list (the reason is kept)."""
     Application.objects.filter(pk=application.pk).update(debrief_needed_at=None)
+
+
+# --- the person's data (privacy records consent and erases through these) ---------------
+
+# The candidate's flag for each consent channel: what the loop reads before it writes.
+CONSENT_FLAGS = {"email": "consent_email", "sms": "consent_sms"}
+
+
+def candidate_set_consent(*, candidate: Candidate, channel: str, given: bool) -> None:
+    """Set the consent flag the loop reads for `channel` ("email" or "sms")."""
+    flag = CONSENT_FLAGS[channel]
+    Candidate.objects.filter(pk=candidate.pk).update(**{flag: given})
+    setattr(candidate, flag, given)
+
+
+@transaction.atomic
+def candidate_anonymise(*, candidate: Candidate, now: datetime) -> bool:
+    """Replace who the person is with "Erased candidate #id": no contact details, no
+    consent (so nothing more is sent), the row and its applications kept. False, with
+    nothing changed, when they were erased already."""
+    locked = Candidate.objects.select_for_update().get(pk=candidate.pk)
+    if locked.erased_at is not None:
+        return False
+    erased = {
+        "first_name": "Erased candidate",
+        "last_name": f"#{candidate.pk}",
+        "email": "",
+        "phone": "",
+        "specialty": "",
+        "consent_email": False,
+        "consent_sms": False,
+        "erased_at": now,
+    }
+    Candidate.objects.filter(pk=candidate.pk).update(**erased)
+    for name, value in erased.items():
+        setattr(candidate, name, value)
+    return True

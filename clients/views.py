@@ -1,6 +1,8 @@
 """The client pages. Thin: the access decorator finds the contact, the selectors read
 within its client, feedback.services takes the answers."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
@@ -10,6 +12,7 @@ from django.urls import reverse_lazy
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core.ratelimit import rate_limit_allows
 from feedback import services as feedback_services
 from feedback.forms import ClientFeedbackForm, initial_from
 from feedback.models import Feedback
@@ -96,10 +99,13 @@ def request_answer(request, request_id: int):
     current = answers[0] if answers and answers[0].is_current else None
     form_kwargs = {"submit_label": "Update my feedback"} if current else {}
     application = feedback_request.interview.application
+    status = 200
     if request.method == "POST":
         form = ClientFeedbackForm(request.POST, **form_kwargs)
         if form.is_valid():
             try:
+                if not _answer_allowed(request.user):
+                    raise feedback_services.TooManyAnswers(TOO_MANY_FOR_THE_SESSION)
                 feedback_services.feedback_submit(
                     request=feedback_request,
                     answers=form.cleaned_data,
@@ -107,13 +113,18 @@ def request_answer(request, request_id: int):
                 )
             except feedback_services.FeedbackClosed as closed:
                 raise Http404("the interview was cancelled") from closed
-            recruiter = application.position.recruiter
-            messages.success(
-                request,
-                f"Thank you: your feedback on {application.candidate.full_name} has reached "
-                f"{recruiter.full_name}.",
-            )
-            return redirect("clients:home")
+            except feedback_services.TooManyAnswers as refused:
+                # Nothing was stored; the form keeps what was typed.
+                form.add_error(None, str(refused))
+                status = 429
+            else:
+                recruiter = application.position.recruiter
+                messages.success(
+                    request,
+                    f"Thank you: your feedback on {application.candidate.full_name} has "
+                    f"reached {recruiter.full_name}.",
+                )
+                return redirect("clients:home")
     else:
         feedback_services.feedback_request_mark_opened(request=feedback_request)
         form = ClientFeedbackForm(initial=initial_from(current, ClientFeedbackForm), **form_kwargs)
@@ -132,6 +143,24 @@ def request_answer(request, request_id: int):
             "current": current,
             "earlier": [a for a in answers if not a.is_current],
         },
+        status=status,
+    )
+
+
+TOO_MANY_FOR_THE_SESSION = (
+    "You have sent a lot of feedback in the last minute. Please wait a minute, then send "
+    "this again: what you typed is kept below."
+)
+
+
+def _answer_allowed(user) -> bool:
+    """A signed-in contact gives at most CLIENT_ANSWERS_PER_MINUTE answers a minute, over
+    all their requests and sessions: enough for a hiring manager going down their list,
+    not for a script."""
+    return rate_limit_allows(
+        key=f"client-answers:{user.pk}",
+        limit=settings.FEEDBACK["CLIENT_ANSWERS_PER_MINUTE"],
+        window=timedelta(minutes=1),
     )
 
 

@@ -6,6 +6,8 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Field, Layout, Submit
 from django import forms
 
+from core.text import FREE_TEXT_MAX_LENGTH, limit_help
+
 from .models import Feedback
 
 INTEREST_CHOICES = [(n, str(n)) for n in range(1, 11)]
@@ -39,7 +41,8 @@ class CandidateFeedbackForm(forms.ModelForm):
             "wants_call": "Please call me",
             "preferred_call_time": "Best time to call",
         }
-        help_texts = {"questions": ""}
+        # The label asks the question; the help says only the limit.
+        help_texts = {"questions": limit_help(FREE_TEXT_MAX_LENGTH)}
         widgets = {
             "went_well": forms.Textarea(attrs={"rows": 2}),
             "concerns": forms.Textarea(attrs={"rows": 2}),

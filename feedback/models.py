@@ -7,8 +7,9 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
-from candidates.models import Application, Interview, Position, Recruiter
+from candidates.models import Application, Candidate, Interview, Position, Recruiter
 from core.formatting import moment_text
+from core.text import free_text_field, line_field
 
 
 class Party(models.TextChoices):
@@ -307,18 +308,18 @@ class Feedback(models.Model):
         null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(10)]
     )
     still_interested = models.CharField(max_length=8, choices=StillInterested.choices, blank=True)
-    went_well = models.TextField(blank=True)
-    concerns = models.TextField(blank=True)
-    questions = models.TextField(blank=True, help_text="Questions or notes for the recruiter.")
+    went_well = free_text_field(blank=True)
+    concerns = free_text_field(blank=True)
+    questions = free_text_field(blank=True, help_text="Questions or notes for the recruiter.")
     wants_call = models.BooleanField(default=False)
-    preferred_call_time = models.CharField(max_length=200, blank=True)
+    preferred_call_time = line_field(blank=True)
     # Client's answer
     decision = models.CharField(max_length=8, choices=Decision.choices, blank=True)
     rating = models.PositiveSmallIntegerField(
         null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
     )
-    strengths = models.TextField(blank=True)
-    next_step = models.CharField(max_length=300, blank=True)
+    strengths = free_text_field(blank=True)
+    next_step = line_field(max_length=300, blank=True)
     next_step_date = models.DateField(null=True, blank=True)
     # Which parts of a candidate's answer the recruiter shares with the client.
     shared_with_client = models.JSONField(default=list, blank=True)
@@ -467,8 +468,23 @@ class TimelineEvent(models.Model):
         MESSAGE_RETRIED = "message_retried", "Message retried"
         APPLICATION_WITHDRAWN = "application_withdrawn", "Application withdrawn"
         SHARED_WITH_CLIENT = "shared_with_client", "Shared with the client"
+        CONSENT_CHANGED = "consent_changed", "Consent recorded"
+        DATA_EXPORTED = "data_exported", "Personal data exported"
+        DATA_ERASED = "data_erased", "Personal data erased"
 
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="timeline")
+    # An event of one application, or (consent, export, erasure) of the person: then
+    # only `candidate` is set.
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="timeline", null=True, blank=True
+    )
+    candidate = models.ForeignKey(
+        Candidate,
+        on_delete=models.CASCADE,
+        related_name="timeline",
+        null=True,
+        blank=True,
+        help_text="Set for an event about the person rather than one application.",
+    )
     request = models.ForeignKey(
         FeedbackRequest, on_delete=models.SET_NULL, null=True, blank=True, related_name="events"
     )
@@ -487,6 +503,12 @@ class TimelineEvent(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(application__isnull=False) | models.Q(candidate__isnull=False),
+                name="timeline_event_of_an_application_or_a_candidate",
+            ),
+        ]
         indexes = [
             models.Index(fields=["application", "-created_at"], name="timeline_application_idx"),
             # Serves the admin's timeline list: ORDER BY created_at DESC, id DESC LIMIT 100.

@@ -32,6 +32,13 @@ RECRUITER_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "timelineevent": ("view", "delete"),
         "reminderpolicy": ("view", "change"),
     },
+    "privacy": {
+        # Consent is recorded by the recruiter (added, never edited: the history stays);
+        # a candidate's data is exported on request. Erasure and the retention rule need
+        # "privacy.erase_candidate", which this group does not hold.
+        "consent": ("view", "add"),
+        "candidate_data": ("export",),
+    },
 }
 
 

@@ -77,6 +77,7 @@ def feedback_form(request, token: str, party: str):
     current = selectors.feedback_current(request=feedback_request)
     submit_label = "Update my answer" if current else None
     form_kwargs = {"submit_label": submit_label} if submit_label else {}
+    status = 200
     if request.method == "POST":
         form = form_class(request.POST, **form_kwargs)
         if form.is_valid():
@@ -88,7 +89,12 @@ def feedback_form(request, token: str, party: str):
                 )
             except services.FeedbackClosed:
                 return _cancelled(request, feedback_request)
-            return redirect(reverse(f"{_namespace(party)}:thanks", kwargs={"token": token}))
+            except services.TooManyAnswers as refused:
+                # Nothing was stored; the form keeps what was typed.
+                form.add_error(None, str(refused))
+                status = 429
+            else:
+                return redirect(reverse(f"{_namespace(party)}:thanks", kwargs={"token": token}))
     else:
         services.feedback_request_mark_opened(request=feedback_request)
         form = form_class(initial=initial_from(current, form_class), **form_kwargs)
@@ -96,6 +102,7 @@ def feedback_form(request, token: str, party: str):
         request,
         f"feedback/{party}_form.html",
         _page_context(feedback_request, form=form, current=current, token=token),
+        status=status,
     )
 
 

@@ -89,6 +89,9 @@ def test_a_client_contact_signs_in_gives_feedback_and_meets_a_404_elsewhere(
         kind=OutboundMessage.Kind.FEEDBACK_RECEIVED, request__party=Party.CLIENT
     )
     assert received.recipient == position.recruiter.email
+    # Its text is written when it is sent (from the answer current then).
+    assert services.outbox_deliver(message_ids=[received.pk]) == ["sent"]
+    received.refresh_from_db()
     assert "Advance on Maya Okafor" in received.subject
     debrief = OutboundMessage.objects.get(kind=OutboundMessage.Kind.DEBRIEF_ALERT)
     assert debrief.recipient == application.candidate.owner.email

@@ -496,3 +496,66 @@ def test_an_answer_on_the_portal_stops_the_loop_and_tells_the_recruiter(celery_s
     assert len(to_candidate) == 1
     arrived = Counter(mail["X-TVR-Outbox-Id"] for mail in stack.mails())
     assert all(count == 1 for count in arrived.values()), arrived
+
+
+def test_a_burst_of_amendments_reaches_the_recruiter_as_one_mail_with_the_last_answer(
+    celery_stack, client, settings
+):
+    """The recruiter's "feedback received" waits out a short window; the answers given
+    meanwhile add nothing to the outbox, and the one mail, written when it is sent,
+    carries the last of them. An amendment after it went gets a mail of its own."""
+    stack = celery_stack
+    # A window wide enough for ten in-process POSTs on a busy machine; a link limit that
+    # lets the ten through (its own tests are in feedback/tests/test_answer_limits.py).
+    settings.FEEDBACK = {
+        **settings.FEEDBACK,
+        "ANSWER_NOTICE_DELAY": timedelta(seconds=10),
+        "ANSWERS_PER_LINK": 20,
+    }
+    _set_policy(candidate=(0, 3600, 7200), client=(0, 3600, 7200))
+    interview = schedule_interview(ends_at=timezone.now() + timedelta(seconds=1))
+    candidate_request = interview.feedback_requests.get(party=Party.CANDIDATE)
+    deadline = time.monotonic() + SCENARIO_TIMEOUT
+    _, mail = stack.wait_until(
+        "the candidate's request mail",
+        lambda: _delivered(stack, candidate_request, OutboundMessage.Kind.REQUEST),
+        deadline=deadline,
+    )
+    path = urlsplit(_link_in(mail, "/portal/f/")).path
+
+    for level in range(1, 11):
+        answer = {"interest_level": str(level), "still_interested": "yes"}
+        response = client.post(path, {**answer, "went_well": f"Answer number {level}."})
+        assert response.status_code == 302, level
+    assert candidate_request.answers.count() == 10
+    assert len(_outbox(candidate_request, OutboundMessage.Kind.FEEDBACK_RECEIVED)) == 1
+
+    notice, mail = stack.wait_until(
+        "the recruiter's one 'feedback received' mail",
+        lambda: _delivered(stack, candidate_request, OutboundMessage.Kind.FEEDBACK_RECEIVED),
+        deadline=deadline,
+    )
+    assert "10/10" in mail["Subject"]
+    assert "Answer number 10." in _text(mail)
+    assert "Answer number 9." not in _text(mail)
+
+    response = client.post(
+        path, {"interest_level": "3", "still_interested": "no", "went_well": "Answer eleven."}
+    )
+    assert response.status_code == 302
+
+    def second_mail():
+        sent = [
+            m
+            for m in _outbox(candidate_request, OutboundMessage.Kind.FEEDBACK_RECEIVED)
+            if m.status == OutboundMessage.Status.SENT and m.pk != notice.pk
+        ]
+        return sent and stack.mails_for(sent[0])
+
+    [mail] = stack.wait_until("the mail of the later amendment", second_mail, deadline=deadline)
+    assert "3/10" in mail["Subject"]
+    assert "Answer eleven." in _text(mail)
+    notices = _outbox(candidate_request, OutboundMessage.Kind.FEEDBACK_RECEIVED)
+    assert len(notices) == 2
+    arrived = Counter(mail["X-TVR-Outbox-Id"] for mail in stack.mails())
+    assert all(arrived[str(m.pk)] == 1 for m in notices), arrived

@@ -89,6 +89,9 @@ def test_an_answer_in_the_page_is_stored_and_the_recruiter_told(worlds_asked, cl
     assert world_a.client_request.status == FeedbackRequest.Status.RECEIVED
     alert = OutboundMessage.objects.get(kind=OutboundMessage.Kind.FEEDBACK_RECEIVED)
     assert alert.recipient == recruiter.email
+    # Its text is written when it is sent, from the answer current then.
+    assert services.outbox_deliver(message_ids=[alert.pk]) == ["sent"]
+    alert.refresh_from_db()
     assert "Advance" in alert.subject
 
 

@@ -29,6 +29,7 @@ from core.admin_actions import (
 from core.admin_filters import StrictListFilter
 from core.formatting import duration_text, moment_text
 from core.paginators import BigTableMixin
+from core.text import line_form_field
 
 from .. import rules, selectors, services
 from ..models import FeedbackRequest, Party
@@ -82,8 +83,7 @@ class ApplicationFeedbackOverdueFilter(StrictListFilter):
 
 
 class WithdrawForm(forms.Form):
-    reason = forms.CharField(
-        max_length=200,
+    reason = line_form_field(
         required=False,
         help_text="Optional; kept on the timeline, e.g. “accepted another offer”.",
     )

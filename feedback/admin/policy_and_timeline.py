@@ -56,17 +56,33 @@ class ReminderPolicyAdmin(admin.ModelAdmin):
 
 @admin.register(TimelineEvent)
 class TimelineEventAdmin(BigTableMixin, ViewOnlyAdmin):
-    list_display = ["created_at", "application", "kind", "summary", "actor"]
+    list_display = ["created_at", "application", "candidate", "kind", "summary", "actor"]
     list_filter = [
         "kind",
         recruiter_filter("application__position__recruiter"),
         "application__position__client",
         when_filter("created_at", "when", future=False),
     ]
-    list_select_related = ["application__candidate", "application__position__client", "actor"]
+    list_select_related = [
+        "application__candidate",
+        "application__position__client",
+        "candidate",
+        "actor",
+    ]
     search_fields = [
         "summary",
         "application__candidate__first_name",
         "application__candidate__last_name",
+        "candidate__first_name",
+        "candidate__last_name",
     ]
-    fields = ["created_at", "application", "request", "kind", "summary", "actor", "data"]
+    fields = [
+        "created_at",
+        "application",
+        "candidate",
+        "request",
+        "kind",
+        "summary",
+        "actor",
+        "data",
+    ]

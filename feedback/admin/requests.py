@@ -26,6 +26,7 @@ from core.admin_filters import StrictListFilter
 from core.admin_inlines import ReadOnlyInline
 from core.formatting import duration_text
 from core.paginators import BigTableMixin
+from core.text import limit_help
 
 from .. import rules, selectors, services
 from ..forms import FORM_FOR_PARTY
@@ -203,7 +204,12 @@ class FeedbackRequestAdmin(BigTableMixin, ViewOnlyAdmin):
         bound = request.POST if request.method == "POST" else None
         form = FORM_FOR_PARTY[feedback_request.party](bound)
         for name, label in CALL_LABELS.get(feedback_request.party, {}).items():
-            form.fields[name].label, form.fields[name].help_text = label, ""
+            field = form.fields[name]
+            # The call's own label; the help keeps only the length limit, if any.
+            field.label = label
+            field.help_text = (
+                limit_help(field.max_length) if getattr(field, "max_length", None) else ""
+            )
         if request.method == "POST" and form.is_valid():
             return carry_out(
                 self,

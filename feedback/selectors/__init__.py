@@ -36,6 +36,7 @@ from .dashboard import (
     dashboard_latest_answers,
     recruiter_for_user,
 )
+from .person import PersonRecords, candidates_inactive_since, person_records
 from .portal import (
     candidate_pending_requests,
     candidate_upcoming_interviews,
@@ -54,6 +55,9 @@ from .story import (
 )
 
 __all__ = [
+    "PersonRecords",
+    "candidates_inactive_since",
+    "person_records",
     "CHART_WINDOW",
     "ApplicationStory",
     "Awaited",

@@ -20,6 +20,7 @@ when another submodule calls it.
 
 from .answers import (
     FeedbackClosed,
+    TooManyAnswers,
     feedback_log_call,
     feedback_request_mark_opened,
     feedback_request_resend_link,
@@ -43,6 +44,7 @@ from .outbox import (
     outbox_redispatch_due,
     outbox_retry_now,
 )
+from .person import person_erase_records
 from .planning import feedback_requests_cancel, feedback_requests_plan
 from .sweep import feedback_requests_sweep, sweep_run
 from .timeline import timeline_record
@@ -70,6 +72,8 @@ __all__ = [
     "outbox_reclaim_abandoned",
     "outbox_redispatch_due",
     "outbox_retry_now",
+    "person_erase_records",
     "sweep_run",
     "timeline_record",
+    "TooManyAnswers",
 ]

@@ -6,6 +6,7 @@ sets, and what of a candidate's answer the client sees.
 import uuid
 from datetime import datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -32,7 +33,7 @@ from ..rules import (
 from ..sharing import SHARED_LABELS
 from .debrief import _debrief_check
 from .messages import _context, _local_text, _recipient_email, _recruiter_for
-from .outbox import _cancel_queued_asks, _queue_message
+from .outbox import _cancel_queued_asks, _queue_message, _queue_unwritten
 from .timeline import timeline_record
 
 Status = FeedbackRequest.Status
@@ -41,6 +42,10 @@ Kind = OutboundMessage.Kind
 
 class FeedbackClosed(Exception):
     """The request no longer takes answers (its interview was cancelled)."""
+
+
+class TooManyAnswers(Exception):
+    """The link has taken as many answers as it may for a while; nothing was stored."""
 
 
 def _locked_request(request: FeedbackRequest) -> FeedbackRequest:
@@ -168,6 +173,8 @@ def feedback_submit(
     request = _locked_request(request)
     if not request_takes_answers(request.status):
         raise FeedbackClosed("This interview was cancelled; no feedback is needed.")
+    if entered_by is None:
+        _refuse_a_burst(request=request, now=now)
     # Rows joined to a locked row keep the snapshot from before the wait (PostgreSQL, READ
     # COMMITTED): re-read the interest a sweep may just have marked possibly waned.
     request.interview.application.refresh_from_db(fields=["interest_status", "interest_level"])
@@ -228,24 +235,57 @@ def feedback_submit(
             was_overdue=was_overdue,
             now=now,
         )
-    _queue_message(
-        request=request,
-        kind=Kind.FEEDBACK_RECEIVED,
-        recipient=_recruiter_for(request).email,
-        template=f"{request.party}_feedback_received",
-        context=_context(
-            request=request,
-            feedback=feedback,
-            amended=bool(previous),
-            lateness_text=duration_text(feedback.lateness) if feedback.lateness else "",
-        ),
-        dedupe_key=f"feedback-{feedback.pk}",
-        now=now,
-    )
+    _notify_recruiter(request=request, feedback=feedback)
     if entered_by is None:
         # An answer a recruiter logged took a call: that call is the debrief.
         _debrief_check(request=request, feedback=feedback, now=now)
     return feedback
+
+
+def _refuse_a_burst(*, request: FeedbackRequest, now: datetime) -> None:
+    """A link takes a few answers in a while (the party changing their mind, fixing a
+    typo), not a stream: past ANSWERS_PER_LINK within ANSWERS_PER_LINK_WINDOW the
+    answer is refused, with nothing stored. Counted under the request's lock, so two
+    answers at once cannot both be the last allowed. A recruiter logging a call is not
+    counted: they answer for the party, on their own say."""
+    limit = settings.FEEDBACK["ANSWERS_PER_LINK"]
+    window = settings.FEEDBACK["ANSWERS_PER_LINK_WINDOW"]
+    recent = request.answers.filter(
+        entered_by__isnull=True, submitted_at__gt=now - window, submitted_at__lte=now
+    ).count()
+    if recent >= limit:
+        raise TooManyAnswers(
+            f"This feedback has already been changed several times in the last "
+            f"{duration_text(window)}. Please wait a few minutes before you change it "
+            "again, or call your recruiter."
+        )
+
+
+def _notify_recruiter(*, request: FeedbackRequest, feedback: Feedback) -> OutboundMessage:
+    """One "feedback received" message for a burst of answers: the first answer queues
+    it, due after ANSWER_NOTICE_DELAY, without text; the answers that follow while it
+    waits find it queued and add nothing. Its text is written when it is sent, from the
+    answer current then (delivery), so it carries the last one.
+
+    The row is locked while we look: a worker claiming it (queued -> sending) waits for
+    this transaction, then writes the text from the answer it stored; if the worker
+    claimed it first, the row is no longer queued, and this answer gets a message of its
+    own. Either way the last answer is in a message that is sent exactly once."""
+    waiting = (
+        OutboundMessage.objects.select_for_update()
+        .filter(request=request, kind=Kind.FEEDBACK_RECEIVED, status=OutboundMessage.Status.QUEUED)
+        .order_by("pk")
+        .first()
+    )
+    if waiting is not None:
+        return waiting
+    return _queue_unwritten(
+        request=request,
+        kind=Kind.FEEDBACK_RECEIVED,
+        recipient=_recruiter_for(request).email,
+        dedupe_key=f"feedback-{feedback.pk}",
+        delay=settings.FEEDBACK["ANSWER_NOTICE_DELAY"],
+    )
 
 
 def _apply_interest(*, application, request, feedback, was_overdue: bool, now) -> None:

@@ -18,7 +18,7 @@ from core.bulk import AnyOf, update_returning
 from ..models import REQUEST_PEOPLE, OutboundMessage, TimelineEvent
 from ..rules import OPEN_STATUSES
 from ..transports import TransportError, transport_for
-from .messages import _context, _rendered
+from .messages import _written_at_send_time
 from .outbox import outbox_dispatch
 from .timeline import timeline_record
 
@@ -239,12 +239,12 @@ def _release(claimed: QuerySet) -> None:
 
 
 def _text_to_store(message: OutboundMessage) -> dict:
-    """The text of a message the sweep queued without (from feedback/email/
-    <party>_<kind>_*), stored when it is recorded; {} when it has its text."""
+    """The text of a message queued without (the sweep's; the recruiter's "feedback
+    received"), written now from feedback/email/<party>_<kind>_* and stored when it is
+    recorded; {} when it has its text."""
     if message.body_text or message.request is None:
         return {}
-    request = message.request
-    return _rendered(template=f"{request.party}_{message.kind}", context=_context(request=request))
+    return _written_at_send_time(message=message)
 
 
 def _lost_its_point(message: OutboundMessage) -> bool:

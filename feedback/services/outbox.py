@@ -66,6 +66,32 @@ def _queue_message(
     return message
 
 
+def _queue_unwritten(
+    *, request: FeedbackRequest, kind: str, recipient: str, dedupe_key: str, delay
+) -> OutboundMessage:
+    """Add a message to the outbox once, without its text: delivery writes it when it
+    sends it, from the rows as they are then. Due after `delay`: with none it is
+    dispatched after commit; otherwise the sweep's re-dispatch hands it out once due
+    (never a task with a countdown: the database holds the time, see DESIGN)."""
+    due_at = clock.now() + delay if delay else clock.now_in_sql()
+    message, created = OutboundMessage.objects.get_or_create(
+        request=request,
+        kind=kind,
+        channel=OutboundMessage.Channel.EMAIL,
+        dedupe_key=dedupe_key,
+        defaults={
+            "recipient": recipient,
+            "subject": "",
+            "body_text": "",
+            "next_attempt_at": due_at,
+            "dispatched_at": None if delay else clock.now_in_sql(),
+        },
+    )
+    if created and not delay:
+        transaction.on_commit(lambda: outbox_dispatch(message_ids=[message.pk]))
+    return message
+
+
 def outbox_queue(
     *,
     kind: str,

@@ -4,14 +4,15 @@ from datetime import datetime
 
 from django.utils import timezone
 
-from candidates.models import Application
+from candidates.models import Application, Candidate
 
 from ..models import FeedbackRequest, TimelineEvent
 
 
 def timeline_record(
     *,
-    application: Application,
+    application: Application | None = None,
+    candidate: Candidate | None = None,
     kind: str,
     summary: str,
     request: FeedbackRequest | None = None,
@@ -19,8 +20,10 @@ def timeline_record(
     data: dict | None = None,
     now: datetime | None = None,
 ) -> TimelineEvent:
+    """One event of an application, or of a person (`candidate`, no application)."""
     return TimelineEvent.objects.create(
         application=application,
+        candidate=candidate,
         request=request,
         kind=kind,
         summary=summary[:300],

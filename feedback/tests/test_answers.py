@@ -20,6 +20,13 @@ def submit_at(moment, request, **answers):
         return services.feedback_submit(request=request, answers=answers)
 
 
+def sent(notice: OutboundMessage) -> OutboundMessage:
+    """The recruiter's notice as delivered: its text is written when it is sent."""
+    assert services.outbox_deliver(message_ids=[notice.pk]) == ["sent"]
+    notice.refresh_from_db()
+    return notice
+
+
 def test_an_answer_on_time_sets_interest_and_notifies_the_recruiter(asked, interview_end):
     request = request_of(asked)
     feedback = submit_at(
@@ -37,7 +44,7 @@ def test_an_answer_on_time_sets_interest_and_notifies_the_recruiter(asked, inter
     assert (application.interest_level, application.interest_status) == (8, "high")
     request.refresh_from_db()
     assert request.status == FeedbackRequest.Status.RECEIVED
-    notice = OutboundMessage.objects.get(kind=OutboundMessage.Kind.FEEDBACK_RECEIVED)
+    notice = sent(OutboundMessage.objects.get(kind=OutboundMessage.Kind.FEEDBACK_RECEIVED))
     assert notice.recipient == asked.application.candidate.owner.email
     assert "8/10" in notice.subject
     assert "please call" in notice.subject
@@ -67,6 +74,7 @@ def test_a_late_answer_clears_possibly_waned_and_records_how_late(asked, intervi
 def test_an_amendment_is_kept_beside_the_first_answer(asked, interview_end):
     request = request_of(asked)
     first = submit_at(interview_end + 10 * MIN, request, interest_level=9, still_interested="yes")
+    sent(OutboundMessage.objects.get(kind="feedback_received"))
     second = submit_at(interview_end + 50 * MIN, request, interest_level=4, still_interested="no")
     first.refresh_from_db()
     assert (first.is_current, second.is_current) == (False, True)
@@ -142,7 +150,7 @@ def test_client_feedback_does_not_change_candidate_interest(asked, interview_end
     client_request = FeedbackRequest.objects.get(interview=asked, party="client")
     submit_at(interview_end + dt.timedelta(hours=3), client_request, decision="advance", rating=5)
     assert Application.objects.get(pk=asked.application.pk).interest_status == "unknown"
-    notice = OutboundMessage.objects.get(kind="feedback_received")
+    notice = sent(OutboundMessage.objects.get(kind="feedback_received"))
     assert notice.recipient == asked.application.position.recruiter.email
     assert "Advance" in notice.subject
 

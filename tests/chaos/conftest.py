@@ -88,6 +88,8 @@ def _base_env() -> dict:
         DELIVERY_BACKOFF_SECONDS="1",
         DELIVERY_LEASE_SECONDS="5",
         REDISPATCH_AFTER_SECONDS="3",
+        # The recruiter's notice of an answer waits (and coalesces a burst) this long.
+        ANSWER_NOTICE_DELAY_SECONDS="2",
         EMAIL_TIMEOUT="2",
         LOG_LEVEL="WARNING",
     )

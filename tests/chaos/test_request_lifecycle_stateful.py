@@ -7,7 +7,9 @@ from collections import Counter
 
 import pytest
 import time_machine
+from django.conf import settings as django_settings
 from django.db import transaction
+from django.utils import timezone
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -100,16 +102,25 @@ class RequestLifecycle(RuleBasedStateMachine):
                     request=request, answers={"interest_level": level, "still_interested": still}
                 )
             return
-        services.feedback_submit(
-            request=request, answers={"interest_level": level, "still_interested": still}
-        )
+        try:
+            services.feedback_submit(
+                request=request, answers={"interest_level": level, "still_interested": still}
+            )
+        except services.TooManyAnswers:
+            # The link's limit (answers._refuse_a_burst) refused it, with nothing stored:
+            # only when the link has taken its fill within the window.
+            limits = django_settings.FEEDBACK
+            recent = request.answers.filter(
+                entered_by__isnull=True,
+                submitted_at__gt=timezone.now() - limits["ANSWERS_PER_LINK_WINDOW"],
+            )
+            assert recent.count() >= limits["ANSWERS_PER_LINK"]
+            return
         self.answers += 1
 
     @precondition(lambda self: not self.cancelled)
     @rule(hours_from_now=st.integers(1, 72))
     def reschedule(self, hours_from_now):
-        from django.utils import timezone
-
         ends_at = timezone.now() + dt.timedelta(hours=hours_from_now)
         interview_reschedule(
             interview=self.interview, starts_at=ends_at - dt.timedelta(hours=1), ends_at=ends_at

@@ -30,7 +30,7 @@ DJANGO_APPS = [
     "django.contrib.staticfiles",
 ]
 THIRD_PARTY_APPS = ["crispy_forms", "crispy_bootstrap5", "django_prometheus", "django_structlog"]
-LOCAL_APPS = ["core", "candidates", "feedback", "clients", "ops", "demo"]
+LOCAL_APPS = ["core", "candidates", "feedback", "clients", "privacy", "ops", "demo"]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
 MIDDLEWARE = [
@@ -212,6 +212,13 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": CHART_REFRESH_SECONDS + CLOCK_SKEW_ALLOWANCE_SECONDS},
     },
 }
+# The retention rule (privacy.RetentionRule) is applied once a day; it does nothing while
+# the rule is off.
+CELERY_BEAT_SCHEDULE["privacy-retention"] = {
+    "task": "privacy.tasks.apply_retention_rule",
+    "schedule": timedelta(days=1),
+    "options": {"expires": 3600},
+}
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 # The loop's knobs that are not policy (policy lives in the database, edited in admin).
@@ -235,6 +242,14 @@ FEEDBACK = {
     # queue, so not too soon: long enough for a loaded worker to send a whole chunk
     # (DELIVERY_CHUNK_SIZE) in one task (docs/benchmarks.md).
     "DELIVERY_TASK_SECONDS": env.float("DELIVERY_TASK_SECONDS", default=1.0),
+    # The recruiter's "feedback received" message waits this long, so that a burst of
+    # amendments gives one message carrying the last answer (answers._notify_recruiter).
+    "ANSWER_NOTICE_DELAY": timedelta(seconds=env.int("ANSWER_NOTICE_DELAY_SECONDS", default=120)),
+    # A link (portal or client) takes at most this many answers in this window.
+    "ANSWERS_PER_LINK": env.int("ANSWERS_PER_LINK", default=5),
+    "ANSWERS_PER_LINK_WINDOW": timedelta(minutes=10),
+    # A signed-in client contact gives at most this many answers a minute, over all links.
+    "CLIENT_ANSWERS_PER_MINUTE": env.int("CLIENT_ANSWERS_PER_MINUTE", default=10),
 }
 PORTAL_LINK_MAX_AGE = timedelta(days=env.int("PORTAL_LINK_MAX_AGE_DAYS", default=14))
 

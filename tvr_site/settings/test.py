@@ -2,6 +2,7 @@
 
 import os
 import uuid
+from datetime import timedelta
 
 # One Celery queue per test session, inherited by the worker/beat subprocesses the
 # integration tests start, so that tasks of another run never mix with ours.
@@ -12,7 +13,7 @@ os.environ.setdefault("CELERY_QUEUE", f"tvr-test-{os.environ['TEST_RUN_ID']}")
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 from .base import *  # noqa: E402, F403
-from .base import CACHES, DATABASES, VAR_DIR  # noqa: E402
+from .base import CACHES, DATABASES, FEEDBACK, VAR_DIR  # noqa: E402
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -34,3 +35,8 @@ CACHES["default"]["KEY_PREFIX"] = f"tvr-test-{os.environ['TEST_RUN_ID']}"
 # Serve static files from the apps and static/ directly: tests never run collectstatic.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# The recruiter hears of an answer at once unless a run asks for the coalescing window
+# (its own tests set it; the chaos suite's processes get a short one): most tests follow
+# an answer to its notice and would otherwise wait out the production default.
+if "ANSWER_NOTICE_DELAY_SECONDS" not in os.environ:
+    FEEDBACK["ANSWER_NOTICE_DELAY"] = timedelta(0)
