@@ -49,7 +49,7 @@ SWEEP_INTERVAL = 2
 SMTP_DATA_DELAY = 0.03
 # After the cut: long enough for the healthy host to finish what it had claimed before
 # the cut, short of the lease.
-SETTLE_AFTER_CUT = 3.0
+SETTLE_AFTER_CUT = 4.0
 # The hosts' database connections give up on a dead link within seconds (libpq):
 # connecting, idle (keepalives) and waiting for an answer (tcp_user_timeout, ms).
 DATABASE_OPTIONS = (
