@@ -216,18 +216,20 @@ def celery_stack(transactional_db, smtp_server, tmp_path, request, broker_url):
     queue = os.environ.get("CELERY_QUEUE")
     assert queue, "test settings must set CELERY_QUEUE"
     assert queue == settings.CELERY_TASK_DEFAULT_QUEUE
-    with _publishing_to(broker_url):
-        yield from _celery_stack(
-            broker_url=broker_url,
-            redis_url=redis_url,
-            queue=queue,
-            smtp_server=smtp_server,
-            tmp_path=tmp_path,
-            request=request,
-        )
-    if broker_url != settings.CELERY_BROKER_URL:
-        # The session drops its queues from its own broker only.
-        drop_run_queues(broker_url)
+    try:
+        with _publishing_to(broker_url):
+            yield from _celery_stack(
+                broker_url=broker_url,
+                redis_url=redis_url,
+                queue=queue,
+                smtp_server=smtp_server,
+                tmp_path=tmp_path,
+                request=request,
+            )
+    finally:
+        if broker_url != settings.CELERY_BROKER_URL:
+            # The session drops its queues from its own broker only.
+            drop_run_queues(broker_url)
 
 
 def _celery_stack(*, broker_url, redis_url, queue, smtp_server, tmp_path, request):
