@@ -34,7 +34,7 @@ from tvr_site.celery import app as celery_app
 
 pytestmark = [pytest.mark.cluster, pytest.mark.django_db(transaction=True)]
 
-INTERVIEWS = 200  # two requests each, three messages a request: 1200 messages due
+INTERVIEWS = 200  # two requests each, three messages a request
 # Short enough for a test, long enough that a busy machine reminds before the deadline.
 WINDOWS = {
     "candidate_remind": 12,

@@ -22,8 +22,8 @@ from tvr_site.celery import app as celery_app
 
 pytestmark = [pytest.mark.drill, pytest.mark.django_db(transaction=True)]
 
-DUE_SOON = 60  # interviews that end as the test starts: 120 requests
-DUE_LATER = 20  # interviews that end after the dump: 40 requests
+DUE_SOON = 60  # interviews that end as the test starts
+DUE_LATER = 20  # interviews that end after the dump
 # Deadlines far enough out that the restored system is up before they pass, even on a
 # busy machine: a reminder whose deadline passed while no system ran is rightly skipped,
 # and the drill would then expect a message that is not due.
