@@ -24,11 +24,17 @@ from tests.factories import (
     schedule_interview,
     token_of,
 )
-from tests.test_loop_integration import SCENARIO_TIMEOUT, _set_policy
+from tests.test_loop_integration import SCENARIO_TIMEOUT, _redis_url, _set_policy
 from tests.test_loop_integration import celery_stack as loop_celery_stack
 
-# The loop test's worker and beat, as a fixture of this module too.
+# The loop test's worker and beat, as a fixture of this module too, on the default broker
+# (the loop test itself runs on each broker).
 celery_stack = loop_celery_stack
+
+
+@pytest.fixture
+def broker_url() -> str:
+    return _redis_url()
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 

@@ -85,6 +85,7 @@ def _queue_unwritten(
             "body_text": "",
             "next_attempt_at": due_at,
             "dispatched_at": None if delay else clock.now_in_sql(),
+            "queued_by_request": current_request_id(),
         },
     )
     if created and not delay:
