@@ -19,6 +19,7 @@ from django.utils.html import format_html
 from candidates import services as candidate_services
 from candidates.admin_filters import recruiter_filter, user_time_zone
 from candidates.models import Application, Interview
+from candidates.resources import ApplicationResource
 from core.admin_actions import (
     action_page,
     carry_out,
@@ -27,6 +28,7 @@ from core.admin_actions import (
     with_next,
 )
 from core.admin_filters import StrictListFilter
+from core.admin_imports import SpreadsheetImportExportMixin
 from core.formatting import duration_text, moment_text
 from core.paginators import BigTableMixin
 
@@ -107,7 +109,8 @@ class InterviewCard:
 
 
 @admin.register(Application)
-class ApplicationAdmin(BigTableMixin, admin.ModelAdmin):
+class ApplicationAdmin(SpreadsheetImportExportMixin, BigTableMixin, admin.ModelAdmin):
+    resource_classes = [ApplicationResource]
     list_display = [
         "candidate",
         "position_title",

@@ -1,0 +1,55 @@
+"""Import and export on a ModelAdmin (django-import-export), as the recruiter admin offers
+them (docs/import.md): CSV (as spreadsheets write it) and XLSX; a preview of every row
+before anything is written; and rows with errors shown and left out while the others are
+imported, rather than one bad row holding back the file.
+
+An import adds and changes rows: it needs the model's "add" permission (the library's
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE, in settings) and its "change" permission (here). An
+export needs "view" (IMPORT_EXPORT_EXPORT_PERMISSION_CODE).
+"""
+
+from django.contrib import messages
+from import_export.admin import ExportMixin, ImportExportMixin
+
+from .imports import EXPORT_FORMATS, IMPORT_FORMATS
+
+
+class SpreadsheetExportMixin(ExportMixin):
+    export_formats = EXPORT_FORMATS
+
+
+class SpreadsheetImportExportMixin(ImportExportMixin):
+    import_formats = IMPORT_FORMATS
+    export_formats = EXPORT_FORMATS
+    import_template_name = "admin/tvr/import.html"
+
+    def has_import_permission(self, request):
+        return super().has_import_permission(request) and self.has_change_permission(request)
+
+    def import_action(self, request, **kwargs):
+        """The preview (a dry run). The library offers to confirm only a file without a
+        single bad row; here the rows with errors are listed and the others can be
+        imported all the same. A file that cannot be read, or an unexpected error, is
+        still refused whole."""
+        response = super().import_action(request, **kwargs)
+        context = getattr(response, "context_data", None) or {}
+        result = context.get("result")
+        if (
+            result is not None
+            and "confirm_form" not in context
+            and not result.has_errors()
+            and result.has_validation_errors()
+            and result.valid_rows()
+        ):
+            context["confirm_form"] = self.create_confirm_form(request, import_form=context["form"])
+        return response
+
+    def add_success_message(self, result, request):
+        super().add_success_message(result, request)
+        if result.invalid_rows:
+            rows = ", ".join(str(row.number) for row in result.invalid_rows)
+            messages.warning(
+                request,
+                f"{len(result.invalid_rows)} row(s) with errors were not imported "
+                f"(rows {rows} of the file's data, not counting blank lines).",
+            )
