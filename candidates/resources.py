@@ -33,7 +33,7 @@ def recruiter(column: str, attribute: str) -> fields.Field:
         attribute=attribute,
         column_name=column,
         widget=ExternalIdForeignKeyWidget(
-            Recruiter, field="user__email__iexact", render_path="user__email"
+            Recruiter, field="user__email", case_insensitive=True, select_related=("user",)
         ),
     )
 

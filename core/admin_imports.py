@@ -9,6 +9,9 @@ export needs "view" (IMPORT_EXPORT_EXPORT_PERMISSION_CODE).
 """
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+from django.urls import reverse
 from import_export.admin import ExportMixin, ImportExportMixin
 
 from .imports import EXPORT_FORMATS, IMPORT_FORMATS
@@ -43,6 +46,27 @@ class SpreadsheetImportExportMixin(ImportExportMixin):
         ):
             context["confirm_form"] = self.create_confirm_form(request, import_form=context["form"])
         return response
+
+    def process_import(self, request, **kwargs):
+        """The confirm step. The previewed file waits in the temporary storage (the cache,
+        for a day): if it is gone, say so and ask for it again rather than fail."""
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        form = self.create_confirm_form(request)
+        if form.is_valid() and not self._upload_kept(form.cleaned_data["import_file_name"]):
+            messages.error(request, "The previewed file is no longer kept: upload it again.")
+            app_label, model_name = self.get_model_info()
+            return redirect(reverse(f"admin:{app_label}_{model_name}_import"))
+        return super().process_import(request, **kwargs)
+
+    def _upload_kept(self, name: str) -> bool:
+        storage = self.get_tmp_storage_class()(
+            name=name, read_mode="rb", **self.get_tmp_storage_class_kwargs()
+        )
+        try:
+            return storage.read() is not None
+        except OSError:
+            return False
 
     def add_success_message(self, result, request):
         super().add_success_message(result, request)

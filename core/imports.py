@@ -13,11 +13,14 @@ import of records keyed by another system's id shares, knowing nothing of our re
 """
 
 import zoneinfo
+from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 
 import tablib
-from django.core.exceptions import MultipleObjectsReturned, ObjectDoesNotExist, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.db.models.functions import Lower
 from django.utils import timezone
 from import_export import fields, resources, widgets
 from import_export.formats import base_formats
@@ -74,27 +77,56 @@ class ExternalIdWidget(widgets.CharWidget):
 
 
 class ExternalIdForeignKeyWidget(widgets.ForeignKeyWidget):
-    """A related row named by its external id (or by `field`); a name that finds no row
-    is the cell's error, not the import's."""
+    """A related row named by its external id (or by another `field`); a name that finds
+    no row is the cell's error, not the import's. The rows a file names are read in one
+    query (`rows_named`) when the resource reads the file."""
 
-    def __init__(self, model, field: str = "external_id", *, render_path: str = "", **kwargs):
+    def __init__(
+        self,
+        model,
+        field: str = "external_id",
+        *,
+        case_insensitive: bool = False,
+        select_related: tuple[str, ...] = (),
+        **kwargs,
+    ):
         super().__init__(model, field=field, **kwargs)
-        self.render_path = render_path or field
+        self.case_insensitive = case_insensitive
+        self.select_related = select_related
 
-    def clean(self, value, row=None, **kwargs):
+    def key(self, text: str) -> str:
+        return text.lower() if self.case_insensitive else text
+
+    def rows_named(self, cells) -> dict[str, list]:
+        """The rows these cells name, by key (a list: a name may find several)."""
+        keys = {self.key(id_text(cell)) for cell in cells} - {""}
+        expression = Lower(self.field) if self.case_insensitive else F(self.field)
+        rows = defaultdict(list)
+        for row in (
+            self.model.objects.select_related(*self.select_related)
+            .annotate(_import_key=expression)
+            .filter(_import_key__in=keys)
+        ):
+            rows[row._import_key].append(row)
+        return rows
+
+    def clean(self, value, row=None, related=None, **kwargs):
         text = id_text(value)
         if not text:
             return None
+        named = (related or {}).get(id(self))
+        if named is None:
+            named = self.rows_named([text])
+        found = named.get(self.key(text), [])
         noun = self.model._meta.verbose_name
-        try:
-            return self.get_queryset(text, row).get(**{self.field: text})
-        except ObjectDoesNotExist:
-            raise ValueError(f"No {noun} has “{text}”.") from None
-        except MultipleObjectsReturned:
-            raise ValueError(f"More than one {noun} has “{text}”.") from None
+        if not found:
+            raise ValueError(f"No {noun} has “{text}”.")
+        if len(found) > 1:
+            raise ValueError(f"More than one {noun} has “{text}”.")
+        return found[0]
 
     def render(self, value, obj=None, **kwargs):
-        for name in self.render_path.split("__"):
+        for name in self.field.split("__"):
             if value is None:
                 break
             value = getattr(value, name, None)
@@ -218,6 +250,16 @@ class SpreadsheetDateTimeWidget(widgets.DateTimeWidget):
         return timezone.make_aware(moment, self._zone((row or {}).get(self.zone_column) or ""))
 
 
+# What a spreadsheet would run as a formula when it opens a cell that starts so.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_text(text: str) -> str:
+    """Text someone else typed, safe to open in a spreadsheet: one that would start a
+    formula is written with a leading apostrophe (the spreadsheet's "this is text")."""
+    return f"'{text}" if text and text.startswith(FORMULA_STARTS) else text
+
+
 # --- rows -------------------------------------------------------------------------------
 
 
@@ -274,6 +316,17 @@ class ExternalIdResource(resources.ModelResource):
         blank = [i for i, row in enumerate(dataset) if all(is_blank(cell) for cell in row)]
         for i in reversed(blank):
             del dataset[i]
+        # The related rows the file names, a query per column (not one per row).
+        self._related = {
+            id(field.widget): field.widget.rows_named(dataset[field.column_name])
+            for field in self.fields.values()
+            if isinstance(field.widget, ExternalIdForeignKeyWidget)
+            and field.column_name in (dataset.headers or [])
+        }
+
+    def import_field(self, field, instance, row, is_m2m=False, **kwargs):
+        kwargs["related"] = getattr(self, "_related", None)
+        super().import_field(field, instance, row, is_m2m, **kwargs)
 
     # -- a row --
 

@@ -14,7 +14,13 @@ from import_export import fields, resources
 
 from candidates.models import Application, Interview
 from candidates.resources import choice, related
-from core.imports import ExternalIdResource, SpreadsheetDateTimeWidget, is_blank, local_moment
+from core.imports import (
+    ExternalIdResource,
+    SpreadsheetDateTimeWidget,
+    is_blank,
+    local_moment,
+    spreadsheet_text,
+)
 
 from .models import Feedback
 from .services.interviews import INTERVIEW_DETAILS, INTERVIEW_TIMES, interview_save
@@ -106,14 +112,15 @@ class FeedbackExportResource(resources.Resource):
     still_interested = fields.Field(attribute="still_interested", column_name="still_interested")
     interest_status_now = fields.Field(column_name="interest_status_now")
     wants_call = fields.Field(column_name="wants_call")
-    concerns = fields.Field(attribute="concerns", column_name="concerns")
+    concerns = fields.Field(column_name="concerns")
     decision = fields.Field(attribute="decision", column_name="decision")
     rating = fields.Field(attribute="rating", column_name="rating")
     current = fields.Field(column_name="current")
     entered_by = fields.Field(column_name="entered_by")
 
-    class Meta:
-        name = "Feedback (answers)"
+    @classmethod
+    def get_display_name(cls):
+        return "Feedback (answers)"
 
     @staticmethod
     def _local(moment):
@@ -156,6 +163,9 @@ class FeedbackExportResource(resources.Resource):
 
     def dehydrate_lateness_minutes(self, answer):
         return round(answer.lateness / timedelta(minutes=1)) if answer.lateness else None
+
+    def dehydrate_concerns(self, answer):
+        return spreadsheet_text(answer.concerns)
 
     def dehydrate_interest_status_now(self, answer):
         return _answer_application(answer).interest_status

@@ -6,6 +6,7 @@ import datetime as dt
 import zoneinfo
 
 import pytest
+from django.core.cache import cache
 
 from candidates.models import Application, Candidate, Client, ClientContact, Interview, Position
 from feedback.models import FeedbackRequest, TimelineEvent
@@ -232,6 +233,20 @@ def test_an_application_for_a_candidate_already_in_process_for_the_position_is_r
     (invalid,) = preview.context["result"].invalid_rows
     assert invalid.number == 3
     assert "already exists" in str(invalid.error_dict)
+
+
+def test_confirming_a_preview_whose_file_is_no_longer_kept_asks_for_it_again(recruiter):
+    preview = import_preview(
+        recruiter, Candidate, csv_bytes(candidates(recruiter.user.email)), file_format=CSV
+    )
+    kept = preview.context["confirm_form"].initial["import_file_name"]
+    cache.delete(f"django-import-export-{kept}")  # the cache let it go (a day later)
+
+    page = import_confirm(recruiter, Candidate, preview)
+
+    assert page.redirect_chain[-1][0] == "/admin/candidates/candidate/import/"
+    assert "The previewed file is no longer kept: upload it again." in messages_of(page)
+    assert Candidate.objects.count() == 0
 
 
 # --- interviews -------------------------------------------------------------------------
