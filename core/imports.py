@@ -192,9 +192,16 @@ TYPED_FORMATS = (
 )
 
 
+# A serial number below this (1 January 1970) is no date this product records: a number
+# typed in the wrong column, not a moment.
+FIRST_SERIAL = 25569
+
+
 def excel_serial_moment(serial: float) -> datetime:
     """A spreadsheet's serial date-time (days since its epoch, the time as the fraction),
     to the second."""
+    if not FIRST_SERIAL <= serial < 2958466:  # up to the spreadsheet's last day, 9999
+        raise ValueError(f"{serial:g} is not a date and time.")
     return EXCEL_EPOCH + timedelta(seconds=round(serial * 86400))
 
 
@@ -211,9 +218,11 @@ def moment_from_cell(value) -> datetime | None:
         return excel_serial_moment(float(value))
     text = " ".join(str(value).split())
     try:
-        return excel_serial_moment(float(text.replace(",", ".")))
+        serial = float(text.replace(",", "."))
     except ValueError:
         pass
+    else:
+        return excel_serial_moment(serial)
     try:
         return datetime.fromisoformat(text)
     except ValueError:
@@ -365,7 +374,9 @@ class ExternalIdResource(resources.ModelResource):
         except ValidationError as refusal:
             errors = refusal.update_error_dict(errors)
         if errors:
-            raise ValidationError(errors)
+            # Named as the file names them: the column, not the model's field.
+            columns = {f.attribute: f.column_name for f in self.fields.values() if f.attribute}
+            raise ValidationError({columns.get(key, key): value for key, value in errors.items()})
 
     def save_instance(self, instance, is_create, row, **kwargs):
         """The row's write, through `write`, in a savepoint of its own: a refusal (or a

@@ -45,7 +45,9 @@ def test_an_offset_in_the_text_is_kept():
     assert moment_from_cell("2026-03-03T15:00:00+00:00") == MARCH_3_AT_3PM.replace(tzinfo=dt.UTC)
 
 
-@pytest.mark.parametrize("cell", ["tomorrow", "13/03/2026 09:00", "2026-02-30 10:00"])
+@pytest.mark.parametrize(
+    "cell", ["tomorrow", "13/03/2026 09:00", "2026-02-30 10:00", 2026, "12", 1e9, float("nan")]
+)
 def test_what_is_no_moment_is_the_cells_error(cell):
     with pytest.raises(ValueError, match="is not a date and time"):
         moment_from_cell(cell)

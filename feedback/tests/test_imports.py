@@ -184,7 +184,7 @@ def test_the_preview_writes_nothing_and_shows_each_bad_rows_errors(recruiter):
     result = preview.context["result"]
     errors = {row.number: row.error_dict for row in result.invalid_rows}
     assert sorted(errors) == [2, 3, 4]  # data rows, blank lines not counted
-    assert "No recruiter has “nobody@tvr.example”." in errors[2]["owner"]
+    assert "No recruiter has “nobody@tvr.example”." in errors[2]["owner_email"]
     assert "external_id" in errors[3]
     assert set(errors[4]) == {"email", "consent_email"}
     page = preview.content.decode()
@@ -217,8 +217,8 @@ def test_a_related_row_named_by_an_unknown_external_id_is_that_rows_error(recrui
 
     errors = {row.number: row.error_dict for row in preview.context["result"].invalid_rows}
     assert errors == {
-        3: {"position": ["No position has “PO-404”."]},
-        4: {"candidate": ["No candidate has “CA-404”."]},
+        3: {"position_external_id": ["No position has “PO-404”."]},
+        4: {"candidate_external_id": ["No candidate has “CA-404”."]},
     }
 
 
