@@ -345,8 +345,8 @@ class ExternalIdResource(resources.ModelResource):
         return super().get_instance(instance_loader, row)
 
     def import_instance(self, instance, row, **kwargs):
-        """Reads the row into the instance and notes which fields it changed
-        (`changed_fields`), for the service that saves it."""
+        """Reads the row into the instance and notes which fields it changed, for the
+        service that saves it (`write`'s `changed`)."""
         before = {f.attname: getattr(instance, f.attname) for f in instance._meta.concrete_fields}
         row = {
             column: value

@@ -141,13 +141,20 @@ class ApplicationAdmin(SpreadsheetImportExportMixin, BigTableMixin, admin.ModelA
     change_form_template = "admin/candidates/application/change_form.html"
     # Interest comes from feedback (with a timeline entry saying why); to change it, log
     # the candidate's feedback instead of editing the numbers.
-    readonly_fields = ["interest_summary", "interest_updated_at", "debrief", "created_at"]
+    # The ATS's id comes with an import (docs/import.md).
+    readonly_fields = [
+        "interest_summary",
+        "interest_updated_at",
+        "debrief",
+        "created_at",
+        "external_id",
+    ]
     fieldsets = [
         (
             "Interest (from the candidate's feedback)",
             {"fields": ["interest_summary", "interest_updated_at", "debrief"]},
         ),
-        (None, {"fields": ["candidate", "position", "stage", "created_at"]}),
+        (None, {"fields": ["candidate", "position", "stage", "created_at", "external_id"]}),
     ]
 
     def get_queryset(self, request):

@@ -202,7 +202,8 @@ class InterviewAdmin(
 
     def get_readonly_fields(self, request, obj=None):
         # Status moves only through the actions below (they re-plan or settle feedback).
-        readonly = ["status", "created_at"]
+        # The ATS's id comes with an import (docs/import.md); it is not a detail to edit.
+        readonly = ["status", "created_at", "external_id"]
         if obj is not None:
             readonly.append("application")
             if "reschedule" not in rules.interview_transitions(obj.status):
