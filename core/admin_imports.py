@@ -49,15 +49,32 @@ class SpreadsheetImportExportMixin(ImportExportMixin):
 
     def process_import(self, request, **kwargs):
         """The confirm step. The previewed file waits in the temporary storage (the cache,
-        for a day): if it is gone, say so and ask for it again rather than fail."""
+        for a day): if it is gone, say so and ask for it again rather than fail; so too
+        for a confirmation whose format or resource is none the page offered."""
         if not self.has_import_permission(request):
             raise PermissionDenied
         form = self.create_confirm_form(request)
-        if form.is_valid() and not self._upload_kept(form.cleaned_data["import_file_name"]):
-            messages.error(request, "The previewed file is no longer kept: upload it again.")
-            app_label, model_name = self.get_model_info()
-            return redirect(reverse(f"admin:{app_label}_{model_name}_import"))
+        if form.is_valid():
+            refusal = self._confirm_refusal(request, form.cleaned_data)
+            if refusal:
+                messages.error(request, refusal)
+                app_label, model_name = self.get_model_info()
+                return redirect(reverse(f"admin:{app_label}_{model_name}_import"))
         return super().process_import(request, **kwargs)
+
+    def _confirm_refusal(self, request, confirmed: dict) -> str:
+        """Why this confirmation cannot be carried out ("" if it can)."""
+        offered = {
+            "format": len(self.get_import_formats()),
+            "resource": len(self.get_import_resource_classes(request)),
+        }
+        for name, count in offered.items():
+            value = confirmed.get(name) or "0"
+            if not (value.isdigit() and int(value) < count):
+                return "This import cannot be confirmed: upload the file again."
+        if not self._upload_kept(confirmed["import_file_name"]):
+            return "The previewed file is no longer kept: upload it again."
+        return ""
 
     def _upload_kept(self, name: str) -> bool:
         storage = self.get_tmp_storage_class()(

@@ -249,6 +249,21 @@ def test_confirming_a_preview_whose_file_is_no_longer_kept_asks_for_it_again(rec
     assert Candidate.objects.count() == 0
 
 
+@pytest.mark.parametrize(("name", "value"), [("format", "9"), ("format", "x"), ("resource", "7")])
+def test_a_confirmation_the_preview_did_not_offer_is_refused_with_a_message(recruiter, name, value):
+    preview = import_preview(
+        recruiter, Candidate, csv_bytes(candidates(recruiter.user.email)), file_format=CSV
+    )
+    form = preview.context["confirm_form"]
+    posted = {**{field: form.initial[field] for field in form.fields}, name: value}
+
+    page = recruiter.post("/admin/candidates/candidate/process_import/", posted, follow=True)
+
+    assert page.status_code == 200
+    assert "This import cannot be confirmed: upload the file again." in messages_of(page)
+    assert Candidate.objects.count() == 0
+
+
 # --- interviews -------------------------------------------------------------------------
 
 
