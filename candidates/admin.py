@@ -16,6 +16,7 @@ from django.db.models import Exists, OuterRef
 from django.utils.html import format_html
 
 from core.admin_filters import StrictListFilter
+from core.admin_imports import SpreadsheetImportExportMixin
 from core.admin_inlines import ReadOnlyInline
 from core.admin_rows import CheapRowsMixin, subquery_count
 from core.formatting import tel_uri
@@ -24,6 +25,7 @@ from core.paginators import BigTableMixin
 from . import services
 from .admin_filters import recruiter_filter
 from .models import IN_PROCESS, Application, Position, Recruiter
+from .resources import CandidateResource, PositionResource
 
 
 def applications_in_process(*, via: str):
@@ -70,7 +72,8 @@ class ApplicationInline(ReadOnlyInline):
 
 
 @admin.register(Position)
-class PositionAdmin(CheapRowsMixin, admin.ModelAdmin):
+class PositionAdmin(SpreadsheetImportExportMixin, CheapRowsMixin, admin.ModelAdmin):
+    resource_classes = [PositionResource]
     list_display = [
         "title",
         "client",
@@ -126,7 +129,8 @@ class CandidateInterestFilter(StrictListFilter):
 
 
 # Registered by privacy.admin, which adds consent, export and erasure to the page.
-class CandidateAdmin(BigTableMixin, admin.ModelAdmin):
+class CandidateAdmin(SpreadsheetImportExportMixin, BigTableMixin, admin.ModelAdmin):
+    resource_classes = [CandidateResource]
     list_display = [
         "full_name",
         "specialty",

@@ -31,6 +31,32 @@ def time_zone_field(**kwargs):
     )
 
 
+# --- the agency ATS's ids --------------------------------------------------------------
+#
+# Every record that can be imported (docs/import.md) carries the id it has in the agency's
+# ATS: a re-import finds the row by it and updates it instead of adding a second one, and
+# the files name related rows by it. Empty for rows typed in here; unique when given.
+
+
+def external_id_field():
+    return models.CharField(
+        "external id",
+        max_length=100,
+        blank=True,
+        help_text="This record's id in the agency's ATS (imports find the row by it).",
+    )
+
+
+def external_id_unique(name: str, noun: str) -> models.UniqueConstraint:
+    """One row per external id; rows without one (typed in here) are not compared."""
+    return models.UniqueConstraint(
+        fields=["external_id"],
+        condition=~models.Q(external_id=""),
+        name=f"{name}_external_id_unique",
+        violation_error_message=f"Another {noun} has this external id.",
+    )
+
+
 class Recruiter(models.Model):
     """The profile of a staff user who owns candidates and positions."""
 
@@ -65,9 +91,11 @@ class Client(models.Model):
     city = line_field(max_length=100, blank=True)
     time_zone = time_zone_field()
     created_at = models.DateTimeField(auto_now_add=True)
+    external_id = external_id_field()
 
     class Meta:
         ordering = ["name"]
+        constraints = [external_id_unique("client", "client")]
 
     def __str__(self):
         return self.name
@@ -89,9 +117,11 @@ class ClientContact(models.Model):
     email = models.EmailField()
     phone = line_field(max_length=32, blank=True)
     time_zone = time_zone_field()
+    external_id = external_id_field()
 
     class Meta:
         ordering = ["client__name", "name"]
+        constraints = [external_id_unique("client_contact", "client contact")]
 
     def __str__(self):
         return f"{self.name} ({self.client})"
@@ -118,9 +148,11 @@ class Position(models.Model):
     )
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
     created_at = models.DateTimeField(auto_now_add=True)
+    external_id = external_id_field()
 
     class Meta:
         ordering = ["client__name", "title"]
+        constraints = [external_id_unique("position", "position")]
 
     def __str__(self):
         return f"{self.title} at {self.client}"
@@ -140,9 +172,11 @@ class Candidate(models.Model):
     # When the person was anonymised (privacy's erasure): the row stays, for the counts
     # and timings of the applications it holds, without who it was.
     erased_at = models.DateTimeField(null=True, blank=True, editable=False)
+    external_id = external_id_field()
 
     class Meta:
         ordering = ["last_name", "first_name"]
+        constraints = [external_id_unique("candidate", "candidate")]
         indexes = [
             # Serves the admin's candidate list: ORDER BY last_name, first_name, id DESC
             #   LIMIT 100 (the admin appends -pk to make the order total).
@@ -200,6 +234,7 @@ class Application(models.Model):
     debrief_needed_at = models.DateTimeField(null=True, blank=True)
     debrief_reason = line_field(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    external_id = external_id_field()
 
     class Meta:
         ordering = ["-created_at"]
@@ -212,6 +247,7 @@ class Application(models.Model):
                 | models.Q(interest_level__gte=1, interest_level__lte=10),
                 name="application_interest_level_1_to_10",
             ),
+            external_id_unique("application", "application"),
         ]
         indexes = [
             # Serves the dashboard's call list: WHERE interest_status = 'possibly_waned'.
@@ -345,13 +381,18 @@ class Interview(models.Model):
     interviewers = line_field(max_length=300, blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.SCHEDULED)
     created_at = models.DateTimeField(auto_now_add=True)
+    external_id = external_id_field()
 
     class Meta:
         ordering = ["starts_at"]
         constraints = [
             models.CheckConstraint(
-                condition=INTERVIEW_ENDS_AFTER_START, name="interview_ends_after_start"
+                condition=INTERVIEW_ENDS_AFTER_START,
+                name="interview_ends_after_start",
+                # What a model check (an import's row) says when it is refused.
+                violation_error_message=INTERVIEW_MUST_END_AFTER_START,
             ),
+            external_id_unique("interview", "interview"),
         ]
         indexes = [
             models.Index(fields=["starts_at"], name="interview_starts_at_idx"),

@@ -18,7 +18,9 @@ from django.utils.html import format_html, format_html_join
 
 from candidates.admin_filters import day_start
 from candidates.models import Client, ClientContact, Position
+from candidates.resources import ClientContactResource, ClientResource
 from core.admin_filters import ExistsFilter
+from core.admin_imports import SpreadsheetImportExportMixin
 from core.admin_input import CheckedChangeList, IdAutocompleteMixin
 from core.admin_rows import CheapRowsMixin, subquery_count
 from feedback import selectors as feedback_selectors
@@ -47,7 +49,8 @@ class ClientFeedbackOverdueFilter(ExistsFilter):
 
 
 @admin.register(Client)
-class ClientAdmin(CheapRowsMixin, admin.ModelAdmin):
+class ClientAdmin(SpreadsheetImportExportMixin, CheapRowsMixin, admin.ModelAdmin):
+    resource_classes = [ClientResource]
     list_display = [
         "name",
         "kind",
@@ -161,7 +164,8 @@ class ClientChangeList(CheckedChangeList):
 
 
 @admin.register(ClientContact)
-class ClientContactAdmin(admin.ModelAdmin):
+class ClientContactAdmin(SpreadsheetImportExportMixin, admin.ModelAdmin):
+    resource_classes = [ClientContactResource]
     list_display = ["name", "title", "client", "email", "phone", "has_login"]
     list_filter = ["client"]
     list_select_related = ["client", "user"]

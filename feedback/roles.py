@@ -10,6 +10,9 @@ from django.db.models import Q
 RECRUITER_GROUP = "Recruiter"
 
 EDIT = ("view", "add", "change", "delete")
+# Import and export in the admin (docs/import.md) need no permissions of their own: an
+# import needs "add" and "change" on its model, an export "view" (the IMPORT_EXPORT_*
+# settings), which a recruiter has on the records and, for the answers' export, on feedback.
 RECRUITER_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
     "candidates": {
         # The desk itself: recruiters run it end to end.

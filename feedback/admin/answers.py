@@ -1,16 +1,21 @@
 """The answers: read, and for a candidate's, what of it the client sees (chosen through
-feedback.services.feedback_share_with_client, which records who shared what)."""
+feedback.services.feedback_share_with_client, which records who shared what); and their
+export for a span of days (feedback.resources.FeedbackExportResource, docs/import.md)."""
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.widgets import AdminDateWidget
+from import_export.forms import ExportForm
 
 from candidates.admin_filters import when_filter
 from core.admin_actions import ServiceRefusalMixin, admin_link
+from core.admin_imports import SpreadsheetExportMixin
 from core.formatting import duration_text
 from core.paginators import BigTableMixin
 
-from .. import rules, services
+from .. import rules, selectors, services
 from ..models import Feedback, Party
+from ..resources import FeedbackExportResource
 from .common import REQUEST_PATH, KeptRecordAdmin, request_recruiter_filter
 
 
@@ -46,9 +51,26 @@ class FeedbackAdminForm(forms.ModelForm):
             field.choices = [*field.choices, *((v, v) for v in stored if v not in known)]
 
 
+class FeedbackExportForm(ExportForm):
+    """The export's format and its span of days (in the reader's time zone); the list's
+    filters apply too."""
+
+    submitted_from = forms.DateField(label="Answers given from", widget=AdminDateWidget)
+    submitted_to = forms.DateField(label="to (inclusive)", widget=AdminDateWidget)
+
+    def clean(self):
+        cleaned = super().clean()
+        first, last = cleaned.get("submitted_from"), cleaned.get("submitted_to")
+        if first and last and last < first:
+            self.add_error("submitted_to", "The span must end on or after its first day.")
+        return cleaned
+
+
 @admin.register(Feedback)
-class FeedbackAdmin(ServiceRefusalMixin, BigTableMixin, KeptRecordAdmin):
+class FeedbackAdmin(SpreadsheetExportMixin, ServiceRefusalMixin, BigTableMixin, KeptRecordAdmin):
     form = FeedbackAdminForm
+    resource_classes = [FeedbackExportResource]
+    export_form_class = FeedbackExportForm
     list_display = [
         "request",
         "channel",
@@ -122,6 +144,13 @@ class FeedbackAdmin(ServiceRefusalMixin, BigTableMixin, KeptRecordAdmin):
             services.feedback_share_with_client(
                 feedback=obj, parts=form.cleaned_data["shared_with_client"], actor=request.user
             )
+
+    def get_data_for_export(self, request, queryset, **kwargs):
+        """The list's rows (its filters apply) given in the form's span of days."""
+        span = kwargs["export_form"].cleaned_data
+        since, until = selectors.day_span(first=span["submitted_from"], last=span["submitted_to"])
+        answers = selectors.feedback_for_export(answers=queryset, since=since, until=until)
+        return super().get_data_for_export(request, answers, **kwargs)
 
     @admin.display(description="Request")
     def request_link(self, obj):

@@ -19,6 +19,7 @@ from django.utils.html import format_html
 from candidates import services as candidate_services
 from candidates.admin_filters import recruiter_filter, user_time_zone
 from candidates.models import Application, Interview
+from candidates.resources import ApplicationResource
 from core.admin_actions import (
     action_page,
     carry_out,
@@ -27,6 +28,7 @@ from core.admin_actions import (
     with_next,
 )
 from core.admin_filters import StrictListFilter
+from core.admin_imports import SpreadsheetImportExportMixin
 from core.formatting import duration_text, moment_text
 from core.paginators import BigTableMixin
 from core.text import line_form_field
@@ -107,7 +109,8 @@ class InterviewCard:
 
 
 @admin.register(Application)
-class ApplicationAdmin(BigTableMixin, admin.ModelAdmin):
+class ApplicationAdmin(SpreadsheetImportExportMixin, BigTableMixin, admin.ModelAdmin):
+    resource_classes = [ApplicationResource]
     list_display = [
         "candidate",
         "position_title",
@@ -138,13 +141,20 @@ class ApplicationAdmin(BigTableMixin, admin.ModelAdmin):
     change_form_template = "admin/candidates/application/change_form.html"
     # Interest comes from feedback (with a timeline entry saying why); to change it, log
     # the candidate's feedback instead of editing the numbers.
-    readonly_fields = ["interest_summary", "interest_updated_at", "debrief", "created_at"]
+    # The ATS's id comes with an import (docs/import.md).
+    readonly_fields = [
+        "interest_summary",
+        "interest_updated_at",
+        "debrief",
+        "created_at",
+        "external_id",
+    ]
     fieldsets = [
         (
             "Interest (from the candidate's feedback)",
             {"fields": ["interest_summary", "interest_updated_at", "debrief"]},
         ),
-        (None, {"fields": ["candidate", "position", "stage", "created_at"]}),
+        (None, {"fields": ["candidate", "position", "stage", "created_at", "external_id"]}),
     ]
 
     def get_queryset(self, request):

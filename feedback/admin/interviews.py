@@ -26,12 +26,14 @@ from core.admin_actions import (
     with_next,
 )
 from core.admin_filters import ExistsFilter
+from core.admin_imports import SpreadsheetImportExportMixin
 from core.admin_inlines import ReadOnlyInline
 from core.formatting import moment_text
 from core.paginators import BigTableMixin
 
 from .. import rules, services
 from ..models import FeedbackRequest
+from ..resources import InterviewResource
 
 
 class FeedbackRequestInline(ReadOnlyInline):
@@ -154,7 +156,10 @@ class InterviewFeedbackOverdueFilter(ExistsFilter):
 
 
 @admin.register(Interview)
-class InterviewAdmin(ServiceRefusalMixin, BigTableMixin, admin.ModelAdmin):
+class InterviewAdmin(
+    SpreadsheetImportExportMixin, ServiceRefusalMixin, BigTableMixin, admin.ModelAdmin
+):
+    resource_classes = [InterviewResource]
     form = InterviewAdminForm
     list_display = [
         "candidate",
@@ -197,7 +202,8 @@ class InterviewAdmin(ServiceRefusalMixin, BigTableMixin, admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         # Status moves only through the actions below (they re-plan or settle feedback).
-        readonly = ["status", "created_at"]
+        # The ATS's id comes with an import (docs/import.md); it is not a detail to edit.
+        readonly = ["status", "created_at", "external_id"]
         if obj is not None:
             readonly.append("application")
             if "reschedule" not in rules.interview_transitions(obj.status):

@@ -5,10 +5,11 @@ Callers (views, admin, services, tasks, other apps) use `from feedback import se
 and the names below; each lives in the submodule of its concern, with its private helpers
 and settings: `portal` (the policy, links, a candidate's pending requests), `desk` (what
 the dashboard's sections share), `dashboard` (its sections and the whole page),
-`call_list` (the call list, in SQL and in Python), `charts` (the two charts, cached) and
-`story` (an application's whole story). A test that replaces a function or a setting
-(e.g. `dashboard.DASHBOARD_LIMIT`, `charts.CHART_CACHE_SECONDS`) must patch it where it is
-looked up: in its submodule, or in the submodule that imported it by name.
+`call_list` (the call list, in SQL and in Python), `charts` (the two charts, cached),
+`story` (an application's whole story) and `export` (the answers of a span of days). A
+test that replaces a function or a setting (e.g. `dashboard.DASHBOARD_LIMIT`,
+`charts.CHART_CACHE_SECONDS`) must patch it where it is looked up: in its submodule, or in
+the submodule that imported it by name.
 """
 
 from .call_list import CallItem, CallReason, applications_to_call, dashboard_call_list
@@ -36,6 +37,7 @@ from .dashboard import (
     dashboard_latest_answers,
     recruiter_for_user,
 )
+from .export import day_span, feedback_for_export
 from .person import PersonRecords, candidates_inactive_since, person_records
 from .portal import (
     candidate_pending_requests,
@@ -88,7 +90,9 @@ __all__ = [
     "dashboard_interviews",
     "dashboard_latest_answers",
     "dashboard_response_times",
+    "day_span",
     "feedback_current",
+    "feedback_for_export",
     "feedback_request_for_expired_link",
     "feedback_request_get_by_token",
     "feedback_request_link",

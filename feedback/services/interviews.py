@@ -46,11 +46,13 @@ def interview_schedule(
     location: str = "",
     video_link: str = "",
     interviewers: str = "",
+    external_id: str = "",
     actor=None,
     now: datetime | None = None,
 ) -> Interview:
     """A new interview on the application's desks, its feedback requests planned from its
-    end, recorded on the timeline at `now` (default: the current time)."""
+    end, recorded on the timeline at `now` (default: the current time). `external_id`:
+    its id in the agency's ATS, when it comes from there (an import)."""
     interview_times_validate(starts_at=starts_at, ends_at=ends_at)
     if round is None:
         round = application.interviews.count() + 1
@@ -74,6 +76,7 @@ def interview_schedule(
         location=location,
         video_link=video_link,
         interviewers=interviewers,
+        external_id=external_id,
     )
     if application.stage == Application.Stage.SUBMITTED:
         candidate_services.application_set_stage(
@@ -117,6 +120,7 @@ def interview_save(
             location=interview.location,
             video_link=interview.video_link,
             interviewers=interview.interviewers,
+            external_id=interview.external_id,
             actor=actor,
             now=now,
         )

@@ -29,7 +29,13 @@ DJANGO_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
 ]
-THIRD_PARTY_APPS = ["crispy_forms", "crispy_bootstrap5", "django_prometheus", "django_structlog"]
+THIRD_PARTY_APPS = [
+    "crispy_forms",
+    "crispy_bootstrap5",
+    "django_prometheus",
+    "django_structlog",
+    "import_export",
+]
 LOCAL_APPS = ["core", "candidates", "feedback", "clients", "privacy", "ops", "demo"]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
@@ -115,6 +121,14 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+
+# Import and export in the admin (django-import-export; core/admin_imports.py,
+# docs/import.md). Importing needs the model's "add" permission (and "change", checked by
+# the admin), exporting its "view". The uploaded file waits for the confirm step in the
+# cache (Redis), which every web process shares.
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.CacheStorage"
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
