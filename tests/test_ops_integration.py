@@ -36,6 +36,7 @@ celery_stack = loop_celery_stack
 def broker_url() -> str:
     return _redis_url()
 
+
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 ANSWER = "Loved the referral hospital; Bartholomew in imaging was a delight."
