@@ -1,8 +1,69 @@
 """Show every date and time in the reader's own time zone."""
 
+import time
 import zoneinfo
 
+from django.conf import settings
+from django.contrib.auth import logout
 from django.utils import timezone
+
+SIGNED_IN_AT = "tvr_signed_in_at"
+LAST_SEEN = "tvr_last_seen"
+# last_seen is written at most this often: a session saved on every request would cost a
+# write per page for nothing (an idle limit of an hour does not need the second).
+LAST_SEEN_RESOLUTION_SECONDS = 60
+
+
+class SessionLifetimeMiddleware:
+    """Ends a signed-in session that has lasted too long or sat idle too long: a staff
+    session STAFF_SESSION_MAX_AGE after signing in or STAFF_SESSION_IDLE after its last
+    request, a client contact's CLIENT_SESSION_IDLE after its last request. The request
+    then goes on signed out (a page that needs a sign-in asks for one)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        # Only requests that carry a session: the portal's signed links have none, and
+        # reading request.user would load one for nothing.
+        if settings.SESSION_COOKIE_NAME in request.COOKIES:
+            self._enforce(request)
+        return self.get_response(request)
+
+    @staticmethod
+    def _enforce(request) -> None:
+        user = request.user
+        if not user.is_authenticated:
+            return
+        session = request.session
+        now = time.time()
+        if user.is_staff or user.is_superuser:
+            idle, max_age = settings.STAFF_SESSION_IDLE, settings.STAFF_SESSION_MAX_AGE
+        else:
+            idle, max_age = settings.CLIENT_SESSION_IDLE, None
+        signed_in_at = session.setdefault(SIGNED_IN_AT, now)
+        last_seen = session.get(LAST_SEEN, now)
+        too_old = max_age is not None and now - signed_in_at > max_age.total_seconds()
+        if too_old or now - last_seen > idle.total_seconds():
+            logout(request)
+            return
+        if LAST_SEEN not in session or now - last_seen >= LAST_SEEN_RESOLUTION_SECONDS:
+            session[LAST_SEEN] = now
+
+
+class NoReferrerOnTokenPagesMiddleware:
+    """A page whose URL carries a token (the portal, a client's signed feedback link, a
+    set-password link) sends no Referer anywhere: the token must not leave in one."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        match = getattr(request, "resolver_match", None)
+        if match is not None and ("token" in match.kwargs or "uidb64" in match.kwargs):
+            response["Referrer-Policy"] = "no-referrer"
+        return response
 
 
 class ReaderTimeZoneMiddleware:

@@ -27,20 +27,38 @@ DJANGO_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
 ]
-THIRD_PARTY_APPS = ["crispy_forms", "crispy_bootstrap5"]
+THIRD_PARTY_APPS = [
+    "crispy_forms",
+    "crispy_bootstrap5",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+]
 LOCAL_APPS = ["core", "candidates", "feedback", "clients", "demo"]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # The headers every answer carries (static files included come before: whitenoise
+    # answers them itself, with their own long cache lifetime).
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    "tvr_site.middleware.NoReferrerOnTokenPagesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): has this session passed the second factor.
+    "django_otp.middleware.OTPMiddleware",
+    # Ends sessions past their idle or absolute lifetime, before any view sees the user.
+    "tvr_site.middleware.SessionLifetimeMiddleware",
     "tvr_site.middleware.ReaderTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: turns a sign-in refused for a lockout into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "tvr_site.urls"
@@ -78,6 +96,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The admin signs in by username; client contacts sign in to /clients/ by email.
 AUTHENTICATION_BACKENDS = [
+    # First: refuses any sign-in while its account or address is locked out.
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "clients.backends.ClientEmailBackend",
 ]
@@ -205,6 +225,78 @@ FEEDBACK = {
 PORTAL_LINK_MAX_AGE = timedelta(days=env.int("PORTAL_LINK_MAX_AGE_DAYS", default=14))
 
 LOGIN_URL = "admin:login"
+
+# --- Signing in: lockouts, second factor, session lifetimes (docs/security.md) ------------
+# Five wrong passwords lock the account, and five from one address lock the address
+# (either trips it), for a quarter of an hour after the latest attempt.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# Both sign-ins count the same account however its name is typed (the client pages
+# take an email in any letter case).
+AXES_USERNAME_CALLABLE = "core.signin.lockout_username"
+AXES_LOCKOUT_CALLABLE = "core.signin.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+# Every refused sign-in is kept in the admin's log of failures, not only the counts.
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+# The sender's address: the connection's, or (PROXY_COUNT proxies in front, which set
+# X-Forwarded-For) the one they saw. Never the header alone: anyone can write it.
+PROXY_COUNT = env.int("PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "core.signin.client_ip"
+
+# Password reset on the client pages: per address and per sender (django-ratelimit).
+PASSWORD_RESET_RATE_PER_ADDRESS = env("PASSWORD_RESET_RATE_PER_ADDRESS", default="3/h")
+PASSWORD_RESET_RATE_PER_IP = env("PASSWORD_RESET_RATE_PER_IP", default="10/h")
+
+# Staff sign in with a password and a one-time code (django-otp): an authenticator app's
+# TOTP code or one of the backup codes shown at enrolment.
+OTP_TOTP_ISSUER = "TVR Recruiter"
+# Nobody but the user ever sees a secret (at enrolment): not even in the admin.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+
+# How long a session lasts: staff sessions end 12 hours after signing in or after an hour
+# without a request; a client contact's after 8 hours without one.
+STAFF_SESSION_MAX_AGE = timedelta(hours=12)
+STAFF_SESSION_IDLE = timedelta(hours=1)
+CLIENT_SESSION_IDLE = timedelta(hours=8)
+SESSION_COOKIE_AGE = int(STAFF_SESSION_MAX_AGE.total_seconds())
+SESSION_COOKIE_HTTPONLY = True
+
+# --- Headers ---------------------------------------------------------------------------------
+# No inline script or style anywhere; everything comes from our own static files.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "fullscreen",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "usb",
+    )
+}
+# Every page; the pages whose URL carries a token send no Referer at all
+# (tvr_site.middleware.NoReferrerOnTokenPagesMiddleware).
+SECURE_REFERRER_POLICY = "same-origin"
 
 LOGGING = {
     "version": 1,
