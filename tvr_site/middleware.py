@@ -2,10 +2,12 @@
 
 import time
 import zoneinfo
+from functools import partial
 
 from django.conf import settings
-from django.contrib.auth import logout
+from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 
 SIGNED_IN_AT = "tvr_signed_in_at"
 LAST_SEEN = "tvr_last_seen"
@@ -18,23 +20,24 @@ class SessionLifetimeMiddleware:
     """Ends a signed-in session that has lasted too long or sat idle too long: a staff
     session STAFF_SESSION_MAX_AGE after signing in or STAFF_SESSION_IDLE after its last
     request, a client contact's CLIENT_SESSION_IDLE after its last request. The request
-    then goes on signed out (a page that needs a sign-in asks for one)."""
+    then goes on signed out (a page that needs a sign-in asks for one).
+
+    Checked when the page first looks at request.user, like Django's own session check: a
+    page that never does (a signed link) neither loads the session nor counts as a visit."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        # Only requests that carry a session: the portal's signed links have none, and
-        # reading request.user would load one for nothing.
-        if settings.SESSION_COOKIE_NAME in request.COOKIES:
-            self._enforce(request)
+        user = getattr(request, "user", None)
+        if user is not None and settings.SESSION_COOKIE_NAME in request.COOKIES:
+            request.user = SimpleLazyObject(partial(self._checked, request, user))
         return self.get_response(request)
 
     @staticmethod
-    def _enforce(request) -> None:
-        user = request.user
+    def _checked(request, user):
         if not user.is_authenticated:
-            return
+            return user
         session = request.session
         now = time.time()
         if user.is_staff or user.is_superuser:
@@ -45,10 +48,12 @@ class SessionLifetimeMiddleware:
         last_seen = session.get(LAST_SEEN, now)
         too_old = max_age is not None and now - signed_in_at > max_age.total_seconds()
         if too_old or now - last_seen > idle.total_seconds():
-            logout(request)
-            return
+            # What logout() does, without asking request.user (being worked out here).
+            session.flush()
+            return AnonymousUser()
         if LAST_SEEN not in session or now - last_seen >= LAST_SEEN_RESOLUTION_SECONDS:
             session[LAST_SEEN] = now
+        return user
 
 
 class NoReferrerOnTokenPagesMiddleware:
