@@ -56,9 +56,13 @@ class SessionLifetimeMiddleware:
         return user
 
 
-class NoReferrerOnTokenPagesMiddleware:
+class TokenPageReferrerMiddleware:
     """A page whose URL carries a token (the portal, a client's signed feedback link, a
-    set-password link) sends no Referer anywhere: the token must not leave in one."""
+    set-password link) never sends its address in a Referer: at most the site's origin
+    ("strict-origin"), so the token cannot leave in one.
+
+    Not "no-referrer": under it the browser sends "Origin: null" with the page's own form
+    (the portal's answer), which Django's CSRF check rightly refuses."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -67,7 +71,7 @@ class NoReferrerOnTokenPagesMiddleware:
         response = self.get_response(request)
         match = getattr(request, "resolver_match", None)
         if match is not None and ("token" in match.kwargs or "uidb64" in match.kwargs):
-            response["Referrer-Policy"] = "no-referrer"
+            response["Referrer-Policy"] = settings.TOKEN_PAGE_REFERRER_POLICY
         return response
 
 

@@ -45,7 +45,7 @@ MIDDLEWARE = [
     # answers them itself, with their own long cache lifetime).
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
-    "tvr_site.middleware.NoReferrerOnTokenPagesMiddleware",
+    "tvr_site.middleware.TokenPageReferrerMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -294,9 +294,10 @@ PERMISSIONS_POLICY = {
         "usb",
     )
 }
-# Every page; the pages whose URL carries a token send no Referer at all
-# (tvr_site.middleware.NoReferrerOnTokenPagesMiddleware).
+# Every page: a Referer to this site only. The pages whose URL carries a token send at
+# most the origin, never the path (tvr_site.middleware.TokenPageReferrerMiddleware).
 SECURE_REFERRER_POLICY = "same-origin"
+TOKEN_PAGE_REFERRER_POLICY = "strict-origin"
 
 LOGGING = {
     "version": 1,

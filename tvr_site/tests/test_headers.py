@@ -1,6 +1,6 @@
 """The headers every page carries: a strict Content-Security-Policy (no inline script or
-style anywhere), a Permissions-Policy, no Referer from a page whose URL holds a token; and
-static files under hashed names with long cache lifetimes in production."""
+style anywhere), a Permissions-Policy, no token in a Referer from a page whose URL holds
+one; and static files under hashed names with long cache lifetimes in production."""
 
 import json
 import os
@@ -80,7 +80,9 @@ def test_every_page_denies_the_browsers_powerful_features(anonymous):
         assert f"{feature}=()" in header
 
 
-def test_pages_whose_url_holds_a_token_send_no_referrer(demo, anonymous, client_a):
+def test_pages_whose_url_holds_a_token_never_send_their_address_as_referrer(
+    demo, anonymous, client_a
+):
     from feedback.models import FeedbackRequest
 
     candidate = FeedbackRequest.objects.filter(party="candidate", status="pending").first()
@@ -88,12 +90,12 @@ def test_pages_whose_url_holds_a_token_send_no_referrer(demo, anonymous, client_
     for url in (link_path(candidate), link_path(client)):
         response = anonymous.get(url)
         assert response.status_code == 200, url
-        assert response["Referrer-Policy"] == "no-referrer", url
+        assert response["Referrer-Policy"] == "strict-origin", url
     # Other pages keep the referrer on this site only.
     assert anonymous.get(reverse("clients:login"))["Referrer-Policy"] == "same-origin"
 
 
-def test_a_set_password_link_sends_no_referrer(anonymous, client_a):
+def test_a_set_password_link_never_sends_its_address_as_referrer(anonymous, client_a):
     from django.contrib.auth.tokens import default_token_generator
     from django.utils.encoding import force_bytes
     from django.utils.http import urlsafe_base64_encode
@@ -106,7 +108,7 @@ def test_a_set_password_link_sends_no_referrer(anonymous, client_a):
             "token": default_token_generator.make_token(user),
         },
     )
-    assert anonymous.get(url)["Referrer-Policy"] == "no-referrer"
+    assert anonymous.get(url)["Referrer-Policy"] == "strict-origin"
 
 
 # What the test run sets for itself, not for a deployment.
