@@ -142,6 +142,18 @@ def client_b(db) -> personas.Persona:
 
 
 @pytest.fixture
+def admin_client(db) -> personas.Persona:
+    """A superuser signed in to the admin with both factors (pytest-django's own forces a
+    session without the second factor, which the admin refuses)."""
+    return personas.administrator("admin", username="admin")
+
+
+@pytest.fixture
+def admin_user(admin_client):
+    return admin_client.user
+
+
+@pytest.fixture
 def anonymous() -> personas.Persona:
     """Nobody signed in: a plain test client."""
     return personas.anonymous()

@@ -172,7 +172,17 @@ def clients():
 
     user_model = get_user_model()
     recruiter, contact, anonymous = Client(), Client(), Client()
-    recruiter.force_login(user_model.objects.get(username="recruiter1"))
+    recruiter_user = user_model.objects.get(username="recruiter1")
+    recruiter.force_login(recruiter_user)
+    # The admin needs the second factor: this session has passed it (the pages are timed,
+    # not the sign-in).
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device, _ = TOTPDevice.objects.get_or_create(user=recruiter_user, name="bench")
+    session = recruiter.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
     contact.force_login(user_model.objects.get(username="contact1"))
     return {"recruiter": recruiter, "contact": contact, "anonymous": anonymous}
 

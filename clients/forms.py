@@ -2,23 +2,25 @@
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
-from django.core.exceptions import ValidationError
 from django.db.models import Q
 
+from . import services
 from .backends import client_users, is_client_user
 
-NOT_A_CLIENT = (
-    "This sign-in is for our clients' hiring contacts. Recruiters sign in to the recruiter "
-    "desk; candidates answer from the link in their email."
+# The one answer for every sign-in that does not get in: a wrong password, an unknown
+# address, and an account that cannot use these pages (staff, deactivated) alike, so
+# that this page never tells whether a password was right.
+SIGN_IN_REFUSED = (
+    "That email and password do not match a client sign-in. The password is "
+    "case-sensitive; the email is not. Recruiters sign in to the recruiter desk."
 )
 
 
 class ClientLoginForm(AuthenticationForm):
     error_messages = {
         **AuthenticationForm.error_messages,
-        "invalid_login": "That email and password do not match. The password is "
-        "case-sensitive; the email is not.",
-        "not_a_client": NOT_A_CLIENT,
+        "invalid_login": SIGN_IN_REFUSED,
+        "inactive": SIGN_IN_REFUSED,
     }
 
     def __init__(self, *args, **kwargs):
@@ -34,7 +36,7 @@ class ClientLoginForm(AuthenticationForm):
         # Staff and plain users authenticate through the admin's backend too: refuse them
         # here rather than sign them in to pages that are not theirs.
         if not is_client_user(user):
-            raise ValidationError(self.error_messages["not_a_client"], code="not_a_client")
+            raise self.get_invalid_login_error()
 
 
 class ClientPasswordResetForm(PasswordResetForm):
@@ -46,3 +48,9 @@ class ClientPasswordResetForm(PasswordResetForm):
             Q(email__iexact=email) | Q(client_contact__email__iexact=email)
         )
         return (user for user in users if user.email)
+
+    def save(self, **ignored):
+        """Queue a reset mail for each client login with this address (none for an
+        unknown one) through the outbox; Django's own would send it inside the request."""
+        for user in self.get_users(self.cleaned_data["email"]):
+            services.client_password_reset_queue(user=user)

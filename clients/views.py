@@ -11,8 +11,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
+from django_ratelimit.core import is_ratelimited
 
 from core.ratelimit import rate_limit_allows
+from core.signin import client_ip
 from feedback import services as feedback_services
 from feedback.forms import ClientFeedbackForm, initial_from
 from feedback.models import Feedback
@@ -177,18 +179,38 @@ class LogoutView(auth_views.LogoutView):
     next_page = reverse_lazy("clients:login")
 
 
+def _reset_sender(group, request) -> str:
+    return client_ip(request) or "unknown"
+
+
+def _reset_address(group, request) -> str:
+    return request.POST.get("email", "").strip().lower()
+
+
 class PasswordResetView(auth_views.PasswordResetView):
+    """Queues the mail (ClientPasswordResetForm.save); at most PASSWORD_RESET_RATE_PER_IP
+    requests from one sender and PASSWORD_RESET_RATE_PER_ADDRESS for one address."""
+
     template_name = "clients/registration/password_reset_form.html"
     form_class = ClientPasswordResetForm
-    email_template_name = "clients/registration/password_reset_email.txt"
-    subject_template_name = "clients/registration/password_reset_subject.txt"
     success_url = reverse_lazy("clients:password_reset_done")
     title = "Reset your password"
 
-    def form_valid(self, form):
-        # Links in mail start from SITE_URL, like every other link we send.
-        self.extra_email_context = {"site_url": settings.SITE_URL}
-        return super().form_valid(form)
+    def post(self, request, *args, **kwargs):
+        limits = (
+            ("sender", _reset_sender, settings.PASSWORD_RESET_RATE_PER_IP),
+            ("address", _reset_address, settings.PASSWORD_RESET_RATE_PER_ADDRESS),
+        )
+        # Every limit counts this request (no short cut), whichever trips.
+        tripped = [
+            is_ratelimited(
+                request, group=f"clients.password_reset.{name}", key=key, rate=rate, increment=True
+            )
+            for name, key, rate in limits
+        ]
+        if any(tripped):
+            return render(request, "clients/registration/password_reset_limited.html", status=429)
+        return super().post(request, *args, **kwargs)
 
 
 class PasswordResetDoneView(auth_views.PasswordResetDoneView):

@@ -31,8 +31,9 @@ def field_value(field: models.Field, value):
     column's range, a duration past Python's."""
     try:
         typed = field.to_python(value)
-        if isinstance(field, models.IntegerField):
-            field.run_validators(typed)  # the column's range, e.g. bigint
+        if isinstance(field, models.IntegerField | models.GenericIPAddressField):
+            # The column's range (e.g. bigint); an address PostgreSQL's inet can hold.
+            field.run_validators(typed)
     except (ValueError, TypeError, OverflowError) as error:
         raise ValidationError(f"{field.name}: {error}") from error
     return typed
@@ -100,7 +101,10 @@ class CheckedChangeList(ChangeList):
     bad lookups do, instead of reaching the database."""
 
     def get_filters(self, request):
-        filter_specs, has_filters, lookup_params, *rest = super().get_filters(request)
+        try:
+            filter_specs, has_filters, lookup_params, *rest = super().get_filters(request)
+        except OverflowError as error:  # a date hierarchy's year past any date's
+            raise IncorrectLookupParameters(error) from error
         try:
             lookup_params = {
                 key: [lookup_value(self.model, key, value) for value in values]

@@ -370,6 +370,7 @@ class OutboundMessage(models.Model):
         FEEDBACK_RECEIVED = "feedback_received", "Feedback received (to recruiter)"
         DEBRIEF_ALERT = "debrief_alert", "Debrief alert to recruiter"
         INVITATION = "invitation", "Client invitation"
+        PASSWORD_RESET = "password_reset", "Client password reset"
 
     # A channel comes with its transport (feedback/transports.py, docs/architecture.md).
     class Channel(models.TextChoices):

@@ -68,3 +68,16 @@ def recruiter_group_sync() -> Group:
 def sync_after_migrate(sender, **kwargs) -> None:
     """post_migrate receiver (sent after this app's permissions are created)."""
     recruiter_group_sync()
+
+
+def is_recruiter(user) -> bool:
+    """May use the recruiter desk (the dashboard and every admin page): a superuser, or a
+    member of the Recruiter group. Being staff is not enough."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    if user.is_superuser:
+        return True
+    cached = getattr(user, "_tvr_is_recruiter", None)  # once per request (user is per request)
+    if cached is None:
+        cached = user._tvr_is_recruiter = user.groups.filter(name=RECRUITER_GROUP).exists()
+    return cached

@@ -29,12 +29,13 @@ import pytest
 from django.contrib.auth.tokens import default_token_generator
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 from django.urls import URLResolver, get_resolver, reverse
 from django.urls.resolvers import RegexPattern
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from django_otp.plugins.otp_static.models import StaticDevice
 
 from candidates.models import Candidate
 from clients import selectors as client_selectors
@@ -146,6 +147,12 @@ def personas(world, anonymous, client_a, recruiter) -> dict[str, Persona]:
         "superuser": signed_in_to_the_admin("superuser", root),
     }
     assert tuple(clients) == PERSONAS
+    # Backup codes (the superuser's authenticator came with the sign-in).
+    backup = StaticDevice.objects.create(user=root, name="Backup codes")
+    backup.token_set.create(token="backup01")
+    # A wrong password, after every sign-in (a success clears the count): a lockout count
+    # and a failure logged, which the admin lists.
+    Client().post(reverse("admin:login"), {"username": "nobody", "password": "wrong"})
     for client in clients.values():
         client.raise_request_exception = False
     return clients
@@ -322,7 +329,7 @@ def valid_values(world: World, template: str) -> dict[str, str]:
     values = {}
     for name in params_of(template):
         model = model_of(template)
-        if name in ("object_id", "id") and model is not None:
+        if name in ("object_id", "id", "pk") and model is not None:
             value = world.first_row(model).pk
         elif template.startswith("/admin/r/"):
             candidate = world.first_row(Candidate)

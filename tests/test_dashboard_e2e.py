@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 from candidates.models import Application
 from feedback.models import Feedback
 from feedback.tests.desk import application_for, interview_overdue
+from tests import personas
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.e2e
@@ -37,6 +38,11 @@ def test_a_recruiter_logs_a_call_from_the_dashboard_and_the_call_list_clears(
     page.get_by_label("Username").fill(dana.user.username)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
+    # The second factor: the code Dana's authenticator app shows now.
+    expect(page).to_have_url(re.compile(r"/admin/two-factor/code/"))
+    code = personas.totp_code(personas.authenticator_of(dana.user))
+    page.get_by_label(re.compile("code from your authenticator app")).fill(code)
+    page.get_by_role("button", name="Continue").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Dana Whitfield’s day")
     call_list = page.locator("#call-list")

@@ -11,10 +11,16 @@ core.admin_input, Django's own (users, groups) included.
 from functools import wraps
 
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.urls import path
 
 from core.admin_input import checked_admin_class, refuse_nul
 from feedback import charts, selectors
+from feedback.roles import is_recruiter
+
+from . import two_factor
 
 
 class RecruiterAdminSite(admin.AdminSite):
@@ -30,17 +36,40 @@ class RecruiterAdminSite(admin.AdminSite):
             if not self.is_registered(model):
                 self.register(model, checked_admin_class(type(model_admin)))
 
+    def has_permission(self, request):
+        """Staff who have passed the second factor and hold the recruiter role."""
+        user = request.user
+        return super().has_permission(request) and user.is_verified() and is_recruiter(user)
+
     def admin_view(self, view, cacheable=False):
-        """Every admin page (lists, forms, actions, autocomplete) refuses a NUL byte in
-        its query string with a 400 (see admin_input.refuse_nul)."""
+        """Every admin page (lists, forms, actions, autocomplete): a staff session that has
+        not passed the second factor goes to it first; staff without the recruiter role
+        get 403 (not the login page again: they are signed in); a NUL byte in the query
+        string gets a 400 (see admin_input.refuse_nul)."""
         checked = super().admin_view(view, cacheable)
 
         @wraps(checked)
         def inner(request, *args, **kwargs):
             refuse_nul(request)
+            user = request.user
+            signing_out = request.resolver_match and request.resolver_match.url_name == "logout"
+            if user.is_active and user.is_staff and not signing_out:
+                if not user.is_verified():
+                    return redirect(two_factor.second_factor_url(request))
+                if not is_recruiter(user):
+                    raise PermissionDenied("the recruiter desk is for recruiters")
             return checked(request, *args, **kwargs)
 
         return inner
+
+    def get_urls(self):
+        # The second factor's pages: for signed-in staff who have not passed it yet, so
+        # outside admin_view.
+        return [
+            path("two-factor/enrol/", two_factor.enrol, {"site": self}, name="two_factor_enrol"),
+            path("two-factor/code/", two_factor.verify, {"site": self}, name="two_factor_verify"),
+            *super().get_urls(),
+        ]
 
     def index(self, request, extra_context=None):
         """The dashboard: the signed-in recruiter's desk, or everyone's (?desk=everyone)."""
@@ -71,3 +100,5 @@ class RecruiterAdminSite(admin.AdminSite):
 
 
 site = RecruiterAdminSite(name="admin")
+# The authenticators' list with the reset action (instead of django-otp's own).
+site.register(two_factor.TOTPDevice, checked_admin_class(two_factor.AuthenticatorAdmin))

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from candidates import services as candidate_services
 from clients import urls as client_urls
+from clients.forms import SIGN_IN_REFUSED
 from feedback.models import Feedback, FeedbackRequest, Party
 from tests import personas
 from tests.factories import (
@@ -209,7 +210,7 @@ def test_the_login_form_refuses_staff_and_users_without_a_contact(
     for user in (recruiter.user, plain_user.user):
         response = anonymous.post(url("login"), {"username": user.username, "password": PASSWORD})
         assert response.status_code == 200
-        assert "This sign-in is for our clients" in response.content.decode()
+        assert SIGN_IN_REFUSED in response.content.decode()
         assert "_auth_user_id" not in anonymous.session
 
 

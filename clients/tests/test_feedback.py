@@ -9,6 +9,7 @@ from django.urls import reverse
 from feedback import services
 from feedback.models import Feedback, FeedbackRequest, OutboundMessage, TimelineEvent
 from feedback.services import interview_cancel
+from tests import personas
 from tests.factories import schedule_interview
 
 pytestmark = pytest.mark.django_db
@@ -168,6 +169,8 @@ def test_a_late_answer_in_the_page_records_how_late(worlds_asked, client_a, cloc
     services.sweep_run()
     world_a.client_request.refresh_from_db()
     assert world_a.client_request.status == FeedbackRequest.Status.OVERDUE
+    # Two days later the contact signs in again (a client session ends after 8 h idle).
+    client_a = personas.signed_in_to_the_client_pages("client A", client_a.contact)
     page = client_a.get(reverse("clients:home")).content.decode()
     assert "overdue" in page
 

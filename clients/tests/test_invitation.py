@@ -17,6 +17,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from candidates.models import ClientContact
 from clients import services
+from clients.forms import SIGN_IN_REFUSED
 from feedback import services as feedback_services
 from feedback.models import OutboundMessage
 from tests.factories import (
@@ -185,7 +186,7 @@ def test_the_login_takes_the_email_in_any_case_and_refuses_a_wrong_password(anon
     contact = contact_with_login(email="tom@prairie.example")
     bad = anonymous.post(LOGIN, {"username": "tom@prairie.example", "password": "wrong"})
     assert bad.status_code == 200
-    assert "That email and password do not match." in bad.content.decode()
+    assert SIGN_IN_REFUSED in bad.content.decode()
     assert signed_in_as(anonymous) is None
 
     good = anonymous.post(LOGIN, {"username": " TOM@Prairie.example ", "password": PASSWORD})
@@ -224,9 +225,13 @@ def test_the_password_reset_by_email(anonymous, recruiter, smtp_mail):
     response = anonymous.post(reverse("clients:password_reset"), {"email": "Tom@Prairie.example"})
     assert response["Location"] == reverse("clients:password_reset_done")
 
+    # Queued in the outbox (sent by a worker, never inside the request): one message.
+    [message] = OutboundMessage.objects.filter(kind=OutboundMessage.Kind.PASSWORD_RESET)
+    assert feedback_services.outbox_deliver(message_ids=[message.pk]) == ["sent"]
     [mail] = smtp_mail.wait_for(lambda msgs: msgs, timeout=10)
     assert mail["To"] == "tom@prairie.example"
-    link = urlsplit(link_in(mail.get_content(), "/clients/reset/")).path
+    text = mail.get_body(preferencelist=("plain",)).get_content()
+    link = urlsplit(link_in(text, "/clients/reset/")).path
     form_url = anonymous.get(link)["Location"]
     response = anonymous.post(
         form_url, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}

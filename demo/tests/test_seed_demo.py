@@ -213,7 +213,10 @@ def test_both_client_logins_see_their_positions_candidates_and_feedback_to_give(
         assert all(summary.applications for summary in overview.open_positions)
         assert client_selectors.contact_requests_awaiting(contact=contact).rows
         assert client_selectors.client_responsiveness(client=contact.client).answered >= 2
-        assert client.login(username=email.upper(), password=DEMO_PASSWORD)
+        signed_in = client.post(
+            "/clients/login/", {"username": email.upper(), "password": DEMO_PASSWORD}
+        )
+        assert signed_in.status_code == 302
         response = client.get("/clients/")
         assert response.status_code == 200
         assert escape(contact.client.name) in response.content.decode()
@@ -342,3 +345,21 @@ def test_every_step_was_taken_by_the_services_at_its_own_moment():
         "recruiter",
         "Maya",
     )
+
+
+def test_a_demo_recruiter_signs_in_with_the_printed_secret_and_demo_totp(anonymous):
+    from django.urls import reverse
+
+    from demo.management.commands.seed_demo import DEMO_TOTP_SECRET
+
+    seed()
+    out = StringIO()
+    call_command("demo_links", stdout=out)
+    assert DEMO_TOTP_SECRET in out.getvalue()
+    code = StringIO()
+    call_command("demo_totp", "recruiter", stdout=code)
+
+    anonymous.post(reverse("admin:login"), {"username": "recruiter", "password": DEMO_PASSWORD})
+    response = anonymous.post(reverse("admin:two_factor_verify"), {"code": code.getvalue()})
+    assert response.status_code == 302
+    assert anonymous.get(reverse("admin:index")).status_code == 200

@@ -46,7 +46,7 @@ def interest_badge(application: Application) -> str:
     if application.interest_status == Application.InterestStatus.POSSIBLY_WANED:
         # The one state the recruiter must act on (call the candidate): make it stand out.
         return format_html(
-            '<strong>{}</strong> · <strong style="color:#ba2121">{}</strong>', level, status
+            '<strong>{}</strong> · <strong class="tvr-alert-text">{}</strong>', level, status
         )
     return format_html("<strong>{}</strong> · {}", level, status)
 

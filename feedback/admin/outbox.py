@@ -2,11 +2,13 @@
 
 import re
 
+from csp.decorators import csp_replace
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 
 from candidates.admin_filters import when_filter
 from core.admin_actions import action_page, admin_link, change_url, next_url, object_or_404
@@ -24,6 +26,17 @@ SECRET_LINK = re.compile(r"https?://[^\s\"'<>]*/clients/(?:welcome|reset)/[^\s\"
 def without_secret_links(text: str) -> str:
     return SECRET_LINK.sub("[set-password link: sent to the contact only]", text)
 
+
+# The preview of a mail's HTML: its inline styles, nothing else.
+MAIL_PREVIEW_POLICY = {
+    "default-src": ["'none'"],
+    "style-src": ["'unsafe-inline'"],
+    "img-src": ["data:"],
+    "script-src": None,
+    "form-action": ["'none'"],
+    "base-uri": ["'none'"],
+    "frame-ancestors": ["'self'"],
+}
 
 # The sweep queues asks, reminders and alerts without text; the worker that sends one
 # writes it (and stores it before sending).
@@ -131,12 +144,21 @@ class OutboundMessageAdmin(BigTableMixin, ViewOnlyAdmin):
     def html_preview(self, obj):
         if not obj.body_html:
             return "–"
-        # sandbox: the stored HTML is shown, never run.
+        # sandbox: the stored HTML is shown, never run. A page of its own (html_view):
+        # the mail's inline styles are allowed there, and nowhere else.
         return format_html(
-            '<iframe sandbox srcdoc="{}" style="width:100%;max-width:720px;height:420px;'
-            'border:1px solid #ccc"></iframe>',
-            without_secret_links(obj.body_html),
+            '<iframe sandbox src="{}" class="tvr-mail-preview" title="The mail as sent"></iframe>',
+            reverse("admin:feedback_outboundmessage_html", args=[obj.pk]),
         )
+
+    def html_view(self, request, object_id):
+        """The message's HTML body alone (for the preview's frame), under a policy of its
+        own: the inline styles every mail carries, and nothing else (no script, no
+        request anywhere, framed by our own pages only)."""
+        message = object_or_404(self.get_queryset(request), object_id)
+        if not self.has_view_permission(request, message):
+            raise PermissionDenied
+        return HttpResponse(without_secret_links(message.body_html))
 
     def has_retry_permission(self, request):
         return request.user.has_perm("feedback.change_outboundmessage")
@@ -155,7 +177,13 @@ class OutboundMessageAdmin(BigTableMixin, ViewOnlyAdmin):
                 )
 
     def get_urls(self):
+        mail_view = csp_replace(MAIL_PREVIEW_POLICY)(xframe_options_sameorigin(self.html_view))
         return [
+            path(
+                "<path:object_id>/html/",
+                self.admin_site.admin_view(mail_view),
+                name="feedback_outboundmessage_html",
+            ),
             path(
                 "<path:object_id>/retry/",
                 self.admin_site.admin_view(self.retry_view),

@@ -53,6 +53,8 @@ def test_a_superuser_can_open_every_registered_list_and_change_page(admin_client
         changelist = admin_url(model, "changelist")
         assert admin_client.get(changelist, follow=True).status_code == 200, changelist
         obj = model.objects.first()
+        if obj is None and model._meta.app_label not in RECRUITER_APPS:
+            continue  # e.g. no lockout yet: the list is enough
         change = admin_url(model, "change", obj.pk)
         assert admin_client.get(change).status_code == 200, change
 

@@ -124,7 +124,7 @@ def test_the_dashboards_object_links_are_djangos_urls(view_name):
         set_script_prefix("/")
 
 
-def test_a_staff_user_who_is_not_a_recruiter_sees_everyones_day(admin_client, dana):
+def test_an_administrator_without_a_desk_sees_everyones_day(admin_client, dana):
     response = admin_client.get(reverse("admin:index"))
     assert response.status_code == 200
     assert "Everyone’s day" in response.content.decode()

@@ -13,6 +13,9 @@ from datetime import timedelta
 
 import django
 
+# The staff login's authenticator secret (hex), known to the test that signs in with it.
+ADMIN_TOTP_KEY = b"chaos-admin-totp-key".hex()
+
 
 def main():
     parser = argparse.ArgumentParser()
@@ -56,10 +59,12 @@ def main():
     recruiter = RecruiterFactory(user__username=f"chaos-recruiter-{options.tag}")
     if options.admin_password:
         from django.contrib.auth import get_user_model
+        from django_otp.plugins.otp_totp.models import TOTPDevice
 
-        get_user_model().objects.create_superuser(
+        admin = get_user_model().objects.create_superuser(
             username=f"chaos-admin-{options.tag}", email="", password=options.admin_password
         )
+        TOTPDevice.objects.create(user=admin, name="chaos", key=ADMIN_TOTP_KEY)
     positions = [
         PositionFactory(
             recruiter=recruiter, client__name=f"Chaos Animal Hospital {options.tag}-{n}"

@@ -35,6 +35,10 @@ THIRD_PARTY_APPS = [
     "django_prometheus",
     "django_structlog",
     "import_export",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
 ]
 LOCAL_APPS = ["core", "candidates", "feedback", "clients", "privacy", "ops", "demo"]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
@@ -44,16 +48,29 @@ MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # The headers every answer carries (static files included come before: whitenoise
+    # answers them itself, with their own long cache lifetime).
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    "tvr_site.middleware.TokenPageReferrerMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): has this session passed the second factor.
+    "django_otp.middleware.OTPMiddleware",
+    # Ends sessions past their idle or absolute lifetime, before any view sees the user.
+    "tvr_site.middleware.SessionLifetimeMiddleware",
     # A request id on every line logged for the request (after authentication: it logs
     # the user's id, never a name), carried into the tasks it enqueues.
     "tvr_site.middleware.RequestLogMiddleware",
     "tvr_site.middleware.ReaderTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # After authentication (axes wants to be late): turns a sign-in refused for a
+    # lockout into the lockout page.
+    "axes.middleware.AxesMiddleware",
+    # Last: django-prometheus times the whole request (with its first half, at the top).
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
@@ -98,6 +115,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The admin signs in by username; client contacts sign in to /clients/ by email.
 AUTHENTICATION_BACKENDS = [
+    # First: refuses any sign-in while its account or address is locked out.
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "clients.backends.ClientEmailBackend",
 ]
@@ -115,7 +134,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT = env.path("STATIC_ROOT", default=VAR_DIR / "static")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -288,3 +307,84 @@ HEARTBEAT_SECONDS = env.float("HEARTBEAT_SECONDS", default=15.0)
 # from an address in METRICS_ALLOWED_IPS (addresses or networks). Neither set: nobody.
 METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=[])
+
+# --- Signing in: lockouts, second factor, session lifetimes (docs/security.md) ------------
+# Five wrong passwords lock the account, and five from one address lock the address
+# (either trips it), for a quarter of an hour after the latest attempt.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# Both sign-ins count the same account however its name is typed (the client pages
+# take an email in any letter case).
+AXES_USERNAME_CALLABLE = "core.signin.lockout_username"
+AXES_LOCKOUT_CALLABLE = "core.signin.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+# Every refused sign-in is kept in the admin's log of failures, not only the counts.
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+# The sender's address: the connection's, or (PROXY_COUNT proxies in front, which set
+# X-Forwarded-For) the one they saw. Never the header alone: anyone can write it.
+PROXY_COUNT = env.int("PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "core.signin.client_ip"
+
+# Password reset on the client pages: per address and per sender (django-ratelimit).
+PASSWORD_RESET_RATE_PER_ADDRESS = env("PASSWORD_RESET_RATE_PER_ADDRESS", default="3/h")
+PASSWORD_RESET_RATE_PER_IP = env("PASSWORD_RESET_RATE_PER_IP", default="10/h")
+
+# Staff sign in with a password and a one-time code (django-otp): an authenticator app's
+# TOTP code or one of the backup codes shown at enrolment.
+OTP_TOTP_ISSUER = "TVR Recruiter"
+# Nobody but the user ever sees a secret (at enrolment): not even in the admin.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+
+# How long a session lasts: staff sessions end 12 hours after signing in or after an hour
+# without a request; a client contact's after 8 hours without one.
+STAFF_SESSION_MAX_AGE = timedelta(hours=12)
+STAFF_SESSION_IDLE = timedelta(hours=1)
+CLIENT_SESSION_IDLE = timedelta(hours=8)
+SESSION_COOKIE_AGE = int(STAFF_SESSION_MAX_AGE.total_seconds())
+SESSION_COOKIE_HTTPONLY = True
+
+# --- Headers ---------------------------------------------------------------------------------
+# No inline script or style anywhere; everything comes from our own static files.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "fullscreen",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "usb",
+    )
+}
+# Every page: a Referer to this site only. The pages whose URL carries a token send at
+# most the origin, never the path (tvr_site.middleware.TokenPageReferrerMiddleware).
+SECURE_REFERRER_POLICY = "same-origin"
+TOKEN_PAGE_REFERRER_POLICY = "strict-origin"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+}

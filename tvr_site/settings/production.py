@@ -21,3 +21,12 @@ SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+# Static files under content-hashed names (collectstatic writes them and a manifest), so
+# that whitenoise serves them with a cache lifetime of years: a changed file is a new name.
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+# Files without a hash in their name (none that pages link to) are cached for a day.
+WHITENOISE_MAX_AGE = 24 * 3600

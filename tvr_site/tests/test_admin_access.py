@@ -73,6 +73,7 @@ def concrete(route: str) -> str:
         "object_id": obj.pk if obj else (candidate.pk if route.startswith("r/") else 1),
         "content_type_id": ContentType.objects.get_for_model(Candidate).pk,
         "id": obj.pk if obj else 1,  # the user admin's password page
+        "pk": obj.pk if obj else 1,  # the authenticator admin's own pages
     }
     if route.startswith("^(?P<app_label>"):
         return "candidates/"
@@ -116,6 +117,35 @@ def test_nobody_but_staff_reaches_any_admin_url(patterns, persona, request):
             if response.status_code != 302 or not response["Location"].startswith(to):
                 reached.append((method.__name__, url, response.status_code))
     assert reached == []
+
+
+@pytest.fixture
+def staff_without_the_role(db):
+    """Staff, with both factors passed, but not in the Recruiter group (no permissions)."""
+    user = UserFactory(username="staff-without-the-role", is_staff=True)
+    return personas.signed_in_to_the_admin("staff without the role", user)
+
+
+def test_staff_without_the_recruiter_role_get_403_on_every_admin_url(
+    patterns, staff_without_the_role
+):
+    client = staff_without_the_role
+    index = reverse("admin:index")
+    urls = [index + path for path, name in patterns if path not in PUBLIC and name != "logout"]
+    urls.append(index + "?desk=everyone")
+    reached = []
+    for url in urls:
+        for method in (client.get, client.post):
+            response = method(url)
+            if response.status_code == 302 and "/two-factor/" in url:
+                # The second factor, passed already, goes on to the page asked for: 403.
+                response = client.get(response["Location"])
+            if response.status_code != 403:
+                reached.append((method.__name__, url, response.status_code))
+    assert reached == []
+    html = client.get(index + "?desk=everyone").content.decode()
+    assert "Everyone" not in html
+    assert "possibly waned" not in html.lower()
 
 
 def test_the_login_page_lets_a_client_contact_in_nowhere(anonymous, client_a):

@@ -13,7 +13,8 @@ from feedback import selectors
 from feedback.models import FeedbackRequest, Party
 from feedback.rules import OPEN_STATUSES
 
-from .seed_demo import CLIENTS, DEMO_PASSWORD, RECRUITERS, demo_loaded
+from .demo_totp import current_code
+from .seed_demo import CLIENTS, DEMO_PASSWORD, DEMO_TOTP_SECRET, RECRUITERS, demo_loaded
 
 
 def open_demo_request(party: str) -> FeedbackRequest | None:
@@ -46,6 +47,11 @@ class Command(BaseCommand):
         for spec in RECRUITERS.values():
             name = f"{spec['first_name']} {spec['last_name']}"
             lines.append(f"  Recruiter  {spec['username']:<40} {name}, {admin_url}")
+        lines.append(
+            f"  Recruiters' second factor: add the secret {DEMO_TOTP_SECRET} to an "
+            "authenticator app, or run `manage.py demo_totp` for the current code "
+            f"(now {current_code() or 'n/a'})."
+        )
         for spec in CLIENTS.values():
             contact = spec["contact"]
             if contact["can_log_in"]:

@@ -12,6 +12,7 @@ before the demo's "now", so the running sweep picks up each story at the right p
 within seconds.
 """
 
+import base64
 from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
@@ -20,6 +21,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from candidates import services as candidate_services
 from candidates.models import (
@@ -36,6 +38,11 @@ from feedback import services as feedback_services
 from feedback.models import Feedback, FeedbackRequest, Party, ReminderPolicy
 
 DEMO_PASSWORD = "tvr-demo-2026"
+# The demo recruiters' authenticator secret, known so that `make run` stays easy: add it to
+# an authenticator app (DEMO_TOTP_SECRET, printed by demo_links), or print the current code
+# with `manage.py demo_totp`. Demo data only: real staff enrol their own.
+DEMO_TOTP_KEY = b"tvr-demo-totp-secret".hex()
+DEMO_TOTP_SECRET = base64.b32encode(bytes.fromhex(DEMO_TOTP_KEY)).decode()
 MAIN_RECRUITER_USERNAME = "recruiter"
 RECRUITER_GROUP = roles.RECRUITER_GROUP
 MINUTE, HOUR, DAY = timedelta(minutes=1), timedelta(hours=1), timedelta(days=1)
@@ -207,6 +214,7 @@ def recruiter_create(*, group: Group, username, first_name, last_name, email, **
         username=username, email=email, first_name=first_name, last_name=last_name, staff=True
     )
     user.groups.add(group)
+    TOTPDevice.objects.create(user=user, name="Demo authenticator", key=DEMO_TOTP_KEY)
     return Recruiter.objects.create(user=user, **profile)
 
 
