@@ -63,6 +63,8 @@ class Client(models.Model):
     city = models.CharField(max_length=100, blank=True)
     time_zone = time_zone_field()
     created_at = models.DateTimeField(auto_now_add=True)
+    # The API's change feed (`updated_since`); a write through .update() sets it too.
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
     class Meta:
         ordering = ["name"]
@@ -87,6 +89,8 @@ class ClientContact(models.Model):
     email = models.EmailField()
     phone = models.CharField(max_length=32, blank=True)
     time_zone = time_zone_field()
+    # The API's change feed (`updated_since`).
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
     class Meta:
         ordering = ["client__name", "name"]
@@ -116,6 +120,8 @@ class Position(models.Model):
     )
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The API's change feed (`updated_since`); a write through .update() sets it too.
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
     class Meta:
         ordering = ["client__name", "title"]
@@ -135,6 +141,8 @@ class Candidate(models.Model):
     consent_email = models.BooleanField(default=True, help_text="Agreed to be emailed.")
     consent_sms = models.BooleanField(default=False, help_text="Agreed to receive text messages.")
     created_at = models.DateTimeField(auto_now_add=True)
+    # The API's change feed (`updated_since`); a write through .update() sets it too.
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
     class Meta:
         ordering = ["last_name", "first_name"]
@@ -195,6 +203,8 @@ class Application(models.Model):
     debrief_needed_at = models.DateTimeField(null=True, blank=True)
     debrief_reason = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The API's change feed (`updated_since`); a write through .update() sets it too.
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -340,6 +350,8 @@ class Interview(models.Model):
     interviewers = models.CharField(max_length=300, blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.SCHEDULED)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The API's change feed (`updated_since`); a write through .update() sets it too.
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
     class Meta:
         ordering = ["starts_at"]

@@ -369,10 +369,12 @@ class OutboundMessage(models.Model):
         FEEDBACK_RECEIVED = "feedback_received", "Feedback received (to recruiter)"
         DEBRIEF_ALERT = "debrief_alert", "Debrief alert to recruiter"
         INVITATION = "invitation", "Client invitation"
+        WEBHOOK = "webhook", "Webhook event"
 
     # A channel comes with its transport (feedback/transports.py, docs/architecture.md).
     class Channel(models.TextChoices):
         EMAIL = "email", "Email"
+        WEBHOOK = "webhook", "Webhook"
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"
@@ -390,6 +392,22 @@ class OutboundMessage(models.Model):
     kind = models.CharField(max_length=24, choices=Kind.choices)
     channel = models.CharField(max_length=8, choices=Channel.choices, default=Channel.EMAIL)
     dedupe_key = models.CharField(max_length=64, blank=True, default="")
+    # A webhook's endpoint, and the timeline event it tells (feedback/webhooks/).
+    webhook_endpoint = models.ForeignKey(
+        "feedback.WebhookEndpoint",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="deliveries",
+    )
+    timeline_event = models.ForeignKey(
+        "feedback.TimelineEvent",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+    )
     recipient = models.CharField(max_length=254)
     subject = models.CharField(max_length=300)
     body_text = models.TextField()
@@ -411,6 +429,13 @@ class OutboundMessage(models.Model):
             models.UniqueConstraint(
                 fields=["request", "kind", "channel", "dedupe_key"],
                 name="outbound_message_once_per_request_kind_channel",
+            ),
+            # An event reaches an endpoint once (a webhook belongs to no request, and a
+            # NULL request would make the constraint above hold for nothing).
+            models.UniqueConstraint(
+                fields=["timeline_event", "webhook_endpoint"],
+                condition=models.Q(channel="webhook"),
+                name="outbound_webhook_once_per_event_endpoint",
             ),
         ]
         indexes = [
@@ -462,6 +487,8 @@ class TimelineEvent(models.Model):
         MESSAGE_RETRIED = "message_retried", "Message retried"
         APPLICATION_WITHDRAWN = "application_withdrawn", "Application withdrawn"
         SHARED_WITH_CLIENT = "shared_with_client", "Shared with the client"
+        APPLICATION_ADDED = "application_added", "Application added"
+        APPLICATION_CHANGED = "application_changed", "Application changed"
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="timeline")
     request = models.ForeignKey(
@@ -490,3 +517,7 @@ class TimelineEvent(models.Model):
 
     def __str__(self):
         return f"{moment_text(self.created_at)} {self.summary}"
+
+
+# The webhook channel's endpoints (feedback/webhooks/), registered with the app's models.
+from .webhooks.models import WebhookEndpoint  # noqa: E402, F401

@@ -205,7 +205,13 @@ def _no_delay(connection) -> None:
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
 
-TRANSPORTS: dict[str, Transport] = {OutboundMessage.Channel.EMAIL: EmailTransport()}
+# Imported last: the webhook channel's transport raises this module's TransportError.
+from .webhooks.transport import WebhookTransport  # noqa: E402
+
+TRANSPORTS: dict[str, Transport] = {
+    OutboundMessage.Channel.EMAIL: EmailTransport(),
+    OutboundMessage.Channel.WEBHOOK: WebhookTransport(),
+}
 
 
 def transport_for(channel: str) -> Transport:

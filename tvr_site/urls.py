@@ -13,4 +13,5 @@ urlpatterns = [
     path("admin/", recruiter_site.urls),
     path("portal/", include("feedback.urls_portal")),
     path("clients/", include("clients.urls")),
+    path("api/", include("api.urls")),
 ]

@@ -20,6 +20,7 @@ from ..transports import TransportError, transport_for
 from .messages import _context, _rendered
 from .outbox import outbox_dispatch
 from .timeline import timeline_record
+from .webhooks import webhook_text
 
 logger = logging.getLogger(__name__)
 
@@ -223,6 +224,8 @@ def _release(claimed: QuerySet) -> None:
 def _text_to_store(message: OutboundMessage) -> dict:
     """The text of a message the sweep queued without (from feedback/email/
     <party>_<kind>_*), stored when it is recorded; {} when it has its text."""
+    if message.channel == OutboundMessage.Channel.WEBHOOK:
+        return {} if message.body_text else webhook_text(message)
     if message.body_text or message.request is None:
         return {}
     request = message.request

@@ -23,8 +23,10 @@ from core.bulk import AnyOf, insert_select
 from .. import selectors
 from ..models import FeedbackRequest, OutboundMessage, Party, ReminderPolicy, TimelineEvent
 from ..rules import ACTIVE_STATUSES, CATCH_UP_GRACE
+from ..webhooks.events import INTEREST_POSSIBLY_WANED
 from .messages import _RECIPIENT_EMAIL, _RECIPIENT_TIME_ZONE, _RECRUITER_EMAIL
 from .outbox import outbox_dispatch, outbox_reclaim_abandoned, outbox_redispatch_due
+from .webhooks import webhooks_queue_many
 
 Status = FeedbackRequest.Status
 Kind = OutboundMessage.Kind
@@ -230,10 +232,10 @@ def _rows(requests: list[FeedbackRequest]) -> QuerySet[FeedbackRequest]:
     return FeedbackRequest.objects.filter(AnyOf(F("pk"), [r.pk for r in requests]))
 
 
-def _timeline_many(*, requests: QuerySet, kind: str, summary, data, now: datetime) -> None:
+def _timeline_many(*, requests: QuerySet, kind: str, summary, data, now: datetime) -> list[int]:
     """One timeline event per request (INSERT … SELECT); `summary` and `data` are
-    expressions over the request."""
-    insert_select(
+    expressions over the request. Returns the new events' ids."""
+    return insert_select(
         TimelineEvent,
         source=requests,
         columns={
@@ -342,13 +344,20 @@ def _mark_overdue_many(*, requests: list[FeedbackRequest], now: datetime) -> int
     )
     candidates = marked.filter(party=Party.CANDIDATE)
     # Recorded before the update below, so that the event keeps what the status was.
-    _timeline_many(
+    waned = _timeline_many(
         requests=candidates,
         kind=TimelineEvent.Kind.MARKED_POSSIBLY_WANED,
         summary=Value("Interest marked possibly waned: no answer by the deadline"),
         data=JSONObject(previous_status=F("interview__application__interest_status")),
         now=now,
     )
+    # The events' webhooks, set-based too, in this transaction.
+    if waned:
+        webhooks_queue_many(
+            events=TimelineEvent.objects.filter(AnyOf(F("pk"), waned)),
+            event_type=INTEREST_POSSIBLY_WANED,
+            now=now,
+        )
     candidate_services.applications_mark_possibly_waned(
         application_ids=candidates.values("interview__application_id"), now=now
     )

@@ -27,8 +27,14 @@ DJANGO_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
 ]
-THIRD_PARTY_APPS = ["crispy_forms", "crispy_bootstrap5"]
-LOCAL_APPS = ["core", "candidates", "feedback", "clients", "demo"]
+THIRD_PARTY_APPS = [
+    "crispy_forms",
+    "crispy_bootstrap5",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+]
+LOCAL_APPS = ["core", "candidates", "feedback", "clients", "api", "demo"]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
 MIDDLEWARE = [
@@ -201,6 +207,47 @@ FEEDBACK = {
     # queue, so not too soon: long enough for a loaded worker to send a whole chunk
     # (DELIVERY_CHUNK_SIZE) in one task (docs/benchmarks.md).
     "DELIVERY_TASK_SECONDS": env.float("DELIVERY_TASK_SECONDS", default=1.0),
+    # How long a webhook's receiver has to answer (well inside half the delivery lease).
+    "WEBHOOK_TIMEOUT": timedelta(seconds=env.int("WEBHOOK_TIMEOUT_SECONDS", default=10)),
+    # A webhook endpoint failing for this long, without one success, is turned off.
+    "WEBHOOK_DISABLE_AFTER": timedelta(days=env.int("WEBHOOK_DISABLE_AFTER_DAYS", default=3)),
+}
+
+# The REST API (api/, docs/api.md): API keys only (no session: a browser signed in to
+# the admin is not an integration), limited per key, field-level 400s.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.ApiKeyAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.ApiKeyScope"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.PerKeyRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"api_key": env("API_RATE_PER_KEY", default="600/minute")},
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.ByIdCursorPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "TVR Feedback API",
+    "DESCRIPTION": "The ATS records, the interview lifecycle and the feedback loop's reads. "
+    "Authenticate with `Authorization: Bearer <API key>` (keys are made in the admin).",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI's files from drf-spectacular-sidecar, served by us: no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "ApplicationStageEnum": "candidates.models.Application.Stage",
+        "SettableStageEnum": "api.serializers.SETTABLE_STAGES",
+        "PositionStatusEnum": "candidates.models.Position.Status",
+        "InterviewStatusEnum": "candidates.models.Interview.Status",
+        "InterviewKindEnum": "candidates.models.Interview.Kind",
+        "FeedbackRequestStatusEnum": "feedback.models.FeedbackRequest.Status",
+        "TimelineEventKindEnum": "feedback.models.TimelineEvent.Kind",
+    },
 }
 PORTAL_LINK_MAX_AGE = timedelta(days=env.int("PORTAL_LINK_MAX_AGE_DAYS", default=14))
 
