@@ -165,7 +165,8 @@ def test_a_forged_signature_is_refused_by_the_receiver(receiver):
     schedule_interview()
     (message,) = webhooks()
     assert deliver(message) == "retry"
-    assert receiver.refused_signatures == 1 and not receiver.accepted
+    assert receiver.refused_signatures == 1
+    assert not receiver.accepted
     message.refresh_from_db()
     assert message.last_error == "HTTP 401: bad signature"
     assert ats.secret != receiver.secret
