@@ -25,6 +25,9 @@ class ApiKeyAdmin(admin.ModelAdmin):
     fields = ["name", "scope", "prefix", "created_by", "created_at", "last_used_at", "revoked_at"]
     readonly_fields = ["prefix", "created_by", "created_at", "last_used_at", "revoked_at"]
 
+    def get_fields(self, request, obj=None):
+        return self.fields if obj else ["name", "scope"]
+
     def get_readonly_fields(self, request, obj=None):
         # A key's name and scope are what it was made with: a new scope is a new key.
         return [*self.readonly_fields, "name", "scope"] if obj else self.readonly_fields

@@ -3,7 +3,9 @@ verifies each delivery's signature with the standardwebhooks library, as an agen
 system would, and counts what arrived per `webhook-id`.
 
 `mode` says how it answers the next deliveries: "ok" (204), "fail" (500 with a body), or
-"stall" (no answer for `stall_seconds`, longer than the sender waits)."""
+"stall": it takes the delivery (verified, counted) but answers only after
+`stall_seconds`, longer than the sender waits, so the sender retries what the receiver
+already has: the duplicate a receiver drops by its webhook-id."""
 
 import json
 import threading
@@ -24,6 +26,7 @@ class WebhookReceiver:
         self.accepted: list[dict] = []  # verified and answered 2xx: {id, headers, payload}
         self.attempts: list[str] = []  # every webhook-id that reached us, in order
         self.refused_signatures = 0
+        self.stalled_ids: set[str] = set()  # taken, but answered too late
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.server.daemon_threads = True
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
@@ -63,9 +66,6 @@ class WebhookReceiver:
                 with receiver.arrived:
                     receiver.attempts.append(webhook_id)
                     mode = receiver.mode
-                if mode == "stall":
-                    time.sleep(receiver.stall_seconds)
-                    return self._answer(204)
                 if mode == "fail":
                     return self._answer(500, b"receiver down for maintenance")
                 try:
@@ -78,7 +78,11 @@ class WebhookReceiver:
                     receiver.accepted.append(
                         {"id": webhook_id, "headers": headers, "payload": payload, "body": body}
                     )
+                    if mode == "stall":
+                        receiver.stalled_ids.add(webhook_id)
                     receiver.arrived.notify_all()
+                if mode == "stall":
+                    time.sleep(receiver.stall_seconds)
                 self._answer(204)
 
             def _answer(self, status: int, body: bytes = b""):
