@@ -205,14 +205,16 @@ def _no_delay(connection) -> None:
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
 
-# Imported last: the webhook channel's transport raises this module's TransportError.
-from .webhooks.transport import WebhookTransport  # noqa: E402
-
-TRANSPORTS: dict[str, Transport] = {
-    OutboundMessage.Channel.EMAIL: EmailTransport(),
-    OutboundMessage.Channel.WEBHOOK: WebhookTransport(),
-}
+TRANSPORTS: dict[str, Transport] = {OutboundMessage.Channel.EMAIL: EmailTransport()}
 
 
 def transport_for(channel: str) -> Transport:
     return TRANSPORTS[channel]
+
+
+# The webhook channel's transport (feedback/webhooks/) raises TransportError and its
+# services reach the delivery, which imports this module: registered once all of the
+# above exists.
+from .webhooks.transport import WebhookTransport  # noqa: E402
+
+TRANSPORTS[OutboundMessage.Channel.WEBHOOK] = WebhookTransport()

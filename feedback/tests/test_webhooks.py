@@ -287,3 +287,22 @@ def test_the_webhooks_page_is_staff_only(client_a, anonymous):
     for persona in (client_a, anonymous):
         response = persona.get(reverse("admin:feedback_webhookendpoint_changelist"))
         assert response.status_code == 302
+
+
+def test_the_outbox_shows_what_the_receiver_answered(recruiter, receiver):
+    ats = endpoint(url=receiver.url, events_wanted=[events.INTERVIEW_SCHEDULED])
+    receiver.secret = ats.secret
+    receiver.mode = "fail"
+    schedule_interview()
+    (message,) = webhooks()
+    deliver(message)
+    listing = recruiter.get(
+        reverse("admin:feedback_outboundmessage_changelist"), {"channel__exact": "webhook"}
+    )
+    assert listing.status_code == 200
+    assert "HTTP 500: receiver down for maintenance" in listing.content.decode()
+    page = recruiter.get(reverse("admin:feedback_outboundmessage_change", args=[message.pk]))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "HTTP 500: receiver down for maintenance" in html
+    assert events.INTERVIEW_SCHEDULED in html
