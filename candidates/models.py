@@ -92,6 +92,8 @@ class Client(models.Model):
     time_zone = time_zone_field()
     created_at = models.DateTimeField(auto_now_add=True)
     external_id = external_id_field()
+    # The API's change feed (`updated_since`); a write through .update() sets it too.
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
     class Meta:
         ordering = ["name"]
@@ -118,6 +120,8 @@ class ClientContact(models.Model):
     phone = line_field(max_length=32, blank=True)
     time_zone = time_zone_field()
     external_id = external_id_field()
+    # The API's change feed (`updated_since`).
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
     class Meta:
         ordering = ["client__name", "name"]
@@ -149,6 +153,8 @@ class Position(models.Model):
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
     created_at = models.DateTimeField(auto_now_add=True)
     external_id = external_id_field()
+    # The API's change feed (`updated_since`); a write through .update() sets it too.
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
     class Meta:
         ordering = ["client__name", "title"]
@@ -173,6 +179,8 @@ class Candidate(models.Model):
     # and timings of the applications it holds, without who it was.
     erased_at = models.DateTimeField(null=True, blank=True, editable=False)
     external_id = external_id_field()
+    # The API's change feed (`updated_since`); a write through .update() sets it too.
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
     class Meta:
         ordering = ["last_name", "first_name"]
@@ -235,6 +243,8 @@ class Application(models.Model):
     debrief_reason = line_field(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     external_id = external_id_field()
+    # The API's change feed (`updated_since`); a write through .update() sets it too.
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -382,6 +392,8 @@ class Interview(models.Model):
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.SCHEDULED)
     created_at = models.DateTimeField(auto_now_add=True)
     external_id = external_id_field()
+    # The API's change feed (`updated_since`); a write through .update() sets it too.
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
     class Meta:
         ordering = ["starts_at"]

@@ -7,8 +7,9 @@ from datetime import datetime
 
 from django.db import transaction
 from django.db.models import QuerySet
+from django.db.models.functions import Now
 
-from .models import Application, Candidate, Interview, Position
+from .models import Application, Candidate, Client, ClientContact, Interview, Position
 from .signals import desks_changed
 
 # --- desks ------------------------------------------------------------------------------
@@ -45,7 +46,7 @@ def application_save(*, application: Application, fields: list[str] | None = Non
     if application.pk is None or fields is None:
         application.save()
     else:
-        application.save(update_fields=[*fields, "candidate_owner"])
+        application.save(update_fields=[*fields, "candidate_owner", "updated_at"])
     Interview.objects.filter(application=application).update(
         candidate_owner_id=application.candidate_owner_id,
         position_recruiter_id=position_recruiter_id,
@@ -72,6 +73,19 @@ def position_save(*, position: Position, changed: list[str]) -> Position:
     if "recruiter" in changed:
         _desks_follow_position(position=position)
     return position
+
+
+def client_save(*, client: Client) -> Client:
+    """Save a client (new or changed): nothing else follows from it."""
+    client.save()
+    return client
+
+
+def client_contact_save(*, contact: ClientContact) -> ClientContact:
+    """Save a client contact (new or changed); their login, if any, is the client pages'
+    to manage (clients.services)."""
+    contact.save()
+    return contact
 
 
 def _desks_follow_candidate(*, candidate: Candidate) -> None:
@@ -102,7 +116,7 @@ def _desks_follow_position(*, position: Position) -> None:
 
 def application_set_stage(*, application: Application, stage: str) -> None:
     """Move the application to `stage` (the instance too)."""
-    Application.objects.filter(pk=application.pk).update(stage=stage)
+    Application.objects.filter(pk=application.pk).update(stage=stage, updated_at=Now())
     application.stage = stage
 
 
@@ -111,7 +125,7 @@ def application_set_interest(
 ) -> None:
     """The interest a candidate's answer says (the instance too)."""
     Application.objects.filter(pk=application.pk).update(
-        interest_level=level, interest_status=status, interest_updated_at=now
+        interest_level=level, interest_status=status, interest_updated_at=now, updated_at=Now()
     )
     application.interest_level, application.interest_status = level, status
 
@@ -120,7 +134,9 @@ def applications_mark_possibly_waned(*, application_ids: QuerySet, now: datetime
     """No answer by the deadline: these applications' interest may have waned.
     `application_ids` is a query of ids (a subquery: one statement for a batch)."""
     return Application.objects.filter(pk__in=application_ids).update(
-        interest_status=Application.InterestStatus.POSSIBLY_WANED, interest_updated_at=now
+        interest_status=Application.InterestStatus.POSSIBLY_WANED,
+        interest_updated_at=now,
+        updated_at=Now(),
     )
 
 
@@ -129,19 +145,19 @@ def application_flag_debrief(*, application: Application, reason: str, now: date
     nothing changes). True if this call put it there."""
     return bool(
         Application.objects.filter(pk=application.pk, debrief_needed_at__isnull=True).update(
-            debrief_needed_at=now, debrief_reason=reason
+            debrief_needed_at=now, debrief_reason=reason, updated_at=Now()
         )
     )
 
 
 def application_set_debrief_reason(*, application: Application, reason: str) -> None:
     """A new reason for a debrief already on the call list."""
-    Application.objects.filter(pk=application.pk).update(debrief_reason=reason)
+    Application.objects.filter(pk=application.pk).update(debrief_reason=reason, updated_at=Now())
 
 
 def application_clear_debrief(*, application: Application) -> None:
     """The debrief call was made: off the call list (the reason is kept)."""
-    Application.objects.filter(pk=application.pk).update(debrief_needed_at=None)
+    Application.objects.filter(pk=application.pk).update(debrief_needed_at=None, updated_at=Now())
 
 
 # --- the person's data (privacy records consent and erases through these) ---------------

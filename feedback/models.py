@@ -371,10 +371,12 @@ class OutboundMessage(models.Model):
         DEBRIEF_ALERT = "debrief_alert", "Debrief alert to recruiter"
         INVITATION = "invitation", "Client invitation"
         PASSWORD_RESET = "password_reset", "Client password reset"
+        WEBHOOK = "webhook", "Webhook event"
 
     # A channel comes with its transport (feedback/transports.py, docs/architecture.md).
     class Channel(models.TextChoices):
         EMAIL = "email", "Email"
+        WEBHOOK = "webhook", "Webhook"
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"
@@ -392,6 +394,22 @@ class OutboundMessage(models.Model):
     kind = models.CharField(max_length=24, choices=Kind.choices)
     channel = models.CharField(max_length=8, choices=Channel.choices, default=Channel.EMAIL)
     dedupe_key = models.CharField(max_length=64, blank=True, default="")
+    # A webhook's endpoint, and the timeline event it tells (feedback/webhooks/).
+    webhook_endpoint = models.ForeignKey(
+        "feedback.WebhookEndpoint",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="deliveries",
+    )
+    timeline_event = models.ForeignKey(
+        "feedback.TimelineEvent",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+    )
     recipient = models.CharField(max_length=254)
     subject = models.CharField(max_length=300)
     body_text = models.TextField()
@@ -418,6 +436,13 @@ class OutboundMessage(models.Model):
             models.UniqueConstraint(
                 fields=["request", "kind", "channel", "dedupe_key"],
                 name="outbound_message_once_per_request_kind_channel",
+            ),
+            # An event reaches an endpoint once (a webhook belongs to no request, and a
+            # NULL request would make the constraint above hold for nothing).
+            models.UniqueConstraint(
+                fields=["timeline_event", "webhook_endpoint"],
+                condition=models.Q(channel="webhook"),
+                name="outbound_webhook_once_per_event_endpoint",
             ),
         ]
         indexes = [
@@ -472,6 +497,8 @@ class TimelineEvent(models.Model):
         CONSENT_CHANGED = "consent_changed", "Consent recorded"
         DATA_EXPORTED = "data_exported", "Personal data exported"
         DATA_ERASED = "data_erased", "Personal data erased"
+        APPLICATION_ADDED = "application_added", "Application added"
+        APPLICATION_CHANGED = "application_changed", "Application changed"
 
     # An event of one application, or (consent, export, erasure) of the person: then
     # only `candidate` is set.
@@ -544,3 +571,7 @@ class SweepRecord(models.Model):
 
     def __str__(self):
         return f"sweeps: {self.runs}, last finished {self.last_finished_at}"
+
+
+# The webhook channel's endpoints (feedback/webhooks/), registered with the app's models.
+from .webhooks.models import WebhookEndpoint  # noqa: E402, F401

@@ -34,6 +34,8 @@ RECRUITER_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "outboundmessage": ("view", "change", "delete"),  # change: retry now
         "timelineevent": ("view", "delete"),
         "reminderpolicy": ("view", "change"),
+        # The agency's own integrations: where the loop's events are sent.
+        "webhookendpoint": EDIT,
     },
     "privacy": {
         # Consent is recorded by the recruiter (added, never edited: the history stays);
@@ -43,6 +45,12 @@ RECRUITER_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "candidate_data": ("export",),
     },
 }
+
+
+def recruiter_permissions_add(app_label: str, models: dict[str, tuple[str, ...]]) -> None:
+    """An app to the right adds its models' permissions (in its AppConfig.ready, and syncs
+    the group again after its own migrate, when its permissions exist)."""
+    RECRUITER_PERMISSIONS[app_label] = models
 
 
 def recruiter_permissions() -> list[tuple[str, str]]:

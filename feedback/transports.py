@@ -210,3 +210,11 @@ TRANSPORTS: dict[str, Transport] = {OutboundMessage.Channel.EMAIL: EmailTranspor
 
 def transport_for(channel: str) -> Transport:
     return TRANSPORTS[channel]
+
+
+# The webhook channel's transport (feedback/webhooks/) raises TransportError and its
+# services reach the delivery, which imports this module: registered once all of the
+# above exists.
+from .webhooks.transport import WebhookTransport  # noqa: E402
+
+TRANSPORTS[OutboundMessage.Channel.WEBHOOK] = WebhookTransport()

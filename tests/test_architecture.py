@@ -1,6 +1,6 @@
 """Apps depend one way (docs: DESIGN, "Architecture"): core <- candidates <- feedback <-
-clients, privacy <- tvr_site. Checked on the source, so that a new import the wrong way fails here
-rather than as an import cycle some day."""
+clients, api, privacy, ops <- tvr_site. Checked on the source, so that a new import the
+wrong way fails here rather than as an import cycle some day."""
 
 import ast
 from pathlib import Path
@@ -8,7 +8,17 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-LOCAL_APPS = {"core", "candidates", "feedback", "clients", "privacy", "ops", "demo", "tvr_site"}
+LOCAL_APPS = {
+    "core",
+    "candidates",
+    "feedback",
+    "clients",
+    "api",
+    "privacy",
+    "ops",
+    "demo",
+    "tvr_site",
+}
 
 
 def imported_modules(path: Path) -> set[str]:
@@ -59,6 +69,11 @@ def test_feedback_imports_only_the_apps_to_its_left(path):
 @pytest.mark.parametrize("path", app_code("clients"), ids=relative)
 def test_clients_imports_only_the_apps_to_its_left(path):
     assert apps_imported(path) <= {"core", "candidates", "feedback", "clients"}
+
+
+@pytest.mark.parametrize("path", app_code("api"), ids=relative)
+def test_api_imports_only_the_apps_to_its_left(path):
+    assert apps_imported(path) <= {"core", "candidates", "feedback", "api"}
 
 
 @pytest.mark.parametrize("path", app_code("privacy"), ids=relative)

@@ -13,5 +13,6 @@ urlpatterns = [
     path("admin/", recruiter_site.urls),
     path("portal/", include("feedback.urls_portal")),
     path("clients/", include("clients.urls")),
+    path("api/", include("api.urls")),
     path("", include("ops.urls")),
 ]

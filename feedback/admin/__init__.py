@@ -17,11 +17,21 @@ registered here, each by the module of its page:
 - answers: Feedback
 - outbox: OutboundMessage
 - policy_and_timeline: ReminderPolicy, TimelineEvent
+- feedback.webhooks.admin: WebhookEndpoint (the webhook channel's own folder)
 
 candidates.admin registers the plain pages (recruiters, positions, candidates), and
 clients.admin the clients and their contacts.
 """
 
+from ..webhooks import admin as webhooks
 from . import answers, applications, interviews, outbox, policy_and_timeline, requests
 
-__all__ = ["answers", "applications", "interviews", "outbox", "policy_and_timeline", "requests"]
+__all__ = [
+    "answers",
+    "applications",
+    "interviews",
+    "outbox",
+    "policy_and_timeline",
+    "requests",
+    "webhooks",
+]

@@ -27,6 +27,7 @@ from .answers import (
     feedback_share_with_client,
     feedback_submit,
 )
+from .applications import application_save_recorded
 from .charts import dashboard_charts_refresh
 from .delivery import outbox_deliver
 from .interviews import (
@@ -51,6 +52,7 @@ from .timeline import timeline_record
 
 __all__ = [
     "FeedbackClosed",
+    "application_save_recorded",
     "application_withdraw",
     "dashboard_charts_refresh",
     "feedback_log_call",

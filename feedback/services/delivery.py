@@ -21,6 +21,7 @@ from ..transports import TransportError, transport_for
 from .messages import _written_at_send_time
 from .outbox import outbox_dispatch
 from .timeline import timeline_record
+from .webhooks import webhook_text
 
 logger = logging.getLogger(__name__)
 # Key-value lines for each message dealt with: ids, kind and outcome only, never the
@@ -242,6 +243,8 @@ def _text_to_store(message: OutboundMessage) -> dict:
     """The text of a message queued without (the sweep's; the recruiter's "feedback
     received"), written now from feedback/email/<party>_<kind>_* and stored when it is
     recorded; {} when it has its text."""
+    if message.channel == OutboundMessage.Channel.WEBHOOK:
+        return {} if message.body_text else webhook_text(message)
     if message.body_text or message.request is None:
         return {}
     return _written_at_send_time(message=message)

@@ -128,7 +128,7 @@ def interview_save(
     if not_details := set(details) - set(INTERVIEW_DETAILS):
         raise ValueError(f"not a plain detail of an interview: {sorted(not_details)}")
     if details:
-        interview.save(update_fields=details)
+        interview.save(update_fields=[*details, "updated_at"])
     if set(INTERVIEW_TIMES) & set(changed):
         return interview_reschedule(
             interview=interview,
@@ -157,7 +157,7 @@ def interview_reschedule(
     old_start = interview.starts_at
     interview.starts_at, interview.ends_at = starts_at, ends_at
     interview.status = Interview.Status.SCHEDULED
-    interview.save(update_fields=["starts_at", "ends_at", "status"])
+    interview.save(update_fields=["starts_at", "ends_at", "status", "updated_at"])
     feedback_requests_plan(interview=interview)
     timeline_record(
         application=interview.application,
@@ -181,7 +181,7 @@ def interview_cancel(
     if ("no_show" if no_show else "cancel") not in interview_transitions(interview.status):
         raise ValidationError("This interview is already cancelled.")
     interview.status = Interview.Status.NO_SHOW if no_show else Interview.Status.CANCELLED
-    interview.save(update_fields=["status"])
+    interview.save(update_fields=["status", "updated_at"])
     now = now or timezone.now()
     feedback_requests_cancel(interview=interview, now=now)
     timeline_record(
@@ -208,7 +208,7 @@ def interview_mark_completed(
         raise ValidationError("Only a scheduled interview can be marked completed.")
     now = now or timezone.now()
     interview.status = Interview.Status.COMPLETED
-    interview.save(update_fields=["status"])
+    interview.save(update_fields=["status", "updated_at"])
     if now < interview.ends_at:
         feedback_requests_plan(interview=interview, ended_at=now)
     timeline_record(

@@ -32,8 +32,10 @@ from ..models import (
     TimelineEvent,
 )
 from ..rules import ACTIVE_STATUSES, CATCH_UP_GRACE
+from ..webhooks.events import INTEREST_POSSIBLY_WANED
 from .messages import _RECIPIENT_EMAIL, _RECIPIENT_TIME_ZONE, _RECRUITER_EMAIL
 from .outbox import outbox_dispatch, outbox_reclaim_abandoned, outbox_redispatch_due
+from .webhooks import webhooks_queue_many
 
 Status = FeedbackRequest.Status
 Kind = OutboundMessage.Kind
@@ -261,10 +263,10 @@ def _rows(requests: list[FeedbackRequest]) -> QuerySet[FeedbackRequest]:
     return FeedbackRequest.objects.filter(AnyOf(F("pk"), [r.pk for r in requests]))
 
 
-def _timeline_many(*, requests: QuerySet, kind: str, summary, data, now: datetime) -> None:
+def _timeline_many(*, requests: QuerySet, kind: str, summary, data, now: datetime) -> list[int]:
     """One timeline event per request (INSERT … SELECT); `summary` and `data` are
-    expressions over the request."""
-    insert_select(
+    expressions over the request. Returns the new events' ids."""
+    return insert_select(
         TimelineEvent,
         source=requests,
         columns={
@@ -373,13 +375,20 @@ def _mark_overdue_many(*, requests: list[FeedbackRequest], now: datetime) -> tup
     )
     candidates = marked.filter(party=Party.CANDIDATE)
     # Recorded before the update below, so that the event keeps what the status was.
-    _timeline_many(
+    waned_events = _timeline_many(
         requests=candidates,
         kind=TimelineEvent.Kind.MARKED_POSSIBLY_WANED,
         summary=Value("Interest marked possibly waned: no answer by the deadline"),
         data=JSONObject(previous_status=F("interview__application__interest_status")),
         now=now,
     )
+    # The events' webhooks, set-based too, in this transaction.
+    if waned_events:
+        webhooks_queue_many(
+            events=TimelineEvent.objects.filter(AnyOf(F("pk"), waned_events)),
+            event_type=INTEREST_POSSIBLY_WANED,
+            now=now,
+        )
     waned = candidate_services.applications_mark_possibly_waned(
         application_ids=candidates.values("interview__application_id"), now=now
     )

@@ -1,4 +1,5 @@
-"""The application's timeline: one event for each thing that happened, and who did it."""
+"""The application's timeline: one event for each thing that happened, and who did it;
+the events an endpoint subscribed to go out as webhooks from here."""
 
 from datetime import datetime
 
@@ -7,6 +8,7 @@ from django.utils import timezone
 from candidates.models import Application, Candidate
 
 from ..models import FeedbackRequest, TimelineEvent
+from .webhooks import webhooks_queue_for_event
 
 
 def timeline_record(
@@ -21,7 +23,7 @@ def timeline_record(
     now: datetime | None = None,
 ) -> TimelineEvent:
     """One event of an application, or of a person (`candidate`, no application)."""
-    return TimelineEvent.objects.create(
+    event = TimelineEvent.objects.create(
         application=application,
         candidate=candidate,
         request=request,
@@ -31,3 +33,6 @@ def timeline_record(
         data=data or {},
         created_at=now or timezone.now(),
     )
+    # An outgoing webhook is this event told to another system, in this transaction.
+    webhooks_queue_for_event(event=event)
+    return event

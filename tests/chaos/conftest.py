@@ -133,6 +133,7 @@ class Scenario:
 
     def load(self, **options) -> Expected:
         data = load_scenario(self.env, **options)
+        self.loaded = data
         self.expected = Expected(
             interviews=data["interviews"], bounced=data["bounced"], ends_at=data["ends_at"]
         )

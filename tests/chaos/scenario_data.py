@@ -28,6 +28,9 @@ def main():
     parser.add_argument("--bounce", type=int, default=0, help="candidates whose mail bounces")
     parser.add_argument("--tag", default="c")
     parser.add_argument("--admin-password", default="", help="also create a staff login")
+    parser.add_argument(
+        "--webhook-url", default="", help="subscribe an endpoint at this URL to every event"
+    )
     options = parser.parse_args()
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tvr_site.settings.test")
@@ -55,6 +58,15 @@ def main():
     policy.client_deadline_after = timedelta(seconds=options.client_deadline)
     policy.quiet_hours_start = policy.quiet_hours_end = None
     policy.save()
+
+    webhook_secret = ""
+    if options.webhook_url:
+        from feedback.models import WebhookEndpoint
+        from feedback.webhooks.events import EVENT_TYPES
+
+        webhook_secret = WebhookEndpoint.objects.create(
+            name=f"Chaos receiver {options.tag}", url=options.webhook_url, events=list(EVENT_TYPES)
+        ).secret
 
     recruiter = RecruiterFactory(user__username=f"chaos-recruiter-{options.tag}")
     if options.admin_password:
@@ -98,7 +110,7 @@ def main():
             **{name: F(name) + took for name in ("ask_at", "remind_at", "due_at", "next_action_at")}
         )
     print(json.dumps({"interviews": interview_ids, "bounced": bounced,
-                      "ends_at": ends_at.isoformat(),
+                      "ends_at": ends_at.isoformat(), "webhook_secret": webhook_secret,
                       "loading_seconds": round(took.total_seconds(), 1)}))  # fmt: skip
 
 

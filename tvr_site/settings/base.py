@@ -39,8 +39,11 @@ THIRD_PARTY_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
 ]
-LOCAL_APPS = ["core", "candidates", "feedback", "clients", "privacy", "ops", "demo"]
+LOCAL_APPS = ["core", "candidates", "feedback", "clients", "api", "privacy", "ops", "demo"]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
 MIDDLEWARE = [
@@ -283,6 +286,47 @@ FEEDBACK = {
     "ANSWERS_PER_LINK_WINDOW": timedelta(minutes=10),
     # A signed-in client contact gives at most this many answers a minute, over all links.
     "CLIENT_ANSWERS_PER_MINUTE": env.int("CLIENT_ANSWERS_PER_MINUTE", default=10),
+    # How long a webhook's receiver has to answer (well inside half the delivery lease).
+    "WEBHOOK_TIMEOUT": timedelta(seconds=env.int("WEBHOOK_TIMEOUT_SECONDS", default=10)),
+    # A webhook endpoint failing for this long, without one success, is turned off.
+    "WEBHOOK_DISABLE_AFTER": timedelta(days=env.int("WEBHOOK_DISABLE_AFTER_DAYS", default=3)),
+}
+
+# The REST API (api/, docs/api.md): API keys only (no session: a browser signed in to
+# the admin is not an integration), limited per key, field-level 400s.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.ApiKeyAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.ApiKeyScope"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.PerKeyRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"api_key": env("API_RATE_PER_KEY", default="600/minute")},
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.ByIdCursorPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "TVR Feedback API",
+    "DESCRIPTION": "The ATS records, the interview lifecycle and the feedback loop's reads. "
+    "Authenticate with `Authorization: Bearer <API key>` (keys are made in the admin).",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI's files from drf-spectacular-sidecar, served by us: no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "ApplicationStageEnum": "candidates.models.Application.Stage",
+        "SettableStageEnum": "api.serializers.SETTABLE_STAGES",
+        "PositionStatusEnum": "candidates.models.Position.Status",
+        "InterviewStatusEnum": "candidates.models.Interview.Status",
+        "InterviewKindEnum": "candidates.models.Interview.Kind",
+        "FeedbackRequestStatusEnum": "feedback.models.FeedbackRequest.Status",
+        "TimelineEventKindEnum": "feedback.models.TimelineEvent.Kind",
+    },
 }
 PORTAL_LINK_MAX_AGE = timedelta(days=env.int("PORTAL_LINK_MAX_AGE_DAYS", default=14))
 

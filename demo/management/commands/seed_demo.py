@@ -23,6 +23,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from api import services as api_services
+from api.models import ApiKey
 from candidates import services as candidate_services
 from candidates.models import (
     Application,
@@ -35,7 +37,8 @@ from candidates.models import (
 )
 from feedback import roles
 from feedback import services as feedback_services
-from feedback.models import Feedback, FeedbackRequest, Party, ReminderPolicy
+from feedback.models import Feedback, FeedbackRequest, Party, ReminderPolicy, WebhookEndpoint
+from feedback.webhooks.events import EVENT_TYPES
 
 DEMO_PASSWORD = "tvr-demo-2026"
 # The demo recruiters' authenticator secret, known so that `make run` stays easy: add it to
@@ -181,6 +184,7 @@ def demo_delete() -> None:
         Q(client__in=clients) | Q(recruiter__in=recruiters) | Q(hiring_contact__client__in=clients)
     ).delete()
     clients.delete()
+    integrations_delete()
     get_user_model().objects.filter(username__in=demo_usernames()).delete()
 
 
@@ -609,3 +613,32 @@ def demo_load(*, now: datetime) -> None:
 
     # Submitted, no interview yet.
     apply("rachel", "icu_tech")
+
+    integrations_create(created_by=dana)
+
+
+# --- the agency's integrations ------------------------------------------------------------
+
+DEMO_API_KEY = "Demo reporting (read only)"
+DEMO_WEBHOOK = "Agency ATS (demo: off until pointed at a receiver)"
+
+
+def integrations_create(*, created_by) -> None:
+    """A read-only API key (its key was shown to nobody: make your own in the admin to try
+    the API) and a webhook endpoint that is off, so that nothing is sent anywhere until a
+    recruiter points it at a real receiver and turns it on."""
+    api_services.api_key_create(name=DEMO_API_KEY, scope=ApiKey.Scope.READ, created_by=created_by)
+    WebhookEndpoint.objects.create(
+        name=DEMO_WEBHOOK,
+        url="https://ats.example/hooks/tvr",
+        events=list(EVENT_TYPES),
+        enabled=False,
+    )
+
+
+def integrations_delete() -> None:
+    keys = ApiKey.objects.filter(name=DEMO_API_KEY)
+    actors = [key.actor_id for key in keys]
+    keys.delete()
+    get_user_model().objects.filter(pk__in=actors).delete()
+    WebhookEndpoint.objects.filter(name=DEMO_WEBHOOK).delete()
