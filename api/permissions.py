@@ -2,6 +2,8 @@
 
 from rest_framework import permissions
 
+from feedback.roles import is_verified_recruiter
+
 from .models import ApiKey
 
 
@@ -16,10 +18,10 @@ class ApiKeyScope(permissions.BasePermission):
 
 
 class StaffOrApiKey(permissions.BasePermission):
-    """The schema and its page: for a key, or for staff signed in to the admin."""
+    """The schema and its page: for a key, or for a recruiter signed in to the admin (with
+    the second factor)."""
 
     def has_permission(self, request, view):
         if isinstance(request.auth, ApiKey):
             return True
-        user = request.user
-        return bool(user and user.is_authenticated and user.is_staff)
+        return request.user is not None and is_verified_recruiter(request.user)

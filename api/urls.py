@@ -1,5 +1,5 @@
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.authentication import SessionAuthentication
 
 from . import views
@@ -9,7 +9,8 @@ from .permissions import StaffOrApiKey
 app_name = "api"
 
 # The schema and its page: for a key, or for staff signed in to the admin (the page's
-# own requests carry the admin's session). Swagger UI's files are served from here.
+# own requests carry the admin's session). Swagger UI's files are served from here, its
+# start-up script from a URL of its own (no inline script: the site's CSP forbids it).
 _DOCS = {
     "authentication_classes": [ApiKeyAuthentication, SessionAuthentication],
     "permission_classes": [StaffOrApiKey],
@@ -65,5 +66,11 @@ v1 = [
 urlpatterns = [
     path("v1/", include(v1)),
     path("schema/", SpectacularAPIView.as_view(**_DOCS), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema", **_DOCS), name="docs"),
+    path(
+        "docs/",
+        SpectacularSwaggerSplitView.as_view(
+            url_name="api:schema", template_name="api/swagger_ui.html", **_DOCS
+        ),
+        name="docs",
+    ),
 ]

@@ -89,3 +89,10 @@ def is_recruiter(user) -> bool:
     if cached is None:
         cached = user._tvr_is_recruiter = user.groups.filter(name=RECRUITER_GROUP).exists()
     return cached
+
+
+def is_verified_recruiter(user) -> bool:
+    """A recruiter (is_recruiter) whose session has passed the second factor: who may see
+    the desk's data on any page, the admin's or another app's (django-otp's
+    OTPMiddleware gives the user is_verified)."""
+    return is_recruiter(user) and user.is_staff and getattr(user, "is_verified", bool)()

@@ -21,7 +21,7 @@ from health_check.checks import Cache, Database
 from health_check.views import HealthCheckView
 from prometheus_client import CONTENT_TYPE_LATEST
 
-from feedback.roles import RECRUITER_GROUP
+from feedback.roles import is_verified_recruiter
 
 from . import checks, selectors
 from .exposition import metrics_text
@@ -53,9 +53,7 @@ class ReadinessView(HealthCheckView):
 
 
 def _may_see_the_loop(user) -> bool:
-    return user.is_superuser or (
-        user.is_staff and user.groups.filter(name=RECRUITER_GROUP).exists()
-    )
+    return is_verified_recruiter(user)
 
 
 @never_cache

@@ -36,6 +36,7 @@ def pages(demo, recruiter, client_a, anonymous):
 
     candidate_request = FeedbackRequest.objects.filter(party="candidate", status="pending").first()
     message = OutboundMessage.objects.exclude(body_html="").first()
+    candidate = candidate_request.interview.application.candidate
     return [
         (anonymous, link_path(candidate_request)),
         (anonymous, reverse("clients:login")),
@@ -47,6 +48,9 @@ def pages(demo, recruiter, client_a, anonymous):
         (recruiter, reverse("admin:candidates_application_changelist")),
         (recruiter, reverse("admin:candidates_candidate_add")),
         (recruiter, reverse("admin:feedback_outboundmessage_change", args=[message.pk])),
+        (recruiter, reverse("admin:candidates_candidate_change", args=[candidate.pk])),
+        (recruiter, reverse("admin:candidates_candidate_import")),
+        (recruiter, reverse("api:docs")),
     ]
 
 
