@@ -30,7 +30,8 @@ def test_the_docs_page_loads_its_files_from_this_site(recruiter):
     response = recruiter.get(start_up.replace("&amp;", "&"))
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/javascript")
-    assert "<script>" not in html and "<style>" not in html
+    assert "<script>" not in html
+    assert "<style>" not in html
 
 
 def test_the_docs_page_is_not_for_anybody(anonymous, client_a):
