@@ -424,11 +424,3 @@ PERMISSIONS_POLICY = {
 # most the origin, never the path (tvr_site.middleware.TokenPageReferrerMiddleware).
 SECURE_REFERRER_POLICY = "same-origin"
 TOKEN_PAGE_REFERRER_POLICY = "strict-origin"
-
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-}

@@ -88,7 +88,13 @@ def test_every_post_without_the_csrf_token_is_refused(who, request):
     accepted = []
     for url in urls:
         response = careful.post(url, {"username": "x", "password": "x", "email": "x@x.example"})
-        if response.status_code != 403 or "security cookie" not in response.content.decode():
+        if url.startswith("/api/"):
+            # The API takes no cookie, only a key in the Authorization header, which a
+            # forged cross-site form cannot send: a session's POST is not signed in (401);
+            # the schema's pages take no POST at all (405, or 415 for a form's body).
+            if response.status_code not in (401, 405, 415):
+                accepted.append((url, response.status_code))
+        elif response.status_code != 403 or "security cookie" not in response.content.decode():
             accepted.append((url, response.status_code))
     assert accepted == []
 
