@@ -43,6 +43,7 @@ from candidates.models import Candidate
 from clients import selectors as client_selectors
 from feedback.models import FeedbackRequest, Party, WebhookEndpoint
 from feedback.tests.desk import HOUR, answer, interview_asked
+from privacy.models import RetentionRule
 from tests.factories import (
     ApplicationFactory,
     ClientFactory,
@@ -134,6 +135,9 @@ def world(recruiter, client_a):
     WebhookEndpoint.objects.create(
         name="ATS", url="https://ats.example/hooks", events=["feedback.received"], enabled=False
     )
+    # The retention rule's one row (a migration makes it; a flushed test database has
+    # lost it).
+    RetentionRule.objects.get_or_create(pk=1)
     requests = {r.party: r for r in interview.feedback_requests.all()}
     return World(
         recruiter=desk,

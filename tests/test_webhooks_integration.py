@@ -16,8 +16,21 @@ from feedback.webhooks import events
 from tests.factories import request_of, schedule_interview
 
 # The loop's system test's stack: a real worker and beat on Redis, sharing the test database.
-from tests.test_loop_integration import SCENARIO_TIMEOUT, _set_policy, celery_stack  # noqa: F401
+from tests.test_loop_integration import (  # noqa: F401
+    SCENARIO_TIMEOUT,
+    _redis_url,
+    _set_policy,
+    celery_stack,
+)
 from tests.webhook_receiver import WebhookReceiver, payload_of
+
+
+@pytest.fixture
+def broker_url() -> str:
+    """The loop test's worker and beat, on the default broker (the loop test itself runs
+    on each broker)."""
+    return _redis_url()
+
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 

@@ -61,9 +61,10 @@ def _clock_offset_seen(world, name: str) -> float:
     def last_stamp_and_written_at():
         before = log.stat().st_mtime
         last_line = log.read_text(errors="replace").rstrip("\n").rsplit("\n", 1)[-1]
-        stamp = re.match(r"\[(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}): ", last_line)
+        # The project's log lines begin with the moment in UTC (tvr_site/logs.py).
+        stamp = re.match(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+Z) ", last_line)
         return stamp and log.stat().st_mtime == before and (stamp.group(1), before)
 
     stamp, written_at = wait_until(f"a quiet moment in {name}'s log", last_stamp_and_written_at,
                                    timeout=30, interval=0.05)  # fmt: skip
-    return datetime.strptime(stamp, "%Y-%m-%d %H:%M:%S,%f").astimezone().timestamp() - written_at
+    return datetime.fromisoformat(stamp).timestamp() - written_at
