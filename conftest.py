@@ -1,6 +1,7 @@
 """Fixtures shared by every test: a real SMTP server, the frozen clock, the demo, and the
 people of the permission tests."""
 
+import asyncio
 import datetime as dt
 import socket
 import threading
@@ -157,6 +158,26 @@ def admin_user(admin_client):
 def anonymous() -> personas.Persona:
     """Nobody signed in: a plain test client."""
     return personas.anonymous()
+
+
+# --- the browser's event loop -------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _no_browser_event_loop_outside_browser_tests(request):
+    """Playwright's sync API (the browser tests) leaves its event loop marked running in
+    the main thread for the rest of the session. An async view (the readiness checks)
+    called through Django's sync test client needs a thread with no running loop, as every
+    web worker has: outside the browser tests, the loop is set aside for the test."""
+    loop = asyncio._get_running_loop()
+    if loop is None or request.node.get_closest_marker("e2e"):
+        yield
+        return
+    asyncio._set_running_loop(None)
+    try:
+        yield
+    finally:
+        asyncio._set_running_loop(loop)
 
 
 # --- the test session's services ------------------------------------------------------------
