@@ -163,14 +163,16 @@ def anonymous() -> personas.Persona:
 # --- the browser's event loop -------------------------------------------------------------
 
 
-@pytest.fixture(autouse=True)
-def _no_browser_event_loop_outside_browser_tests(request):
+@pytest.fixture
+def no_browser_event_loop():
     """Playwright's sync API (the browser tests) leaves its event loop marked running in
-    the main thread for the rest of the session. An async view (the readiness checks)
-    called through Django's sync test client needs a thread with no running loop, as every
-    web worker has: outside the browser tests, the loop is set aside for the test."""
+    the main thread for the rest of the session. An async view (the readiness checks,
+    django-health-check) called through Django's sync test client needs a thread with no
+    running loop, as every web worker has: the tests that call one set the loop aside
+    (`pytest.mark.usefixtures("no_browser_event_loop")`). Only those: other tests keep
+    the session as it is."""
     loop = asyncio._get_running_loop()
-    if loop is None or request.node.get_closest_marker("e2e"):
+    if loop is None:
         yield
         return
     asyncio._set_running_loop(None)

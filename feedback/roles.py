@@ -95,4 +95,5 @@ def is_verified_recruiter(user) -> bool:
     """A recruiter (is_recruiter) whose session has passed the second factor: who may see
     the desk's data on any page, the admin's or another app's (django-otp's
     OTPMiddleware gives the user is_verified)."""
-    return is_recruiter(user) and user.is_staff and getattr(user, "is_verified", bool)()
+    staff = user.is_staff or user.is_superuser
+    return staff and is_recruiter(user) and getattr(user, "is_verified", bool)()

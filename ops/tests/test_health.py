@@ -16,7 +16,8 @@ from .conftest import queued_message
 LIVENESS = reverse("ops:liveness")
 READINESS = reverse("ops:readiness")
 
-pytestmark = pytest.mark.django_db
+# The readiness view is async (see the root conftest's no_browser_event_loop).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_browser_event_loop")]
 
 
 def _sweep_interval() -> dt.timedelta:

@@ -14,7 +14,8 @@ from .conftest import queued_message
 
 LOOP = reverse("ops:loop")
 
-pytestmark = pytest.mark.django_db
+# The readiness view is async (see the root conftest's no_browser_event_loop).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_browser_event_loop")]
 
 
 def test_a_recruiter_reads_the_loops_detail(recruiter, swept, clock):
@@ -44,10 +45,14 @@ def test_the_detail_says_why_the_loop_is_unhealthy(recruiter, swept, clock):
 
 
 def test_a_superuser_reads_it_too(db, swept):
+    assert personas.administrator().get(LOOP).status_code == 200
+
+
+def test_a_superuser_without_the_second_factor_is_refused(db, swept):
     admin = personas.signed_in_by_force(
         "administrator", UserFactory(is_staff=True, is_superuser=True)
     )
-    assert admin.get(LOOP).status_code == 200
+    assert admin.get(LOOP).status_code == 403
 
 
 def test_anonymous_is_sent_to_sign_in(anonymous):
