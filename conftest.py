@@ -163,23 +163,30 @@ def anonymous() -> personas.Persona:
 # --- the browser's event loop -------------------------------------------------------------
 
 
-@pytest.fixture
-def no_browser_event_loop():
-    """Playwright's sync API (the browser tests) leaves its event loop marked running in
-    the main thread for the rest of the session. An async view (the readiness checks,
-    django-health-check) called through Django's sync test client needs a thread with no
-    running loop, as every web worker has: the tests that call one set the loop aside
-    (`pytest.mark.usefixtures("no_browser_event_loop")`). Only those: other tests keep
-    the session as it is."""
-    loop = asyncio._get_running_loop()
-    if loop is None:
-        yield
+def uses_the_browser(item) -> bool:
+    return "playwright" in getattr(item, "fixturenames", ())
+
+
+def pytest_collection_modifyitems(items):
+    """The browser tests run last. Playwright's sync API leaves its event loop running in
+    the main thread for the rest of the session, and a thread with a running loop keeps
+    Django's database connections per context instead of per thread: a test that then
+    stepped out of the loop (as an async view called through the sync test client must)
+    would write through a connection outside its own rolled-back transaction. Each group
+    keeps its order."""
+    items.sort(key=uses_the_browser)
+
+
+@pytest.fixture(autouse=True)
+def _no_event_loop_outside_the_browser_tests(request):
+    """Fails, rather than leaks rows, if a test ever runs after the browser's loop."""
+    if uses_the_browser(request.node):
         return
-    asyncio._set_running_loop(None)
     try:
-        yield
-    finally:
-        asyncio._set_running_loop(loop)
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return
+    pytest.fail("a browser test ran before this one: the browser tests must run last")
 
 
 # --- the test session's services ------------------------------------------------------------

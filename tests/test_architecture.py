@@ -101,3 +101,10 @@ def test_the_services_do_not_import_the_tasks_that_call_them(path):
             relative_imports.update([node.module, *(alias.name for alias in node.names)])
     assert "feedback.tasks" not in imported_modules(path)
     assert "tasks" not in relative_imports
+
+
+def test_the_suite_collects_the_tests_of_every_app(pytestconfig):
+    """`make test` runs what pyproject.toml's testpaths name: an app left out there has
+    tests that never run."""
+    with_tests = {app for app in LOCAL_APPS if any((ROOT / app).rglob("test_*.py"))}
+    assert with_tests <= set(pytestconfig.getini("testpaths"))

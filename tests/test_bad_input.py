@@ -56,8 +56,7 @@ from tests.factories import (
 from tests.personas import Persona, signed_in_to_the_admin
 from tvr_site.admin_site import site
 
-# The readiness view is async (see the root conftest's no_browser_event_loop).
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_browser_event_loop")]
+pytestmark = pytest.mark.django_db
 
 BIGINT_MAX = "9223372036854775807"
 TEN_KB = "x" * 10_240

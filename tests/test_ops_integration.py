@@ -37,12 +37,7 @@ def broker_url() -> str:
     return _redis_url()
 
 
-# The readiness view is async (see the root conftest's no_browser_event_loop).
-pytestmark = [
-    pytest.mark.integration,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.usefixtures("no_browser_event_loop"),
-]
+pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 ANSWER = "Loved the referral hospital; Bartholomew in imaging was a delight."
 

@@ -16,8 +16,7 @@ from .conftest import queued_message
 LIVENESS = reverse("ops:liveness")
 READINESS = reverse("ops:readiness")
 
-# The readiness view is async (see the root conftest's no_browser_event_loop).
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_browser_event_loop")]
+pytestmark = pytest.mark.django_db
 
 
 def _sweep_interval() -> dt.timedelta:

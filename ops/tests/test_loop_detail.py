@@ -14,8 +14,7 @@ from .conftest import queued_message
 
 LOOP = reverse("ops:loop")
 
-# The readiness view is async (see the root conftest's no_browser_event_loop).
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_browser_event_loop")]
+pytestmark = pytest.mark.django_db
 
 
 def test_a_recruiter_reads_the_loops_detail(recruiter, swept, clock):

@@ -18,8 +18,7 @@ from .conftest import queued_message
 METRICS = reverse("ops:metrics")
 TOKEN = "scrape-token-for-tests"
 
-# The readiness view is async (see the root conftest's no_browser_event_loop).
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_browser_event_loop")]
+pytestmark = pytest.mark.django_db
 
 Kind, Status = OutboundMessage.Kind, OutboundMessage.Status
 
