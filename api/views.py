@@ -1,8 +1,10 @@
 """The API's operations: each validates its input with a serializer, calls one service
 (or selector), and answers with an output serializer. Reads are open to every key; a
 write needs a read-write key (api.permissions) and is recorded with the key as its actor:
-on the application's timeline, or in the record's admin history."""
+on the application's or the candidate's timeline, or in the admin history of a record that
+has none (a client, a contact, a position)."""
 
+from django.db import transaction
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -71,6 +73,7 @@ class ClientsApi(ChangeFeed):
     list_selector = selectors.client_list
 
     @extend_schema(request=s.ClientIn, responses={201: s.ClientOut})
+    @transaction.atomic
     def post(self, request):
         client = candidate_services.client_save(client=Client(**_valid(s.ClientIn, request)))
         api_change_record(actor=request.user, obj=client, changed=None)
@@ -82,6 +85,7 @@ class ClientApi(generics.RetrieveAPIView):
     queryset = Client.objects.all()
 
     @extend_schema(request=s.ClientIn, responses=s.ClientOut)
+    @transaction.atomic
     def patch(self, request, pk):
         client = self.get_object()
         data = _valid(s.ClientIn, request, instance=client, partial=True)
@@ -96,6 +100,7 @@ class ContactsApi(ChangeFeed):
     list_selector = selectors.contact_list
 
     @extend_schema(request=s.ContactIn, responses={201: s.ContactOut})
+    @transaction.atomic
     def post(self, request):
         contact = candidate_services.client_contact_save(
             contact=ClientContact(**_valid(s.ContactIn, request))
@@ -109,6 +114,7 @@ class ContactApi(generics.RetrieveAPIView):
     queryset = ClientContact.objects.all()
 
     @extend_schema(request=s.ContactIn, responses=s.ContactOut)
+    @transaction.atomic
     def patch(self, request, pk):
         contact = self.get_object()
         data = _valid(s.ContactIn, request, instance=contact, partial=True)
@@ -123,6 +129,7 @@ class PositionsApi(ChangeFeed):
     list_selector = selectors.position_list
 
     @extend_schema(request=s.PositionIn, responses={201: s.PositionOut})
+    @transaction.atomic
     def post(self, request):
         position = candidate_services.position_save(
             position=Position(**_valid(s.PositionIn, request)), changed=[]
@@ -136,6 +143,7 @@ class PositionApi(generics.RetrieveAPIView):
     queryset = Position.objects.all()
 
     @extend_schema(request=s.PositionIn, responses=s.PositionOut)
+    @transaction.atomic
     def patch(self, request, pk):
         position = self.get_object()
         data = _valid(s.PositionIn, request, instance=position, partial=True)
@@ -150,11 +158,14 @@ class CandidatesApi(ChangeFeed):
     list_selector = selectors.candidate_list
 
     @extend_schema(request=s.CandidateIn, responses={201: s.CandidateOut})
+    @transaction.atomic
     def post(self, request):
         candidate = candidate_services.candidate_save(
             candidate=Candidate(**_valid(s.CandidateIn, request)), changed=[]
         )
-        api_change_record(actor=request.user, obj=candidate, changed=None)
+        feedback_services.timeline_record_candidate_saved(
+            candidate=candidate, changed=None, actor=request.user
+        )
         return Response(s.CandidateOut(candidate).data, status=status.HTTP_201_CREATED)
 
 
@@ -163,12 +174,15 @@ class CandidateApi(generics.RetrieveAPIView):
     queryset = Candidate.objects.all()
 
     @extend_schema(request=s.CandidateIn, responses=s.CandidateOut)
+    @transaction.atomic
     def patch(self, request, pk):
         candidate = self.get_object()
         data = _valid(s.CandidateIn, request, instance=candidate, partial=True)
         if changed := _assign(candidate, data):
             candidate_services.candidate_save(candidate=candidate, changed=changed)
-        api_change_record(actor=request.user, obj=candidate, changed=changed)
+        feedback_services.timeline_record_candidate_saved(
+            candidate=candidate, changed=changed, actor=request.user
+        )
         return Response(s.CandidateOut(candidate).data)
 
 

@@ -499,6 +499,8 @@ class TimelineEvent(models.Model):
         DATA_ERASED = "data_erased", "Personal data erased"
         APPLICATION_ADDED = "application_added", "Application added"
         APPLICATION_CHANGED = "application_changed", "Application changed"
+        CANDIDATE_ADDED = "candidate_added", "Candidate added"
+        CANDIDATE_CHANGED = "candidate_changed", "Candidate changed"
 
     # An event of one application, or (consent, export, erasure) of the person: then
     # only `candidate` is set.

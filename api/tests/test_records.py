@@ -7,7 +7,7 @@ import pytest
 from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.utils import timezone
 
-from candidates.models import Application, Candidate, Client, Position
+from candidates.models import Application, Candidate, Client, ClientContact, Position
 from feedback.models import TimelineEvent
 from tests.factories import (
     ApplicationFactory,
@@ -30,7 +30,17 @@ def history(obj) -> list[tuple[int, str]]:
     ]
 
 
-def test_it_creates_a_candidate_and_names_the_key_in_its_history(writer):
+def person_timeline(candidate) -> list[tuple[str, str, str]]:
+    """The candidate's own timeline (no application): (kind, who, summary)."""
+    return [
+        (event.kind, event.actor.get_full_name(), event.summary)
+        for event in TimelineEvent.objects.filter(candidate=candidate, application=None)
+        .select_related("actor")
+        .order_by("pk")
+    ]
+
+
+def test_it_creates_a_candidate_and_names_the_key_on_their_timeline(writer):
     owner = RecruiterFactory()
     response = writer.post(
         "/api/v1/candidates/",
@@ -40,7 +50,9 @@ def test_it_creates_a_candidate_and_names_the_key_in_its_history(writer):
     assert response.status_code == 201, response.json()
     candidate = Candidate.objects.get(pk=response.json()["id"])
     assert (candidate.full_name, candidate.owner) == ("Ana Okafor", owner)
-    assert history(candidate) == [(ADDITION, "ATS sync (API key)")]
+    assert person_timeline(candidate) == [
+        (TimelineEvent.Kind.CANDIDATE_ADDED, "ATS sync (API key)", "Candidate added")
+    ]
 
 
 def test_it_changes_a_candidates_owner_and_the_desk_follows(writer):
@@ -55,7 +67,19 @@ def test_it_changes_a_candidates_owner_and_the_desk_follows(writer):
     application.refresh_from_db()
     # candidates.services.candidate_save moved the application's desk copy along.
     assert application.candidate_owner == new_owner
-    assert history(candidate) == [(CHANGE, "ATS sync (API key)")]
+    # The fields that changed, never their values (personal data).
+    assert person_timeline(candidate) == [
+        (TimelineEvent.Kind.CANDIDATE_CHANGED, "ATS sync (API key)", "Candidate changed: owner")
+    ]
+
+
+def test_a_change_that_changes_nothing_adds_no_event(writer):
+    candidate = CandidateFactory(first_name="Ana")
+    response = writer.patch(
+        f"/api/v1/candidates/{candidate.pk}/", {"first_name": "Ana"}, format="json"
+    )
+    assert response.status_code == 200, response.json()
+    assert person_timeline(candidate) == []
 
 
 def test_bad_input_comes_back_field_by_field(writer):
@@ -105,6 +129,11 @@ def test_clients_contacts_and_positions_are_created_and_changed(writer):
     assert Position.objects.get(pk=position["id"]).status == "on_hold"
     response = writer.patch(f"/api/v1/clients/{client['id']}/", {"city": "Peoria"}, format="json")
     assert response.json()["city"] == "Peoria"
+    # They have no timeline: the admin's history of each names the key.
+    key = "ATS sync (API key)"
+    assert history(Client.objects.get(pk=client["id"])) == [(ADDITION, key), (CHANGE, key)]
+    assert history(ClientContact.objects.get(pk=contact["id"])) == [(ADDITION, key)]
+    assert history(Position.objects.get(pk=position["id"])) == [(ADDITION, key), (CHANGE, key)]
 
 
 def test_a_position_hires_through_a_contact_of_its_own_client(writer):

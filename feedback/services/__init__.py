@@ -48,7 +48,7 @@ from .outbox import (
 from .person import person_erase_records
 from .planning import feedback_requests_cancel, feedback_requests_plan
 from .sweep import feedback_requests_sweep, sweep_run
-from .timeline import timeline_record
+from .timeline import timeline_record, timeline_record_candidate_saved
 
 __all__ = [
     "FeedbackClosed",
@@ -77,5 +77,6 @@ __all__ = [
     "person_erase_records",
     "sweep_run",
     "timeline_record",
+    "timeline_record_candidate_saved",
     "TooManyAnswers",
 ]

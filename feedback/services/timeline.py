@@ -36,3 +36,26 @@ def timeline_record(
     # An outgoing webhook is this event told to another system, in this transaction.
     webhooks_queue_for_event(event=event)
     return event
+
+
+def timeline_record_candidate_saved(
+    *, candidate: Candidate, changed: list[str] | None, actor, now: datetime | None = None
+) -> TimelineEvent | None:
+    """A candidate's record added (`changed` None) or changed by `actor`, on the person's
+    timeline. The summary names the fields, never their values: a timeline is read by
+    every recruiter, and the values are personal data."""
+    if changed is not None and not changed:
+        return None
+    if changed is None:
+        kind, summary = TimelineEvent.Kind.CANDIDATE_ADDED, "Candidate added"
+    else:
+        fields = ", ".join(sorted(changed))
+        kind, summary = TimelineEvent.Kind.CANDIDATE_CHANGED, f"Candidate changed: {fields}"
+    return timeline_record(
+        candidate=candidate,
+        kind=kind,
+        summary=summary,
+        actor=actor,
+        data={"fields": sorted(changed or [])},
+        now=now,
+    )
