@@ -4,10 +4,14 @@ write needs a read-write key (api.permissions) and is recorded with the key as i
 on the application's or the candidate's timeline, or in the admin history of a record that
 has none (a client, a contact, a position)."""
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from django.db import transaction
+from django.db.models import Model
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -68,122 +72,141 @@ class ChangeFeed(generics.ListAPIView):
 # --- the ATS records: plain saves through candidates.services -------------------------
 
 
-class ClientsApi(ChangeFeed):
-    serializer_class = s.ClientOut
+@dataclass(frozen=True)
+class RecordKind:
+    """One kind of ATS record as the API writes it: its serializers, the service that
+    saves it, and where the key is recorded as who did it."""
+
+    model: type[Model]
+    serializer_in: type[serializers.Serializer]
+    serializer_out: type[serializers.Serializer]
+    save: Callable[[Model, list[str]], Model]
+    # (record, the fields changed or None for a new one, the key's actor)
+    record_change: Callable[[Model, list[str] | None, object], None]
+
+
+def _in_admin_history(record, changed, actor) -> None:
+    api_change_record(actor=actor, obj=record, changed=changed)
+
+
+def _on_the_candidates_timeline(candidate, changed, actor) -> None:
+    feedback_services.timeline_record_candidate_saved(
+        candidate=candidate, changed=changed, actor=actor
+    )
+
+
+CLIENT = RecordKind(
+    model=Client,
+    serializer_in=s.ClientIn,
+    serializer_out=s.ClientOut,
+    save=lambda client, changed: candidate_services.client_save(client=client),
+    record_change=_in_admin_history,
+)
+CONTACT = RecordKind(
+    model=ClientContact,
+    serializer_in=s.ContactIn,
+    serializer_out=s.ContactOut,
+    save=lambda contact, changed: candidate_services.client_contact_save(contact=contact),
+    record_change=_in_admin_history,
+)
+POSITION = RecordKind(
+    model=Position,
+    serializer_in=s.PositionIn,
+    serializer_out=s.PositionOut,
+    save=lambda position, changed: candidate_services.position_save(
+        position=position, changed=changed
+    ),
+    record_change=_in_admin_history,
+)
+CANDIDATE = RecordKind(
+    model=Candidate,
+    serializer_in=s.CandidateIn,
+    serializer_out=s.CandidateOut,
+    save=lambda candidate, changed: candidate_services.candidate_save(
+        candidate=candidate, changed=changed
+    ),
+    record_change=_on_the_candidates_timeline,
+)
+
+
+class RecordsApi(ChangeFeed):
+    """The records, oldest change first, narrowed by `updated_since`; a POST adds one."""
+
+    kind: RecordKind
+
+    def get_serializer_class(self):
+        return self.kind.serializer_out
+
+    @transaction.atomic
+    def post(self, request):
+        record = self.kind.save(self.kind.model(**_valid(self.kind.serializer_in, request)), [])
+        self.kind.record_change(record, None, request.user)
+        return Response(self.kind.serializer_out(record).data, status=status.HTTP_201_CREATED)
+
+
+class RecordApi(generics.RetrieveAPIView):
+    """One record; a PATCH changes only the fields it sends."""
+
+    kind: RecordKind
+
+    def get_serializer_class(self):
+        return self.kind.serializer_out
+
+    def get_queryset(self):
+        return self.kind.model._default_manager.all()
+
+    @transaction.atomic
+    def patch(self, request, pk):
+        record = self.get_object()
+        data = _valid(self.kind.serializer_in, request, instance=record, partial=True)
+        if changed := _assign(record, data):
+            self.kind.save(record, changed)
+        self.kind.record_change(record, changed, request.user)
+        return Response(self.kind.serializer_out(record).data)
+
+
+@extend_schema_view(post=extend_schema(request=s.ClientIn, responses={201: s.ClientOut}))
+class ClientsApi(RecordsApi):
+    kind = CLIENT
     list_selector = selectors.client_list
 
-    @extend_schema(request=s.ClientIn, responses={201: s.ClientOut})
-    @transaction.atomic
-    def post(self, request):
-        client = candidate_services.client_save(client=Client(**_valid(s.ClientIn, request)))
-        api_change_record(actor=request.user, obj=client, changed=None)
-        return Response(s.ClientOut(client).data, status=status.HTTP_201_CREATED)
+
+@extend_schema_view(patch=extend_schema(request=s.ClientIn, responses=s.ClientOut))
+class ClientApi(RecordApi):
+    kind = CLIENT
 
 
-class ClientApi(generics.RetrieveAPIView):
-    serializer_class = s.ClientOut
-    queryset = Client.objects.all()
-
-    @extend_schema(request=s.ClientIn, responses=s.ClientOut)
-    @transaction.atomic
-    def patch(self, request, pk):
-        client = self.get_object()
-        data = _valid(s.ClientIn, request, instance=client, partial=True)
-        if changed := _assign(client, data):
-            candidate_services.client_save(client=client)
-        api_change_record(actor=request.user, obj=client, changed=changed)
-        return Response(s.ClientOut(client).data)
-
-
-class ContactsApi(ChangeFeed):
-    serializer_class = s.ContactOut
+@extend_schema_view(post=extend_schema(request=s.ContactIn, responses={201: s.ContactOut}))
+class ContactsApi(RecordsApi):
+    kind = CONTACT
     list_selector = selectors.contact_list
 
-    @extend_schema(request=s.ContactIn, responses={201: s.ContactOut})
-    @transaction.atomic
-    def post(self, request):
-        contact = candidate_services.client_contact_save(
-            contact=ClientContact(**_valid(s.ContactIn, request))
-        )
-        api_change_record(actor=request.user, obj=contact, changed=None)
-        return Response(s.ContactOut(contact).data, status=status.HTTP_201_CREATED)
+
+@extend_schema_view(patch=extend_schema(request=s.ContactIn, responses=s.ContactOut))
+class ContactApi(RecordApi):
+    kind = CONTACT
 
 
-class ContactApi(generics.RetrieveAPIView):
-    serializer_class = s.ContactOut
-    queryset = ClientContact.objects.all()
-
-    @extend_schema(request=s.ContactIn, responses=s.ContactOut)
-    @transaction.atomic
-    def patch(self, request, pk):
-        contact = self.get_object()
-        data = _valid(s.ContactIn, request, instance=contact, partial=True)
-        if changed := _assign(contact, data):
-            candidate_services.client_contact_save(contact=contact)
-        api_change_record(actor=request.user, obj=contact, changed=changed)
-        return Response(s.ContactOut(contact).data)
-
-
-class PositionsApi(ChangeFeed):
-    serializer_class = s.PositionOut
+@extend_schema_view(post=extend_schema(request=s.PositionIn, responses={201: s.PositionOut}))
+class PositionsApi(RecordsApi):
+    kind = POSITION
     list_selector = selectors.position_list
 
-    @extend_schema(request=s.PositionIn, responses={201: s.PositionOut})
-    @transaction.atomic
-    def post(self, request):
-        position = candidate_services.position_save(
-            position=Position(**_valid(s.PositionIn, request)), changed=[]
-        )
-        api_change_record(actor=request.user, obj=position, changed=None)
-        return Response(s.PositionOut(position).data, status=status.HTTP_201_CREATED)
+
+@extend_schema_view(patch=extend_schema(request=s.PositionIn, responses=s.PositionOut))
+class PositionApi(RecordApi):
+    kind = POSITION
 
 
-class PositionApi(generics.RetrieveAPIView):
-    serializer_class = s.PositionOut
-    queryset = Position.objects.all()
-
-    @extend_schema(request=s.PositionIn, responses=s.PositionOut)
-    @transaction.atomic
-    def patch(self, request, pk):
-        position = self.get_object()
-        data = _valid(s.PositionIn, request, instance=position, partial=True)
-        if changed := _assign(position, data):
-            candidate_services.position_save(position=position, changed=changed)
-        api_change_record(actor=request.user, obj=position, changed=changed)
-        return Response(s.PositionOut(position).data)
-
-
-class CandidatesApi(ChangeFeed):
-    serializer_class = s.CandidateOut
+@extend_schema_view(post=extend_schema(request=s.CandidateIn, responses={201: s.CandidateOut}))
+class CandidatesApi(RecordsApi):
+    kind = CANDIDATE
     list_selector = selectors.candidate_list
 
-    @extend_schema(request=s.CandidateIn, responses={201: s.CandidateOut})
-    @transaction.atomic
-    def post(self, request):
-        candidate = candidate_services.candidate_save(
-            candidate=Candidate(**_valid(s.CandidateIn, request)), changed=[]
-        )
-        feedback_services.timeline_record_candidate_saved(
-            candidate=candidate, changed=None, actor=request.user
-        )
-        return Response(s.CandidateOut(candidate).data, status=status.HTTP_201_CREATED)
 
-
-class CandidateApi(generics.RetrieveAPIView):
-    serializer_class = s.CandidateOut
-    queryset = Candidate.objects.all()
-
-    @extend_schema(request=s.CandidateIn, responses=s.CandidateOut)
-    @transaction.atomic
-    def patch(self, request, pk):
-        candidate = self.get_object()
-        data = _valid(s.CandidateIn, request, instance=candidate, partial=True)
-        if changed := _assign(candidate, data):
-            candidate_services.candidate_save(candidate=candidate, changed=changed)
-        feedback_services.timeline_record_candidate_saved(
-            candidate=candidate, changed=changed, actor=request.user
-        )
-        return Response(s.CandidateOut(candidate).data)
+@extend_schema_view(patch=extend_schema(request=s.CandidateIn, responses=s.CandidateOut))
+class CandidateApi(RecordApi):
+    kind = CANDIDATE
 
 
 # --- applications: on the timeline -------------------------------------------------------
