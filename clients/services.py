@@ -16,28 +16,20 @@ from feedback import services as feedback_services
 from feedback.models import OutboundMessage
 
 
+def _password_link(*, user, url_name: str) -> str:
+    """A link to a page that sets this user's password (valid for PASSWORD_RESET_TIMEOUT,
+    and only until the password is set: the token covers the password hash)."""
+    uidb64 = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    return settings.SITE_URL + reverse(url_name, kwargs={"uidb64": uidb64, "token": token})
+
+
 def client_contact_invitation_link(*, user) -> str:
-    """A set-password link for this user (valid for PASSWORD_RESET_TIMEOUT, and only
-    until the password is set: the token covers the password hash)."""
-    path = reverse(
-        "clients:invitation",
-        kwargs={
-            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
-            "token": default_token_generator.make_token(user),
-        },
-    )
-    return settings.SITE_URL + path
+    return _password_link(user=user, url_name="clients:invitation")
 
 
 def client_password_reset_link(*, user) -> str:
-    path = reverse(
-        "clients:password_reset_confirm",
-        kwargs={
-            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
-            "token": default_token_generator.make_token(user),
-        },
-    )
-    return settings.SITE_URL + path
+    return _password_link(user=user, url_name="clients:password_reset_confirm")
 
 
 def client_password_reset_queue(*, user) -> OutboundMessage:
