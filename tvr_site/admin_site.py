@@ -15,8 +15,10 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from core.admin_input import checked_admin_class, refuse_nul
+from core.two_factor import second_factor_url
 from feedback import charts, selectors
 from feedback.roles import is_recruiter
 
@@ -55,7 +57,7 @@ class RecruiterAdminSite(admin.AdminSite):
             signing_out = request.resolver_match and request.resolver_match.url_name == "logout"
             if user.is_active and user.is_staff and not signing_out:
                 if not user.is_verified():
-                    return redirect(two_factor.second_factor_url(request))
+                    return redirect(second_factor_url(request))
                 if not is_recruiter(user):
                     raise PermissionDenied("the recruiter desk is for recruiters")
             return checked(request, *args, **kwargs)
@@ -101,4 +103,4 @@ class RecruiterAdminSite(admin.AdminSite):
 
 site = RecruiterAdminSite(name="admin")
 # The authenticators' list with the reset action (instead of django-otp's own).
-site.register(two_factor.TOTPDevice, checked_admin_class(two_factor.AuthenticatorAdmin))
+site.register(TOTPDevice, checked_admin_class(two_factor.AuthenticatorAdmin))
