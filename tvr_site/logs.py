@@ -68,7 +68,14 @@ def structured_formatter(*, log_format: str) -> structlog.stdlib.ProcessorFormat
     if log_format == "json":
         renderer = [structlog.processors.format_exc_info, structlog.processors.JSONRenderer()]
     else:
-        renderer = [structlog.dev.ConsoleRenderer(colors=False)]
+        # A plain traceback: the default (rich, where installed) prints every frame's
+        # local variables, which carry personal data and secrets, and takes long enough
+        # to render to stall a process (beat) on a loaded host.
+        renderer = [
+            structlog.dev.ConsoleRenderer(
+                colors=False, exception_formatter=structlog.dev.plain_traceback
+            )
+        ]
     return structlog.stdlib.ProcessorFormatter(
         processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, *renderer],
         # Lines from the standard library's loggers (Django, Celery, ours) get the same

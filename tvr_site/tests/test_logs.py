@@ -145,3 +145,33 @@ def test_the_balancers_probes_are_logged_only_when_they_fail(
     (finished,) = [line for line in _lines(json_log) if line["event"] == "request_finished"]
     assert finished["request"] == "GET /health/"
     assert finished["code"] == 503
+
+
+@pytest.mark.parametrize("log_format", ["text", "json"])
+def test_an_error_is_logged_with_its_traceback_but_not_its_local_variables(log_format):
+    """A traceback's frames carry whatever the code held (a candidate's name, a password
+    in a connection string): the line says where it failed, never those values."""
+    import logging
+
+    def fails(candidate_name):
+        # Values built at run time: the traceback's source lines show no value.
+        password = "-".join(["hunter2", "secret"])  # noqa: F841 (a local to print)
+        raise ValueError("the delivery failed")
+
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(logs.structured_formatter(log_format=log_format))
+    logger = logging.getLogger("tvr.test.traceback")
+    logger.addHandler(handler)
+    try:
+        name = " ".join(["Philippa", "Quartermaine"])
+        fails(name)
+    except ValueError:
+        logger.exception("delivery failed")
+    finally:
+        logger.removeHandler(handler)
+    text = stream.getvalue()
+    assert "Traceback" in text
+    assert "the delivery failed" in text
+    assert "hunter2-secret" not in text
+    assert "Philippa Quartermaine" not in text
