@@ -17,6 +17,7 @@ SHORT = {
     "test_an_smtp_server_that_cuts_the_connection_after_data": "SMTP cut after DATA",
     "test_redis_restarted_while_a_worker_holds_unacknowledged_tasks": "Redis restart, unacked",
     "test_workers_five_seconds_ahead_of_and_behind_the_database": "clocks ±5 s",
+    "test_a_webhook_receiver_that_fails_stalls_and_recovers": "webhook receiver fails, stalls",
 }
 
 
