@@ -12,6 +12,7 @@ from pathlib import Path
 
 import crispy_bootstrap5
 import crispy_forms
+import django.forms
 
 ROOT = Path(__file__).resolve().parent.parent
 OUTPUT = ROOT / "static" / "css" / "site.min.css"
@@ -47,9 +48,9 @@ CRISPY_BOOTSTRAP5_TEMPLATES = [
 
 
 def content_files() -> list[str]:
-    """Every file that can put a class on the portal or the client pages: their templates,
-    our forms (widgets and layouts name classes), and the crispy-forms code and Bootstrap 5
-    templates that render those forms."""
+    """Every file that can put a class (or an input type) on the portal or the client pages:
+    their templates, our forms (widgets and layouts name classes), Django's widgets, and
+    the crispy-forms code and Bootstrap 5 templates that render those forms."""
     templates = ROOT / "templates"
     files = [
         path
@@ -57,6 +58,9 @@ def content_files() -> list[str]:
         if not path.relative_to(templates).as_posix().startswith(NOT_ON_OUR_PAGES)
     ]
     files += sorted(ROOT.glob("*/forms.py"))
+    # Django's form widgets: they name the inputs' types (radio, checkbox, date, ...), which
+    # Bootstrap's attribute selectors style.
+    files.append(Path(django.forms.__path__[0]) / "widgets.py")
     files += [Path(crispy_forms.__path__[0]) / name for name in CRISPY_FORMS_MODULES]
     bootstrap5 = Path(crispy_bootstrap5.__path__[0]) / "templates" / "bootstrap5"
     files += [bootstrap5 / name for name in CRISPY_BOOTSTRAP5_TEMPLATES]
