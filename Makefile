@@ -6,17 +6,27 @@ PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint check-deploy format bench
+.PHONY: run test lint check-deploy format bench css lighthouse
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --disable-pip-version-check -q -r requirements-dev.txt
 	touch $@
 
+# The build and test tools from npm (package-lock.json): PurgeCSS, axe-core, Lighthouse.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+# The portal's and client pages' stylesheet, purged of unused Bootstrap (tools/css.py);
+# the result is checked in, and tests/test_css.py fails when it is stale.
+css: $(VENV)/.installed node_modules/.installed
+	$(BIN)/python tools/css.py
+
 run: $(VENV)/.installed
 	$(BIN)/python -m tvr_site.devstack run
 
-test: lint check-deploy
+test: lint check-deploy node_modules/.installed
 	$(BIN)/python -m tvr_site.devstack test
 
 # make bench: the benchmarks (docs/benchmarks.md), on PostgreSQL and Redis from the
@@ -30,6 +40,11 @@ bench: $(VENV)/.installed
 	$(BENCH_ENV) $(BIN)/python bench/lateness.py --burst 10000
 	$(BENCH_ENV) $(BIN)/python bench/pages.py
 	$(BENCH_ENV) $(BIN)/python bench/load.py
+
+# make lighthouse: Lighthouse (phone profile) on the portal and the client home, served by
+# gunicorn under the production settings, then as make run serves them (docs/benchmarks.md).
+lighthouse: $(VENV)/.installed node_modules/.installed
+	$(BENCH_ENV) $(BIN)/python bench/lighthouse.py
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .

@@ -85,6 +85,9 @@ class FeedbackRequestAdmin(BigTableMixin, ViewOnlyAdmin):
         "opened_at",
         "interview_link",
     ]
+    # The first column is itself a link (to the application): the request's own link is
+    # its status, not a link around another link.
+    list_display_links = ["status"]
     list_filter = [
         RequestOverdueFilter,
         "party",

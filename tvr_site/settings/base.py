@@ -51,6 +51,9 @@ MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # The pages, compressed (Django's own guards against BREACH); below whitenoise, which
+    # answers static files from their own pre-compressed (Brotli, gzip) copies.
+    "django.middleware.gzip.GZipMiddleware",
     # The headers every answer carries (static files included come before: whitenoise
     # answers them itself, with their own long cache lifetime).
     "csp.middleware.CSPMiddleware",
