@@ -41,6 +41,7 @@ from api.models import ApiKey
 from api.services import api_key_create
 from candidates.models import Candidate
 from clients import selectors as client_selectors
+from feedback import selectors
 from feedback.models import FeedbackRequest, Party, WebhookEndpoint
 from feedback.tests.desk import HOUR, answer, interview_asked
 from privacy.models import RetentionRule
@@ -354,6 +355,9 @@ def valid_values(world: World, template: str) -> dict[str, str]:
             value = "candidates"
         elif name == "url":
             value = "no/such/page/"
+        elif name == "code" and template.startswith("/portal/s/"):
+            link = selectors.feedback_request_short_link(request=world.candidate_request)
+            value = link.rstrip("/").rsplit("/", 1)[-1]
         elif name == "token" and template.startswith("/portal/"):
             value = token_of(world.candidate_request)
         elif name == "token" and template.startswith("/clients/feedback/"):
