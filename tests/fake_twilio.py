@@ -32,6 +32,7 @@ class FakeTwilio:
         self.messages: list[dict] = []
         self.requests: list[str] = []  # "POST" / "GET" per call, in order
         self.plan: deque[str] = deque()
+        self.invalid_numbers: set[str] = set()  # answered 400, code 21211
         self.lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
         self.server.daemon_threads = True
@@ -61,6 +62,7 @@ class FakeTwilio:
             self.messages.clear()
             self.requests.clear()
             self.plan.clear()
+            self.invalid_numbers.clear()
 
     def to(self, number: str) -> list[dict]:
         with self.lock:
@@ -136,7 +138,8 @@ def _handler_for(fake: FakeTwilio):
                 return self._json(404, {"code": 20404, "message": "Not found", "status": 404})
             if behaviour == "500":
                 return self._json(500, {"code": 20500, "message": "Internal", "status": 500})
-            if not form.get("To", "").startswith("+") or not form.get("Body"):
+            to = form.get("To", "")
+            if not to.startswith("+") or to in fake.invalid_numbers or not form.get("Body"):
                 return self._json(
                     400, {"code": 21211, "message": "Invalid 'To' Phone Number", "status": 400}
                 )

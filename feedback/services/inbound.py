@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from candidates.models import Candidate
 from core import clock
+from core.phones import digits_of, e164, spellings
 
 from ..inbound.models import InboundMessage, Suppression
 from ..models import (
@@ -60,8 +61,11 @@ def outbox_send_refusal(*, message: OutboundMessage) -> str:
         _KEYWORD_ANSWERS
     )
     if not keyword_answer:
+        address = message.recipient
+        if message.channel == Channel.SMS:
+            address = e164(address) or address
         suppressed = (
-            Suppression.objects.filter(channel=message.channel, address=message.recipient)
+            Suppression.objects.filter(channel=message.channel, address=address)
             .values_list("reason", flat=True)
             .first()
         )
@@ -100,7 +104,7 @@ def sms_inbound_receive(
     )
     if not created:
         return inbound
-    candidates = list(Candidate.objects.filter(phone=sender, erased_at__isnull=True))
+    candidates = _candidates_with_number(sender)
     keyword = keyword_of(body)
     if keyword == "opt_out":
         _opt_out(inbound=inbound, candidates=candidates, now=now)
@@ -133,6 +137,15 @@ def email_inbound_receive(
         candidates = list(Candidate.objects.filter(email__iexact=sender, erased_at__isnull=True))
         _reply(inbound=inbound, candidates=candidates, text=email_reply_text(body), now=now)
     return inbound
+
+
+def _candidates_with_number(number: str) -> list[Candidate]:
+    """The candidates whose phone is `number` (E.164), however it was typed."""
+    return list(
+        Candidate.objects.alias(digits=digits_of("phone")).filter(
+            digits__in=spellings(number), erased_at__isnull=True
+        )
+    )
 
 
 def _inbound_once(**fields) -> tuple[InboundMessage, bool]:

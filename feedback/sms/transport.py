@@ -16,6 +16,8 @@ from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
+from core.phones import e164
+
 from ..models import OutboundMessage
 from ..transports import TransportError
 from .config import SmsConfig, sms_config
@@ -40,15 +42,18 @@ class SmsTransport:
             self.console.flush()
             message.provider_id = f"console-{message.pk}"
             return
+        to = e164(message.recipient)
+        if not to:
+            raise TransportError(f"not a phone number: {message.recipient!r}", permanent=True)
         client = self._client(config)
         try:
             if message.attempts > 1:
-                found = _already_taken(client, config, message)
+                found = _already_taken(client, config, message, to=to)
                 if found:
                     message.provider_id = found
                     return
             created = client.messages.create(
-                to=message.recipient,
+                to=to,
                 from_=config.sender,
                 body=message.body_text,
                 status_callback=f"{settings.SITE_URL}/hooks/sms/twilio/status/",
@@ -78,11 +83,9 @@ class SmsTransport:
         return cached[1]
 
 
-def _already_taken(client: Client, config: SmsConfig, message: OutboundMessage) -> str:
+def _already_taken(client: Client, config: SmsConfig, message: OutboundMessage, *, to: str) -> str:
     """The SID of a message Twilio already has with this text to this number, or ""."""
-    for sent in client.messages.list(
-        to=message.recipient, from_=config.sender, limit=RECONCILE_LOOKBACK
-    ):
+    for sent in client.messages.list(to=to, from_=config.sender, limit=RECONCILE_LOOKBACK):
         if sent.body == message.body_text and sent.status not in ("failed", "canceled"):
             return sent.sid
     return ""

@@ -5,13 +5,13 @@ changes nothing. Thin: verify, read the form, call one service."""
 
 import logging
 
-import phonenumbers
 from django.conf import settings
 from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseForbidden
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from twilio.request_validator import RequestValidator
 
+from core.phones import e164
 from core.text import plain_text
 
 from .. import services
@@ -36,23 +36,13 @@ def _signed_by_twilio(request) -> bool:
     return RequestValidator(config.auth_token).validate(url, params, signature)
 
 
-def _e164(number: str) -> str:
-    try:
-        parsed = phonenumbers.parse(number, settings.PHONENUMBER_DEFAULT_REGION)
-    except phonenumbers.NumberParseException:
-        return ""
-    if not phonenumbers.is_possible_number(parsed):
-        return ""
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
-
-
 @csrf_exempt
 @require_POST
 def twilio_inbound(request):
     if not _signed_by_twilio(request):
         return HttpResponseForbidden("Not signed by the SMS provider.")
     sid = plain_text(request.POST.get("MessageSid", ""))
-    sender = _e164(request.POST.get("From", ""))
+    sender = e164(plain_text(request.POST.get("From", "")))
     body = request.POST.get("Body", "")
     if not (sid and sender) or len(sid) > 64 or len(body) > MAX_BODY:
         return HttpResponseBadRequest("MessageSid, From (a phone number) and Body expected.")

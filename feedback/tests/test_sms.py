@@ -155,9 +155,8 @@ def test_a_5xx_is_retried_and_a_refused_number_fails_for_good(interview_end, twi
     twilio.plan.append("500")
     assert deliver(text) == "retry"
     assert "Twilio 500" in text.last_error
-    OutboundMessage.objects.filter(pk=text.pk).update(
-        recipient="5550123", next_attempt_at=text.created_at
-    )
+    twilio.invalid_numbers.add(NUMBER)
+    OutboundMessage.objects.filter(pk=text.pk).update(next_attempt_at=text.created_at)
     assert deliver(text) == "failed"
     assert "21211" in text.last_error
     assert twilio.messages == []
@@ -183,6 +182,14 @@ def test_a_dropped_connection_before_twilio_took_it_is_sent_on_retry(interview_e
     OutboundMessage.objects.filter(pk=text.pk).update(next_attempt_at=text.created_at)
     assert deliver(text) == "sent"
     assert len(twilio.to(NUMBER)) == 1
+
+
+def test_a_number_that_is_no_phone_number_fails_for_good_before_twilio(interview_end, twilio):
+    asked_by(interview_end, phone="12")
+    (text,) = outbox("sms")
+    assert deliver(text) == "failed"
+    assert "not a phone number" in text.last_error
+    assert twilio.requests == []
 
 
 def test_console_sms_prints_the_text_and_keeps_it_in_the_outbox(interview_end, settings):

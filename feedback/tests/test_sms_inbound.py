@@ -10,7 +10,6 @@ from candidates.models import Application
 from feedback import services
 from feedback.inbound.models import InboundMessage, Suppression
 from feedback.models import Feedback, OutboundMessage, TimelineEvent
-from privacy.models import Consent
 from tests.fake_twilio import AUTH_TOKEN, FakeTwilio, signed_post
 
 from .test_sms import NUMBER, asked_by, deliver, outbox
@@ -71,8 +70,6 @@ def test_stop_and_its_synonyms_opt_out_at_once_confirmed_once(asked, text_in, wo
     candidate.refresh_from_db()
     assert candidate.consent_sms is False
     assert Suppression.objects.get(address=NUMBER).reason == "opt_out"
-    consent = Consent.objects.get(candidate=candidate, channel="sms")
-    assert consent.given is False
     assert TimelineEvent.objects.filter(candidate=candidate, kind="consent_changed").count() == 1
     text_in(word)
     (confirmation,) = answers_sent()
@@ -108,10 +105,8 @@ def test_start_opts_back_in_and_the_next_stop_is_confirmed_again(asked, text_in)
     candidate.refresh_from_db()
     assert candidate.consent_sms is True
     assert not Suppression.objects.filter(address=NUMBER).exists()
-    assert [c.given for c in Consent.objects.filter(candidate=candidate).order_by("at", "pk")] == [
-        False,
-        True,
-    ]
+    changes = TimelineEvent.objects.filter(candidate=candidate, kind="consent_changed")
+    assert [e.data["given"] for e in changes.order_by("created_at", "pk")] == [False, True]
     text_in("stop")
     bodies = [m.body_text for m in answers_sent()]
     assert len(bodies) == 3
@@ -257,3 +252,27 @@ def test_a_passing_failure_fails_the_message_but_keeps_the_number(asked, client,
     text.refresh_from_db()
     assert text.status == "failed"
     assert not Suppression.objects.exists()
+
+
+def test_a_number_typed_any_way_is_texted_in_e164_and_its_replies_found(
+    interview_end, twilio, text_in
+):
+    interview = asked_by(interview_end, phone="(773) 555-0123")
+    (text,) = outbox("sms")
+    deliver(text)
+    assert len(twilio.to(NUMBER)) == 1
+    text_in("10!")
+    assert Feedback.objects.get(request__interview=interview).interest_level == 10
+
+
+def test_the_play_reply_command_plays_a_text_and_a_mail(interview_end, twilio):
+    from django.core.management import call_command
+
+    texted = asked_by(interview_end)
+    call_command("play_reply", "(773) 555-0123", "8 yes")
+    feedback = Feedback.objects.get(request__interview=texted)
+    assert (feedback.channel, feedback.interest_level) == ("sms", 8)
+    mailed = asked_by(interview_end, contact_by="email", phone="+17735550177")
+    call_command("play_reply", mailed.application.candidate.email, "6")
+    feedback = Feedback.objects.get(request__interview=mailed)
+    assert (feedback.channel, feedback.interest_level) == ("email", 6)
