@@ -13,7 +13,17 @@ from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Case, CharField, DateTimeField, F, IntegerField, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    CharField,
+    DateTimeField,
+    F,
+    IntegerField,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.db.models.functions import Cast, Concat, JSONObject
 
 from candidates import services as candidate_services
@@ -321,6 +331,7 @@ def _ask_many(*, requests: list[FeedbackRequest], now: datetime) -> int:
         shifts[request.pk] = int(shift.total_seconds())
     asked = _rows(requests)
     _queue_many(requests=asked, kind=Kind.REQUEST, now=now)
+    default = selectors.policy_get().candidate_channels
     _timeline_many(
         requests=asked.alias(email=_RECIPIENT_EMAIL),
         kind=TimelineEvent.Kind.REQUEST_SENT,
@@ -329,7 +340,17 @@ def _ask_many(*, requests: list[FeedbackRequest], now: datetime) -> int:
             F("party"),
             Value(" for feedback"),
             Case(
+                When(
+                    _asked_by_sms_sql(default=default)
+                    & (Q(email="") | ~_asked_by_email_sql(default=default)),
+                    then=Value(" by text"),
+                ),
+                When(_asked_by_sms_sql(default=default), then=Value(" by email and text")),
                 When(email="", then=Value(" (no email: no address or no consent)")),
+                When(
+                    ~_asked_by_email_sql(default=default),
+                    then=Value(" (no text: no number or no consent)"),
+                ),
                 default=Value(""),
             ),
             output_field=CharField(),

@@ -8,7 +8,7 @@ import pytest
 import time_machine
 
 from feedback import services
-from feedback.models import OutboundMessage, ReminderPolicy
+from feedback.models import OutboundMessage, ReminderPolicy, TimelineEvent
 from feedback.sms.segments import gsm7_length, segments
 from feedback.transports import transport_for
 from tests.factories import ApplicationFactory
@@ -113,6 +113,19 @@ def test_each_candidate_is_asked_by_their_channels_else_the_agencys(
     asked_by(interview_end, contact_by=contact_by)
     asked = {m.channel for m in OutboundMessage.objects.filter(request__party="candidate")}
     assert asked == channels
+    event = TimelineEvent.objects.get(kind="request_sent", request__party="candidate")
+    said = {
+        frozenset({"email"}): "Asked the candidate for feedback",
+        frozenset({"sms"}): "Asked the candidate for feedback by text",
+        frozenset({"email", "sms"}): "Asked the candidate for feedback by email and text",
+    }
+    assert event.summary == said[frozenset(channels)]
+
+
+def test_the_timeline_says_when_a_candidate_who_chose_texts_could_not_be_texted(interview_end):
+    asked_by(interview_end, consent_sms=False)
+    event = TimelineEvent.objects.get(kind="request_sent", request__party="candidate")
+    assert event.summary == "Asked the candidate for feedback (no text: no number or no consent)"
 
 
 def test_no_text_without_consent_or_without_a_number(interview_end):
