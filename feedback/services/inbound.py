@@ -16,7 +16,6 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from candidates.models import Candidate
-from core import clock
 from core.phones import digits_of, e164, spellings
 
 from ..inbound.models import InboundMessage, Suppression
@@ -34,7 +33,7 @@ from ..signals import sms_consent_stated
 from ..sms.segments import gsm7_text
 from .answers import FeedbackClosed, TooManyAnswers, feedback_submit
 from .messages import _context, _recruiter_for, sms_rendered
-from .outbox import _queue_message, outbox_dispatch
+from .outbox import _queue_message, _queue_text
 from .timeline import timeline_record
 
 logger = logging.getLogger(__name__)
@@ -225,28 +224,6 @@ def _queue_keyword_answer(*, inbound: InboundMessage, template: str, dedupe_key:
         body=gsm7_text(text),
         dedupe_key=dedupe_key,
     )
-
-
-def _queue_text(
-    *, request: FeedbackRequest | None, recipient: str, kind: str, body: str, dedupe_key: str
-) -> OutboundMessage:
-    """A text written now, queued once, dispatched after commit."""
-    message, created = OutboundMessage.objects.get_or_create(
-        request=request,
-        kind=kind,
-        channel=Channel.SMS,
-        dedupe_key=dedupe_key,
-        defaults={
-            "recipient": recipient,
-            "subject": "",
-            "body_text": body,
-            "next_attempt_at": clock.now_in_sql(),
-            "dispatched_at": clock.now_in_sql(),
-        },
-    )
-    if created:
-        transaction.on_commit(lambda: outbox_dispatch(message_ids=[message.pk]))
-    return message
 
 
 def _latest_open_request(candidates: list[Candidate]) -> FeedbackRequest | None:

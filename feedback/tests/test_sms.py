@@ -221,3 +221,21 @@ def test_console_sms_prints_the_text_and_keeps_it_in_the_outbox(interview_end, s
     assert NUMBER in printed
     assert text.body_text in printed
     assert text.status == OutboundMessage.Status.SENT
+
+
+def test_a_new_link_goes_by_text_too_and_the_old_short_link_stops_working(
+    interview_end, twilio, client
+):
+    interview = asked_by(interview_end, contact_by="sms")
+    (first,) = outbox("sms")
+    deliver(first)
+    old_link = next(w for w in first.body_text.split() if "/portal/s/" in w)
+    request = interview.feedback_requests.get(party="candidate")
+    services.feedback_request_resend_link(request=request)
+    resent = OutboundMessage.objects.get(channel="sms", dedupe_key="resend-1")
+    assert deliver(resent) == "sent"
+    new_link = next(w for w in resent.body_text.split() if "/portal/s/" in w)
+    assert new_link != old_link
+    assert client.get(old_link.split("8000", 1)[-1]).status_code == 404
+    assert client.get(new_link.split("8000", 1)[-1]).status_code == 302
+    assert len(twilio.to(NUMBER)) == 2
