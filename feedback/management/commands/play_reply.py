@@ -33,7 +33,9 @@ class Command(BaseCommand):
             inbound = services.sms_inbound_receive(
                 provider_id=provider_id, sender=number, body=text
             )
-        self.stdout.write(f"{inbound.get_channel_display()} from {inbound.sender}: ")
-        self.stdout.write(f"  {inbound.get_outcome_display()}")
+        self.stdout.write(
+            f"{inbound.get_channel_display()} from {inbound.sender}: "
+            f"{inbound.get_outcome_display()}"
+        )
         if inbound.request_id:
             self.stdout.write(f"  request {inbound.request_id}: {inbound.request}")
