@@ -5,6 +5,7 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.utils import timezone
 
 from candidates.models import Application
 from feedback import services
@@ -276,3 +277,17 @@ def test_the_play_reply_command_plays_a_text_and_a_mail(interview_end, twilio):
     call_command("play_reply", mailed.application.candidate.email, "6")
     feedback = Feedback.objects.get(request__interview=mailed)
     assert (feedback.channel, feedback.interest_level) == ("email", 6)
+
+
+def test_erasing_the_candidate_erases_what_they_texted(asked, text_in):
+    candidate = asked.application.candidate
+    text_in("who is this? I am Dr Zed")
+    text_in("STOP")
+    services.person_erase_records(
+        candidate=candidate, words=[candidate.full_name], now=timezone.now()
+    )
+    assert {(m.body, m.sender) for m in InboundMessage.objects.all()} == {("(erased)", "")}
+    note = TimelineEvent.objects.get(kind="reply_unread")
+    assert "Dr Zed" not in note.summary
+    assert note.data == {}
+    assert not OutboundMessage.objects.filter(recipient=NUMBER).exists()
