@@ -291,3 +291,17 @@ def test_erasing_the_candidate_erases_what_they_texted(asked, text_in):
     assert "Dr Zed" not in note.summary
     assert note.data == {}
     assert not OutboundMessage.objects.filter(recipient=NUMBER).exists()
+
+
+def test_a_recruiter_reads_the_texts_in_and_the_suppressed_numbers_and_cannot_edit_them(
+    asked, text_in, recruiter
+):
+    text_in("STOP")
+    for model in (InboundMessage, Suppression):
+        opts = model._meta
+        changelist = f"/admin/{opts.app_label}/{opts.model_name}/"
+        page = recruiter.get(changelist)
+        assert page.status_code == 200
+        assert NUMBER in page.content.decode()
+        assert recruiter.get(f"{changelist}{model.objects.get().pk}/change/").status_code == 200
+        assert recruiter.get(f"{changelist}add/").status_code == 403
