@@ -23,6 +23,22 @@ logger = logging.getLogger(__name__)
 # What Twilio reads back: nothing to say now (our answers go through the outbox).
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 MAX_BODY = 1600  # Twilio's own limit for a text's body
+# The values of a status callback's MessageStatus (Twilio's Message resource docs).
+TWILIO_STATUSES = frozenset(
+    {
+        "accepted",
+        "scheduled",
+        "queued",
+        "sending",
+        "sent",
+        "delivered",
+        "undelivered",
+        "failed",
+        "read",
+        "canceled",
+        "partially_delivered",
+    }
+)
 
 
 def _signed_by_twilio(request) -> bool:
@@ -58,8 +74,8 @@ def twilio_status(request):
     sid = plain_text(request.POST.get("MessageSid", ""))
     status = request.POST.get("MessageStatus", "")
     code = request.POST.get("ErrorCode", "")
-    if not sid or not status or len(sid) > 64 or (code and not code.isascii()):
-        return HttpResponseBadRequest("MessageSid and MessageStatus expected.")
+    if not sid or status not in TWILIO_STATUSES or len(sid) > 64 or not code.isascii():
+        return HttpResponseBadRequest("MessageSid and a MessageStatus Twilio sends expected.")
     try:
         error_code = int(code) if code else None
     except ValueError:
@@ -67,7 +83,7 @@ def twilio_status(request):
     services.outbox_delivery_status_record(
         channel=OutboundMessage.Channel.SMS,
         provider_id=sid,
-        status=plain_text(status)[:16],
+        status=status,
         error_code=error_code,
     )
     return HttpResponse(EMPTY_TWIML, content_type="text/xml")

@@ -305,3 +305,24 @@ def test_a_recruiter_reads_the_texts_in_and_the_suppressed_numbers_and_cannot_ed
         assert NUMBER in page.content.decode()
         assert recruiter.get(f"{changelist}{model.objects.get().pk}/change/").status_code == 200
         assert recruiter.get(f"{changelist}add/").status_code == 403
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"MessageSid": "SM" + "6" * 32, "MessageStatus": "\x00"},
+        {"MessageSid": "SM" + "6" * 32, "MessageStatus": "exploded"},
+        {"MessageSid": "SM" + "6" * 32, "MessageStatus": "failed", "ErrorCode": "x"},
+        {"MessageStatus": "delivered"},
+    ],
+)
+def test_a_signed_status_that_is_no_twilio_status_is_a_400_and_changes_nothing(
+    asked, client, settings, params
+):
+    (text,) = outbox("sms")
+    deliver(text)
+    params = {**params, "MessageSid": params.get("MessageSid") and text.provider_id}
+    params = {k: v for k, v in params.items() if v}
+    assert signed_post(client, STATUS, params, site_url=settings.SITE_URL).status_code == 400
+    text.refresh_from_db()
+    assert (text.status, text.delivery_status) == ("sent", "")
