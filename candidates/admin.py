@@ -21,6 +21,7 @@ from core.admin_inlines import ReadOnlyInline
 from core.admin_rows import CheapRowsMixin, subquery_count
 from core.formatting import tel_uri
 from core.paginators import BigTableMixin
+from core.phones import E164PhoneField
 
 from . import services
 from .admin_filters import recruiter_filter
@@ -160,6 +161,12 @@ class CandidateAdmin(SpreadsheetImportExportMixin, BigTableMixin, admin.ModelAdm
             .get_queryset(request)
             .annotate(in_process_count=applications_in_process(via="candidate"))
         )
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "phone":
+            # Stored in E.164, the form the SMS provider and an inbound text's sender use.
+            return E164PhoneField(label="Phone", help_text=db_field.help_text)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     @admin.display(description="Name", ordering="last_name")
     def full_name(self, obj):

@@ -174,6 +174,14 @@ class Candidate(models.Model):
     owner = models.ForeignKey(Recruiter, on_delete=models.PROTECT, related_name="candidates")
     consent_email = models.BooleanField(default=True, help_text="Agreed to be emailed.")
     consent_sms = models.BooleanField(default=False, help_text="Agreed to receive text messages.")
+    contact_by = models.CharField(
+        "ask for feedback by",
+        max_length=8,
+        blank=True,
+        default="",
+        choices=[("email", "Email"), ("sms", "Text message (SMS)"), ("both", "Email and SMS")],
+        help_text="Empty: the agency's default (the reminder policy). A text needs consent to SMS.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     # When the person was anonymised (privacy's erasure): the row stays, for the counts
     # and timings of the applications it holds, without who it was.

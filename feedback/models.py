@@ -41,6 +41,14 @@ class ReminderPolicy(models.Model):
         help_text="In the recipient's time zone; requests and reminders wait until it ends.",
     )
     quiet_hours_end = models.TimeField(default=time(8, 0), null=True, blank=True)
+    # The agency's default for a candidate who has not chosen (Candidate.contact_by).
+    candidate_channels = models.CharField(
+        "candidates are asked by",
+        max_length=8,
+        choices=[("email", "Email"), ("sms", "Text message (SMS)"), ("both", "Email and SMS")],
+        default="email",
+        help_text="For candidates who have not chosen. A text needs their consent to SMS.",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -274,6 +282,7 @@ class Feedback(models.Model):
         PORTAL = "portal", "Portal"
         PHONE = "phone", "Phone"
         EMAIL = "email", "Email"
+        SMS = "sms", "Text message"
         CLIENT_PAGE = "client_page", "Client page"
 
     class StillInterested(models.TextChoices):
@@ -372,11 +381,15 @@ class OutboundMessage(models.Model):
         INVITATION = "invitation", "Client invitation"
         PASSWORD_RESET = "password_reset", "Client password reset"
         WEBHOOK = "webhook", "Webhook event"
+        # Our answer to a text or mail the candidate sent (STOP, START, HELP, an unread reply).
+        AUTO_REPLY = "auto_reply", "Answer to a reply"
+        REPLY_UNREAD = "reply_unread", "Unread reply (to recruiter)"
 
     # A channel comes with its transport (feedback/transports.py, docs/architecture.md).
     class Channel(models.TextChoices):
         EMAIL = "email", "Email"
         WEBHOOK = "webhook", "Webhook"
+        SMS = "sms", "SMS"
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"
@@ -417,6 +430,14 @@ class OutboundMessage(models.Model):
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
+    # The provider's id for it (an SMS's Twilio SID, an email's ESP id) and what the
+    # provider last said of it (delivery callbacks, feedback/sms/, feedback/inbound/).
+    # (Database defaults too: the sweep's INSERT … SELECT names only the columns it sets.)
+    provider_id = models.CharField(
+        max_length=64, blank=True, default="", db_default="", db_index=True
+    )
+    delivery_status = models.CharField(max_length=16, blank=True, default="", db_default="")
+    delivery_status_at = models.DateTimeField(null=True, blank=True)
     next_attempt_at = models.DateTimeField()
     dispatched_at = models.DateTimeField(null=True, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
@@ -439,6 +460,12 @@ class OutboundMessage(models.Model):
             ),
             # An event reaches an endpoint once (a webhook belongs to no request, and a
             # NULL request would make the constraint above hold for nothing).
+            # An answer to an inbound message (maybe of no request) goes once per dedupe key.
+            models.UniqueConstraint(
+                fields=["kind", "channel", "dedupe_key"],
+                condition=models.Q(kind="auto_reply"),
+                name="outbound_auto_reply_once",
+            ),
             models.UniqueConstraint(
                 fields=["timeline_event", "webhook_endpoint"],
                 condition=models.Q(channel="webhook"),
@@ -501,6 +528,8 @@ class TimelineEvent(models.Model):
         APPLICATION_CHANGED = "application_changed", "Application changed"
         CANDIDATE_ADDED = "candidate_added", "Candidate added"
         CANDIDATE_CHANGED = "candidate_changed", "Candidate changed"
+        REPLY_UNREAD = "reply_unread", "Reply kept as a note (not understood)"
+        ADDRESS_SUPPRESSED = "address_suppressed", "Address suppressed (bounce or complaint)"
 
     # An event of one application, or (consent, export, erasure) of the person: then
     # only `candidate` is set.
@@ -576,4 +605,6 @@ class SweepRecord(models.Model):
 
 
 # The webhook channel's endpoints (feedback/webhooks/), registered with the app's models.
+# Inbound texts and mails, and the addresses nothing more goes to (feedback/inbound/).
+from .inbound.models import InboundMessage, Suppression  # noqa: E402, F401
 from .webhooks.models import WebhookEndpoint  # noqa: E402, F401

@@ -34,6 +34,9 @@ RECRUITER_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "outboundmessage": ("view", "change", "delete"),  # change: retry now
         "timelineevent": ("view", "delete"),
         "reminderpolicy": ("view", "change"),
+        # What came back (texts, mails) and the addresses suppressed: read only.
+        "inboundmessage": ("view",),
+        "suppression": ("view",),
         # The agency's own integrations: where the loop's events are sent.
         "webhookendpoint": EDIT,
     },

@@ -57,6 +57,9 @@ class EmailTransport:
         )
         if message.body_html:
             email.attach_alternative(message.body_html, "text/html")
+        # An anymail backend sends it as the message's metadata, which its delivery
+        # events carry back (feedback/inbound/email.py); SMTP ignores it.
+        email.metadata = {"outbox_id": str(message.pk)}
         try:
             self._send_on_open_connection(email)
         except smtplib.SMTPResponseException as exc:
@@ -71,6 +74,9 @@ class EmailTransport:
             ) from exc
         except (TimeoutError, smtplib.SMTPException, OSError) as exc:
             raise TransportError(f"{type(exc).__name__}: {exc}", permanent=False) from exc
+        status = getattr(email, "anymail_status", None)
+        if status is not None and status.message_id:
+            message.provider_id = str(status.message_id)[:64]
 
     def _send_on_open_connection(self, email) -> None:
         with self._lock:
@@ -218,3 +224,7 @@ def transport_for(channel: str) -> Transport:
 from .webhooks.transport import WebhookTransport  # noqa: E402
 
 TRANSPORTS[OutboundMessage.Channel.WEBHOOK] = WebhookTransport()
+
+from .sms.transport import SmsTransport  # noqa: E402
+
+TRANSPORTS[OutboundMessage.Channel.SMS] = SmsTransport()

@@ -4,6 +4,7 @@ Thin: resolve the link, show or take the form, hand the answer to the service. E
 bad link gets a clear page with a 4xx status.
 """
 
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -65,6 +66,16 @@ def _page_context(feedback_request: FeedbackRequest, **extra) -> dict:
     else:
         context.update(recruiter=application.position.recruiter)
     return context
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD"])
+def short_link(request, code: str):
+    """A text's short link: on to the signed link it stands for."""
+    link = selectors.feedback_request_link_for_short(code=code[:40])
+    if link is None:
+        raise Http404("No such link.")
+    return redirect(link)
 
 
 @never_cache

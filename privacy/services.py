@@ -61,6 +61,13 @@ def consent_record(
     return consent
 
 
+def consent_record_from_text(*, candidate: Candidate, given: bool, source: str, at, **_) -> None:
+    """STOP or START by text (feedback.signals.sms_consent_stated), recorded as consent."""
+    consent_record(
+        candidate=candidate, channel=Consent.Channel.SMS, given=given, source=source, at=at
+    )
+
+
 @transaction.atomic
 def candidate_data_export(*, candidate: Candidate, actor, now: datetime | None = None) -> dict:
     """The candidate's data as one document, and the export on their timeline."""

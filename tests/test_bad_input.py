@@ -41,6 +41,7 @@ from api.models import ApiKey
 from api.services import api_key_create
 from candidates.models import Candidate
 from clients import selectors as client_selectors
+from feedback import selectors, services
 from feedback.models import FeedbackRequest, Party, WebhookEndpoint
 from feedback.tests.desk import HOUR, answer, interview_asked
 from privacy.models import RetentionRule
@@ -135,6 +136,8 @@ def world(recruiter, client_a):
     WebhookEndpoint.objects.create(
         name="ATS", url="https://ats.example/hooks", events=["feedback.received"], enabled=False
     )
+    # What came back: a text a candidate sent (STOP), kept with the number it suppressed.
+    services.sms_inbound_receive(provider_id="SM-world", sender="+17735550123", body="STOP")
     # The retention rule's one row (a migration makes it; a flushed test database has
     # lost it).
     RetentionRule.objects.get_or_create(pk=1)
@@ -354,6 +357,9 @@ def valid_values(world: World, template: str) -> dict[str, str]:
             value = "candidates"
         elif name == "url":
             value = "no/such/page/"
+        elif name == "code" and template.startswith("/portal/s/"):
+            link = selectors.feedback_request_short_link(request=world.candidate_request)
+            value = link.rstrip("/").rsplit("/", 1)[-1]
         elif name == "token" and template.startswith("/portal/"):
             value = token_of(world.candidate_request)
         elif name == "token" and template.startswith("/clients/feedback/"):

@@ -14,5 +14,8 @@ urlpatterns = [
     path("portal/", include("feedback.urls_portal")),
     path("clients/", include("clients.urls")),
     path("api/", include("api.urls")),
+    # Providers' webhooks, each verified by its signature (docs/channels.md).
+    path("hooks/sms/", include("feedback.sms.urls")),
+    path("hooks/email/", include("feedback.inbound.email")),
     path("", include("ops.urls")),
 ]

@@ -18,15 +18,18 @@ registered here, each by the module of its page:
 - outbox: OutboundMessage
 - policy_and_timeline: ReminderPolicy, TimelineEvent
 - feedback.webhooks.admin: WebhookEndpoint (the webhook channel's own folder)
+- feedback.inbound.admin: InboundMessage, Suppression (what came back; read-only)
 
 candidates.admin registers the plain pages (recruiters, positions, candidates), and
 clients.admin the clients and their contacts.
 """
 
+from ..inbound import admin as inbound
 from ..webhooks import admin as webhooks
 from . import answers, applications, interviews, outbox, policy_and_timeline, requests
 
 __all__ = [
+    "inbound",
     "answers",
     "applications",
     "interviews",

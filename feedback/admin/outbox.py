@@ -51,6 +51,7 @@ class OutboundMessageAdmin(BigTableMixin, ViewOnlyAdmin):
         "status",
         "attempts",
         "short_error",
+        "delivery_status",
         "rendered",
         "application",
         "created_at",
@@ -90,6 +91,9 @@ class OutboundMessageAdmin(BigTableMixin, ViewOnlyAdmin):
                     "claimed_at",
                     "sent_at",
                     "dedupe_key",
+                    "provider_id",
+                    "delivery_status",
+                    "delivery_status_at",
                 ]
             },
         ),

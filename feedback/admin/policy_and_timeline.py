@@ -36,6 +36,7 @@ class ReminderPolicyAdmin(admin.ModelAdmin):
             "Quiet hours (empty: none)",
             {"fields": ["quiet_hours_start", "quiet_hours_end", "updated_at"]},
         ),
+        ("Channels", {"fields": ["candidate_channels"]}),
     ]
     readonly_fields = ["updated_at"]
 

@@ -46,6 +46,8 @@ from .portal import (
     feedback_request_for_expired_link,
     feedback_request_get_by_token,
     feedback_request_link,
+    feedback_request_link_for_short,
+    feedback_request_short_link,
     policy_get,
 )
 from .story import (
@@ -96,6 +98,8 @@ __all__ = [
     "feedback_request_for_expired_link",
     "feedback_request_get_by_token",
     "feedback_request_link",
+    "feedback_request_link_for_short",
+    "feedback_request_short_link",
     "policy_get",
     "recruiter_for_user",
 ]

@@ -2,6 +2,8 @@
 link opens (and the link itself), its current answer, and what a candidate has coming
 up and pending."""
 
+import base64
+import uuid
 from datetime import datetime
 
 from django.conf import settings
@@ -19,6 +21,24 @@ from ..rules import AWAITED_STATUSES
 def policy_get() -> ReminderPolicy:
     policy, _ = ReminderPolicy.objects.get_or_create(pk=1)
     return policy
+
+
+def feedback_request_short_link(*, request: FeedbackRequest) -> str:
+    """The short link a text carries: the request's random key (122 bits, base64url), which
+    opens the signed link. Rotating the key revokes it like every link."""
+    code = base64.urlsafe_b64encode(request.token_key.bytes).decode().rstrip("=")
+    return f"{settings.SITE_URL}{reverse('portal:short', kwargs={'code': code})}"
+
+
+def feedback_request_link_for_short(*, code: str) -> str | None:
+    """The signed link a short code opens, or None for a code that opens nothing."""
+    try:
+        raw = base64.urlsafe_b64decode(code + "=" * (-len(code) % 4))
+        token_key = uuid.UUID(bytes=raw)
+    except (ValueError, TypeError):
+        return None
+    request = FeedbackRequest.objects.filter(token_key=token_key, party=Party.CANDIDATE).first()
+    return feedback_request_link(request=request) if request else None
 
 
 def feedback_request_get_by_token(*, party: str, token: str) -> FeedbackRequest:

@@ -30,6 +30,12 @@ from .answers import (
 from .applications import application_save_recorded
 from .charts import dashboard_charts_refresh
 from .delivery import outbox_deliver
+from .inbound import (
+    email_inbound_receive,
+    outbox_delivery_status_record,
+    outbox_send_refusal,
+    sms_inbound_receive,
+)
 from .interviews import (
     application_withdraw,
     interview_cancel,
@@ -63,6 +69,10 @@ __all__ = [
     "feedback_requests_sweep",
     "feedback_share_with_client",
     "feedback_submit",
+    "email_inbound_receive",
+    "outbox_delivery_status_record",
+    "outbox_send_refusal",
+    "sms_inbound_receive",
     "interview_cancel",
     "interview_mark_completed",
     "interview_reschedule",

@@ -15,6 +15,7 @@ from candidates import services as candidate_services
 from candidates.models import Application
 from core.formatting import duration_text
 
+from .. import selectors
 from ..models import (
     REQUEST_PEOPLE,
     Feedback,
@@ -32,8 +33,15 @@ from ..rules import (
 )
 from ..sharing import SHARED_LABELS
 from .debrief import _debrief_check
-from .messages import _context, _local_text, _recipient_email, _recruiter_for
-from .outbox import _cancel_queued_asks, _queue_message, _queue_unwritten
+from .messages import (
+    _asked_by_sms,
+    _context,
+    _local_text,
+    _recipient_email,
+    _recruiter_for,
+    sms_rendered,
+)
+from .outbox import _cancel_queued_asks, _queue_message, _queue_text, _queue_unwritten
 from .timeline import timeline_record
 
 Status = FeedbackRequest.Status
@@ -78,29 +86,54 @@ def feedback_request_resend_link(
             "mark the interview completed to ask now."
         )
     recipient = _recipient_email(request)
-    if not recipient:
+    # A candidate who is texted gets the new link by text too.
+    number = _asked_by_sms(request, default=selectors.policy_get().candidate_channels)
+    if not recipient and not number:
         raise ValidationError(
             f"There is no email address to send it to (or the {party} has not agreed to "
             "email): call them instead."
         )
-    resends = request.messages.filter(kind=Kind.REQUEST, dedupe_key__startswith="resend-").count()
+    resends = (
+        request.messages.filter(kind=Kind.REQUEST, dedupe_key__startswith="resend-")
+        .values("dedupe_key")
+        .distinct()
+        .count()
+    )
     _cancel_queued_asks(request=request)
     request.token_key = uuid.uuid4()
     FeedbackRequest.objects.filter(pk=request.pk).update(token_key=request.token_key)
-    message = _queue_message(
-        request=request,
-        kind=Kind.REQUEST,
-        recipient=recipient,
-        template=f"{request.party}_request",
-        context=_context(request=request),
-        dedupe_key=f"resend-{resends + 1}",
-        now=now,
-    )
+    dedupe_key = f"resend-{resends + 1}"
+    sent = []
+    if recipient:
+        sent.append(
+            _queue_message(
+                request=request,
+                kind=Kind.REQUEST,
+                recipient=recipient,
+                template=f"{request.party}_request",
+                context=_context(request=request),
+                dedupe_key=dedupe_key,
+                now=now,
+            )
+        )
+    if number:
+        text = sms_rendered(template=f"{request.party}_request", request=request)
+        sent.append(
+            _queue_text(
+                request=request,
+                recipient=number,
+                kind=Kind.REQUEST,
+                body=text["body_text"],
+                dedupe_key=dedupe_key,
+            )
+        )
+    message = sent[0]
+    where = " and ".join(m.recipient for m in sent)
     timeline_record(
         application=request.interview.application,
         request=request,
         kind=TimelineEvent.Kind.LINK_RESENT,
-        summary=f"Sent the {party} a new feedback link ({recipient}); earlier links no longer work",
+        summary=f"Sent the {party} a new feedback link ({where}); earlier links no longer work",
         actor=actor,
         data={"message_id": message.pk},
         now=now,

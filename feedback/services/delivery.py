@@ -18,6 +18,7 @@ from core.bulk import AnyOf, update_returning
 from ..models import REQUEST_PEOPLE, OutboundMessage, TimelineEvent
 from ..rules import OPEN_STATUSES
 from ..transports import TransportError, transport_for
+from .inbound import outbox_send_refusal
 from .messages import _written_at_send_time
 from .outbox import outbox_dispatch
 from .timeline import timeline_record
@@ -175,6 +176,13 @@ def _send_and_record(message: OutboundMessage) -> str:
         return _record_failure(message=message, error=error, permanent=False)
     for name, value in text.items():
         setattr(message, name, value)
+    refusal = outbox_send_refusal(message=message)
+    if refusal:
+        # Checked at the last moment: a STOP that arrived while it waited in the queue wins.
+        _claim_of(message).filter(pk=message.pk).update(
+            status=OutboundMessage.Status.CANCELLED, last_error=refusal, **text
+        )
+        return "cancelled"
     try:
         transport_for(message.channel).send(message)
     except TransportError as exc:
@@ -182,6 +190,8 @@ def _send_and_record(message: OutboundMessage) -> str:
     except Exception as exc:  # noqa: BLE001 - an unexpected transport bug is retried, not lost
         logger.exception("transport crashed on message %s", message.pk)
         return _record_failure(message=message, error=repr(exc), permanent=False, text=text)
+    if message.provider_id:
+        text = {**text, "provider_id": message.provider_id}
     _record_sent(message, text=text)
     return "sent"
 

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Case, CharField, F, Value, When
+from django.db.models import Case, CharField, F, Q, Value, When
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
@@ -16,6 +16,7 @@ from core.text import plain_text, single_line
 
 from .. import selectors
 from ..models import FeedbackRequest, OutboundMessage, Party
+from ..sms.segments import gsm7_text, segments
 
 # --- who a message goes to --------------------------------------------------------------
 #
@@ -76,6 +77,54 @@ _RECIPIENT_TIME_ZONE = Case(
 )
 
 
+# A candidate is asked by email, by text, or both: their own choice (contact_by), else
+# the agency's (ReminderPolicy.candidate_channels). A text also needs their consent and a
+# number. In Python for one candidate, in SQL for the sweep's batch (over a request);
+# feedback/tests/test_sms_recipients.py holds them equal.
+
+
+def candidate_channels(*, contact_by: str, default: str) -> set[str]:
+    choice = contact_by or default
+    return {"email", "sms"} if choice == "both" else {choice}
+
+
+def _asked_by_sms(request: FeedbackRequest, *, default: str) -> str:
+    """The number a candidate's ask is texted to, or ""."""
+    if request.party != Party.CANDIDATE:
+        return ""
+    person = request.addressee
+    wanted = "sms" in candidate_channels(contact_by=person.contact_by, default=default)
+    return person.phone if wanted and person.consent_sms else ""
+
+
+def _asked_by_email_sql(*, default: str) -> Q:
+    """A request whose ask may go by email (the candidate's choice or the default)."""
+    chosen = f"{_ADDRESSEE}contact_by"
+    by_default = default in ("email", "both")
+    return (
+        Q(party=Party.CLIENT)
+        | Q(**{f"{chosen}__in": ["email", "both"]})
+        | (Q(**{chosen: ""}) if by_default else Q(pk__in=[]))
+    )
+
+
+def _asked_by_sms_sql(*, default: str) -> Q:
+    chosen = f"{_ADDRESSEE}contact_by"
+    by_default = default in ("sms", "both")
+    wanted = Q(**{f"{chosen}__in": ["sms", "both"]}) | (
+        Q(**{chosen: ""}) if by_default else Q(pk__in=[])
+    )
+    return (
+        Q(party=Party.CANDIDATE)
+        & wanted
+        & Q(**{f"{_ADDRESSEE}consent_sms": True})
+        & ~Q(**{f"{_ADDRESSEE}phone": ""})
+    )
+
+
+_RECIPIENT_PHONE = F(f"{_ADDRESSEE}phone")
+
+
 # --- what a message says ------------------------------------------------------------------
 
 
@@ -101,6 +150,7 @@ def _context(*, request: FeedbackRequest, **extra) -> dict:
         "recruiter": recruiter,
         "link": selectors.feedback_request_link(request=request),
         "site_url": settings.SITE_URL,
+        "agency_name": settings.AGENCY_NAME,
         **extra,
     }
 
@@ -121,6 +171,8 @@ def _written_at_send_time(*, message: OutboundMessage) -> dict:
     """The text of a message queued without any (the sweep's asks, reminders and
     alerts; the recruiter's "feedback received"), written from the rows as they are now."""
     request = message.request
+    if message.channel == OutboundMessage.Channel.SMS:
+        return sms_rendered(template=f"{request.party}_{message.kind}", request=request)
     extra = (
         _answer_context(request=request)
         if message.kind == OutboundMessage.Kind.FEEDBACK_RECEIVED
@@ -129,6 +181,23 @@ def _written_at_send_time(*, message: OutboundMessage) -> dict:
     return _rendered(
         template=f"{request.party}_{message.kind}", context=_context(request=request, **extra)
     )
+
+
+def sms_rendered(*, template: str, request: FeedbackRequest, **extra) -> dict:
+    """A text from feedback/sms/<template>.txt with the short link. The template may hold
+    several versions, longest first, one a line: the first that fits one GSM-7 segment is
+    sent, else the last (the shortest)."""
+    context = _context(request=request, **extra)
+    context["link"] = selectors.feedback_request_short_link(request=request)
+    context["recruiter_name"] = context["recruiter"].full_name
+    context = {name: _harmless(value) for name, value in context.items()}
+    versions = [
+        gsm7_text(line)
+        for line in render_to_string(f"feedback/sms/{template}.txt", context).splitlines()
+        if line.strip()
+    ]
+    fitting = [text for text in versions if segments(text) == 1]
+    return {"subject": "", "body_text": fitting[0] if fitting else versions[-1], "body_html": ""}
 
 
 def _rendered(*, template: str, context: dict) -> dict:

@@ -66,6 +66,29 @@ def _queue_message(
     return message
 
 
+def _queue_text(
+    *, request: FeedbackRequest | None, recipient: str, kind: str, body: str, dedupe_key: str
+) -> OutboundMessage:
+    """A text written now, queued once, dispatched after commit."""
+    message, created = OutboundMessage.objects.get_or_create(
+        request=request,
+        kind=kind,
+        channel=OutboundMessage.Channel.SMS,
+        dedupe_key=dedupe_key,
+        defaults={
+            "recipient": recipient,
+            "subject": "",
+            "body_text": body,
+            "queued_by_request": current_request_id(),
+            "next_attempt_at": clock.now_in_sql(),
+            "dispatched_at": clock.now_in_sql(),
+        },
+    )
+    if created:
+        transaction.on_commit(lambda: outbox_dispatch(message_ids=[message.pk]))
+    return message
+
+
 def _queue_unwritten(
     *, request: FeedbackRequest, kind: str, recipient: str, dedupe_key: str, delay
 ) -> OutboundMessage:

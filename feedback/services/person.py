@@ -8,7 +8,9 @@ from django.db import transaction
 from django.db.models import Q
 
 from candidates.models import Candidate
+from core.phones import e164
 
+from ..inbound.models import InboundMessage
 from ..models import Feedback, FeedbackRequest, OutboundMessage, Party, TimelineEvent
 from ..rules import OPEN_STATUSES
 from ..selectors.person import person_records
@@ -58,6 +60,18 @@ def person_erase_records(
     erased_answers = Feedback.objects.filter(pk__in=records.answers.values("pk")).update(
         **dict.fromkeys(ANSWER_FREE_TEXT, "")
     )
+    # What they texted or mailed us, and our answers to a number that belongs to no request.
+    erased_inbound = InboundMessage.objects.filter(
+        Q(candidate=candidate) | Q(request__in=records.requests.values("pk"))
+    ).update(body=ERASED, sender="")
+    records.events.filter(kind=TimelineEvent.Kind.REPLY_UNREAD).update(
+        summary=f"Reply not understood {ERASED}", data={}
+    )
+    number = e164(candidate.phone) if candidate.phone else ""
+    if number:
+        OutboundMessage.objects.filter(
+            kind=OutboundMessage.Kind.AUTO_REPLY, request__isnull=True, recipient=number
+        ).update(recipient="", body_text=ERASED)
     erased_summaries = 0
     said = Q()
     for word in (w for w in words if w):
@@ -74,6 +88,7 @@ def person_erase_records(
         "messages": erased_messages,
         "answers": erased_answers,
         "event_summaries": erased_summaries,
+        "inbound_messages": erased_inbound,
     }
 
 

@@ -13,7 +13,17 @@ from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Case, CharField, DateTimeField, F, IntegerField, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    CharField,
+    DateTimeField,
+    F,
+    IntegerField,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.db.models.functions import Cast, Concat, JSONObject
 
 from candidates import services as candidate_services
@@ -33,7 +43,14 @@ from ..models import (
 )
 from ..rules import ACTIVE_STATUSES, CATCH_UP_GRACE
 from ..webhooks.events import INTEREST_POSSIBLY_WANED
-from .messages import _RECIPIENT_EMAIL, _RECIPIENT_TIME_ZONE, _RECRUITER_EMAIL
+from .messages import (
+    _RECIPIENT_EMAIL,
+    _RECIPIENT_PHONE,
+    _RECIPIENT_TIME_ZONE,
+    _RECRUITER_EMAIL,
+    _asked_by_email_sql,
+    _asked_by_sms_sql,
+)
 from .outbox import outbox_dispatch, outbox_reclaim_abandoned, outbox_redispatch_due
 from .webhooks import webhooks_queue_many
 
@@ -314,6 +331,7 @@ def _ask_many(*, requests: list[FeedbackRequest], now: datetime) -> int:
         shifts[request.pk] = int(shift.total_seconds())
     asked = _rows(requests)
     _queue_many(requests=asked, kind=Kind.REQUEST, now=now)
+    default = selectors.policy_get().candidate_channels
     _timeline_many(
         requests=asked.alias(email=_RECIPIENT_EMAIL),
         kind=TimelineEvent.Kind.REQUEST_SENT,
@@ -322,7 +340,17 @@ def _ask_many(*, requests: list[FeedbackRequest], now: datetime) -> int:
             F("party"),
             Value(" for feedback"),
             Case(
+                When(
+                    _asked_by_sms_sql(default=default)
+                    & (Q(email="") | ~_asked_by_email_sql(default=default)),
+                    then=Value(" by text"),
+                ),
+                When(_asked_by_sms_sql(default=default), then=Value(" by email and text")),
                 When(email="", then=Value(" (no email: no address or no consent)")),
+                When(
+                    ~_asked_by_email_sql(default=default),
+                    then=Value(" (no text: no number or no consent)"),
+                ),
                 default=Value(""),
             ),
             output_field=CharField(),
@@ -402,13 +430,37 @@ def _queue_many(*, requests: QuerySet[FeedbackRequest], kind: str, now: datetime
     sends them, from feedback/email/<party>_<kind>_*, and stored before they are sent.
     Only the rows written here are dispatched, after commit."""
     recipient = _RECRUITER_EMAIL if kind == Kind.OVERDUE_ALERT else _RECIPIENT_EMAIL
-    created = insert_select(
+    by_email = requests.alias(recipient_email=recipient).exclude(recipient_email="")
+    asking = kind in OutboundMessage.ASKING_KINDS
+    if asking:
+        # The candidate's channels (their choice, else the policy's): email, text or both.
+        default = selectors.policy_get().candidate_channels
+        by_email = by_email.filter(_asked_by_email_sql(default=default))
+    created = _insert_messages(
+        source=by_email, kind=kind, channel=OutboundMessage.Channel.EMAIL, now=now
+    )
+    if asking:
+        created += _insert_messages(
+            source=requests.filter(_asked_by_sms_sql(default=default)).alias(
+                recipient_email=_RECIPIENT_PHONE
+            ),
+            kind=kind,
+            channel=OutboundMessage.Channel.SMS,
+            now=now,
+        )
+    if created:
+        transaction.on_commit(lambda: outbox_dispatch(message_ids=sorted(created)))
+
+
+def _insert_messages(*, source: QuerySet, kind: str, channel: str, now: datetime) -> list[int]:
+    """One unwritten message per request of `source` (to its `recipient_email`)."""
+    return insert_select(
         OutboundMessage,
-        source=requests.alias(recipient_email=recipient).exclude(recipient_email=""),
+        source=source,
         columns={
             "request": F("pk"),
             "kind": Value(kind),
-            "channel": Value(OutboundMessage.Channel.EMAIL),
+            "channel": Value(channel),
             "dedupe_key": Concat(
                 Value("cycle-"), Cast("cycle", CharField()), output_field=CharField()
             ),
@@ -426,5 +478,3 @@ def _queue_many(*, requests: QuerySet[FeedbackRequest], kind: str, now: datetime
         },
         ignore_conflicts=True,
     )
-    if created:
-        transaction.on_commit(lambda: outbox_dispatch(message_ids=sorted(created)))

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from candidates.models import Application, Interview
+from feedback.inbound.models import InboundMessage, Suppression
 from feedback.models import (
     Feedback,
     FeedbackRequest,
@@ -26,6 +27,9 @@ from tests.factories import CandidateFactory, RecruiterFactory
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo")]
 
 RECRUITER_APPS = ("candidates", "feedback")
+# What came back from providers: the demo plays no provider (test_sms_inbound.py opens
+# these pages with rows in them).
+NOT_IN_THE_DEMO = {InboundMessage, Suppression}
 
 
 def registered(apps=None):
@@ -42,6 +46,8 @@ def test_a_recruiter_can_open_every_list_search_and_change_page(recruiter):
         assert response.status_code == 200, changelist
         if admin.site._registry[model].search_fields:
             assert recruiter.get(changelist, {"q": "ok"}).status_code == 200, changelist
+        if model in NOT_IN_THE_DEMO:
+            continue
         obj = model.objects.first()
         assert obj is not None, f"the demo has no {model.__name__}"
         change = admin_url(model, "change", obj.pk)
@@ -53,7 +59,9 @@ def test_a_superuser_can_open_every_registered_list_and_change_page(admin_client
         changelist = admin_url(model, "changelist")
         assert admin_client.get(changelist, follow=True).status_code == 200, changelist
         obj = model.objects.first()
-        if obj is None and model._meta.app_label not in RECRUITER_APPS:
+        if obj is None and (
+            model._meta.app_label not in RECRUITER_APPS or model in NOT_IN_THE_DEMO
+        ):
             continue  # e.g. no lockout yet: the list is enough
         change = admin_url(model, "change", obj.pk)
         assert admin_client.get(change).status_code == 200, change

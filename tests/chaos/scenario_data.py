@@ -26,6 +26,9 @@ def main():
     parser.add_argument("--client-remind", type=float, default=3.0)
     parser.add_argument("--client-deadline", type=float, default=6.0)
     parser.add_argument("--bounce", type=int, default=0, help="candidates whose mail bounces")
+    parser.add_argument(
+        "--texted", type=int, default=0, help="candidates asked by text only (SMS consent)"
+    )
     parser.add_argument("--tag", default="c")
     parser.add_argument("--admin-password", default="", help="also create a staff login")
     parser.add_argument(
@@ -92,9 +95,13 @@ def main():
         interview_ids, bounced = [], []
         for n in range(options.interviews):
             bounce = n < options.bounce
+            texted = n < options.texted
             candidate = CandidateFactory(
                 owner=recruiter,
                 email=f"{options.tag}-{n}{'-bounce' if bounce else ''}@candidates.example",
+                phone=f"+1773555{n:04d}",
+                consent_sms=texted,
+                contact_by="sms" if texted else "",
             )
             application = ApplicationFactory(candidate=candidate, position=positions[n % 3])
             interview = schedule_interview(application=application, ends_at=ends_at)

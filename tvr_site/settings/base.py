@@ -162,6 +162,16 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="TVR Feedback <feedback@tvr.example>")
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
+# Texts (docs/channels.md): console://, or twilio://SID:TOKEN@api.twilio.com?from=+1555…
+SMS_URL = env("SMS_URL", default="console://")
+# Who the texts say they are from, and the number HELP gives.
+AGENCY_NAME = env("AGENCY_NAME", default="TVR")
+AGENCY_PHONE = env("AGENCY_PHONE", default="+1 555 010 0100")
+# Numbers typed without a country code are read as this country's (E.164 is stored).
+PHONENUMBER_DEFAULT_REGION = env("PHONE_REGION", default="US")
+# Inbound mail and delivery events through anymail's webhooks (/hooks/email/…), which
+# check this basic-auth secret ("user:password") on every call.
+ANYMAIL = {"WEBHOOK_SECRET": env("ANYMAIL_WEBHOOK_SECRET", default="")}
 
 # Celery: Redis from REDIS_URL (make run / make test start an embedded one when unset),
 # or the broker CELERY_BROKER_URL names, e.g. RabbitMQ (amqp://user:password@host:5672/vhost);

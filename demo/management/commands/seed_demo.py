@@ -244,6 +244,7 @@ def candidate_create(*, key, name, specialty, time_zone, phone, owner) -> Candid
             specialty=specialty,
             owner=owner,
             consent_sms=key in SMS_CONSENT,
+            contact_by="both" if key in SMS_CONSENT else "",
         ),
         changed=[],
     )
