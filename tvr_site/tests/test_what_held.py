@@ -94,6 +94,11 @@ def test_every_post_without_the_csrf_token_is_refused(who, request):
             # the schema's pages take no POST at all (405, or 415 for a form's body).
             if response.status_code not in (401, 405, 415):
                 accepted.append((url, response.status_code))
+        elif url.startswith("/hooks/"):
+            # The providers' callbacks take no cookie either: each is signed by its
+            # provider (docs/channels.md), and an unsigned POST changes nothing (403).
+            if response.status_code != 403:
+                accepted.append((url, response.status_code))
         elif response.status_code != 403 or "security cookie" not in response.content.decode():
             accepted.append((url, response.status_code))
     assert accepted == []
