@@ -372,11 +372,14 @@ class OutboundMessage(models.Model):
         INVITATION = "invitation", "Client invitation"
         PASSWORD_RESET = "password_reset", "Client password reset"
         WEBHOOK = "webhook", "Webhook event"
+        INVITE = "invite", "Calendar invite"
+        INVITE_CANCELLED = "invite_cancelled", "Calendar invite cancelled"
 
     # A channel comes with its transport (feedback/transports.py, docs/architecture.md).
     class Channel(models.TextChoices):
         EMAIL = "email", "Email"
         WEBHOOK = "webhook", "Webhook"
+        CALENDAR = "calendar", "Calendar invite"
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"
@@ -414,6 +417,8 @@ class OutboundMessage(models.Model):
     subject = models.CharField(max_length=300)
     body_text = models.TextField()
     body_html = models.TextField(blank=True)
+    # A calendar invite's iCalendar text (feedback/invites/), written when it is queued.
+    body_calendar = models.TextField(blank=True, default="", db_default="")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
@@ -575,3 +580,4 @@ class SweepRecord(models.Model):
 
 # The webhook channel's endpoints (feedback/webhooks/), registered with the app's models.
 from .webhooks.models import WebhookEndpoint  # noqa: E402, F401
+

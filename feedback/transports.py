@@ -57,6 +57,10 @@ class EmailTransport:
         )
         if message.body_html:
             email.attach_alternative(message.body_html, "text/html")
+        self.send_email(email)
+
+    def send_email(self, email: EmailMultiAlternatives) -> None:
+        """Send a built mail on the open connection (the invite transport's too)."""
         try:
             self._send_on_open_connection(email)
         except smtplib.SMTPResponseException as exc:
@@ -218,3 +222,9 @@ def transport_for(channel: str) -> Transport:
 from .webhooks.transport import WebhookTransport  # noqa: E402
 
 TRANSPORTS[OutboundMessage.Channel.WEBHOOK] = WebhookTransport()
+
+from .invites.transport import InviteTransport  # noqa: E402
+
+TRANSPORTS[OutboundMessage.Channel.CALENDAR] = InviteTransport(
+    TRANSPORTS[OutboundMessage.Channel.EMAIL]
+)

@@ -131,15 +131,16 @@ def _written_at_send_time(*, message: OutboundMessage) -> dict:
     )
 
 
-def _rendered(*, template: str, context: dict) -> dict:
-    """A message's subject and bodies from feedback/email/<template>_*. Every message is
-    written here, from a context made harmless first (see `_harmless`)."""
+def _rendered(*, template: str, context: dict, html: bool = True) -> dict:
+    """A message's subject and bodies from feedback/email/<template>_* (no HTML body for
+    an invite). Every message is written here, from a context made harmless first (see
+    `_harmless`)."""
     base = f"feedback/email/{template}"
     context = {name: _harmless(value) for name, value in context.items()}
     return {
         "subject": " ".join(render_to_string(f"{base}_subject.txt", context).split()),
         "body_text": render_to_string(f"{base}_body.txt", context),
-        "body_html": render_to_string(f"{base}_body.html", context),
+        "body_html": render_to_string(f"{base}_body.html", context) if html else "",
     }
 
 
