@@ -581,3 +581,5 @@ class SweepRecord(models.Model):
 # The webhook channel's endpoints (feedback/webhooks/), registered with the app's models.
 from .webhooks.models import WebhookEndpoint  # noqa: E402, F401
 
+# The agency's wording of each message (feedback/wording/).
+from .wording.models import MessageWording  # noqa: E402, F401

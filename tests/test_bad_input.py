@@ -42,6 +42,7 @@ from api.services import api_key_create
 from candidates.models import Candidate
 from clients import selectors as client_selectors
 from feedback.models import FeedbackRequest, Party, WebhookEndpoint
+from feedback.services import wording as wording_services
 from feedback.tests.desk import HOUR, answer, interview_asked
 from privacy.models import RetentionRule
 from tests.factories import (
@@ -134,6 +135,10 @@ def world(recruiter, client_a):
     api_key_create(name="ATS sync", scope=ApiKey.Scope.READ_WRITE)
     WebhookEndpoint.objects.create(
         name="ATS", url="https://ats.example/hooks", events=["feedback.received"], enabled=False
+    )
+    # The agency's wording of one message (the others follow the shipped files).
+    wording_services.message_wording_save(
+        key="candidate_request", sources={"subject": "Your interview, {{ candidate.first_name }}"}
     )
     # The retention rule's one row (a migration makes it; a flushed test database has
     # lost it).

@@ -18,12 +18,14 @@ registered here, each by the module of its page:
 - outbox: OutboundMessage
 - policy_and_timeline: ReminderPolicy, TimelineEvent
 - feedback.webhooks.admin: WebhookEndpoint (the webhook channel's own folder)
+- feedback.wording.admin: MessageWording (the agency's wording of every message)
 
 candidates.admin registers the plain pages (recruiters, positions, candidates), and
 clients.admin the clients and their contacts.
 """
 
 from ..webhooks import admin as webhooks
+from ..wording import admin as wording
 from . import answers, applications, interviews, outbox, policy_and_timeline, requests
 
 __all__ = [
@@ -34,4 +36,5 @@ __all__ = [
     "policy_and_timeline",
     "requests",
     "webhooks",
+    "wording",
 ]
