@@ -107,6 +107,8 @@ def interview_invites_queue(
     all); a cancel goes only to a party whose calendar may hold the event."""
     if not settings.FEEDBACK["CALENDAR_INVITES"]:
         return []
+    if not cancelled and interview.ends_at <= timezone.now():
+        return []  # an interview entered after it took place (an import, the demo's past)
     requests = (
         FeedbackRequest.objects.select_for_update(of=("self",))
         .select_related(*REQUEST_PEOPLE)

@@ -10,6 +10,7 @@ import icalendar
 import pytest
 import time_machine
 import vobject
+from django.urls import reverse
 from django.utils import timezone
 
 from feedback import services
@@ -220,3 +221,12 @@ def _with(interview, **changes):
     for name, value in changes.items():
         setattr(interview, name, value)
     return interview
+
+
+def test_the_outbox_shows_the_invite_as_queued(interview, recruiter):
+    message = invites()[0]
+    page = recruiter.get(
+        reverse("admin:feedback_outboundmessage_change", args=[message.pk])
+    ).content.decode()
+    assert "BEGIN:VCALENDAR" in page
+    assert f"UID:{invite_uid(interview)}" in page
