@@ -4,6 +4,7 @@ SEQUENCE; a cancel sends METHOD:CANCEL. Each version is one outbox row (channel
 "calendar", unique per request and sequence), written in the change's transaction and
 delivered once, with the outbox's retries, by feedback.invites.transport."""
 
+from email.utils import parseaddr
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -34,6 +35,11 @@ def _where(interview: Interview) -> str:
     if interview.kind == Interview.Kind.VIDEO and interview.video_link:
         return interview.video_link
     return interview.location
+
+
+def _organizer_email(recruiter) -> str:
+    """The recruiter's address (replies to the invite reach them), else the sender's."""
+    return recruiter.email or parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
 
 
 def _numbers(recruiter) -> str:
@@ -75,7 +81,7 @@ def _invite_row(*, request: FeedbackRequest, cancelled: bool, sequence: int) -> 
             time_zone=interview.time_zone,
             location=_where(interview),
             url=interview.video_link,
-            organizer=Person(name=recruiter.full_name, email=recruiter.email),
+            organizer=Person(name=recruiter.full_name, email=_organizer_email(recruiter)),
             attendee=Person(name=request.addressee_name, email=recipient),
             contact=_numbers(recruiter),
             stamp=timezone.now(),

@@ -230,3 +230,26 @@ def test_the_outbox_shows_the_invite_as_queued(interview, recruiter):
     ).content.decode()
     assert "BEGIN:VCALENDAR" in page
     assert f"UID:{invite_uid(interview)}" in page
+
+
+def test_an_interview_in_another_zone_keeps_its_own(interview):
+    ends_at = interview.ends_at + dt.timedelta(days=1)
+    other = schedule_interview(
+        application=ApplicationFactory(), ends_at=ends_at, time_zone="Europe/Berlin"
+    )
+    message = invites(request__interview=other, request__party=Party.CANDIDATE)[0]
+    calendar, event = event_of(message)
+    assert event["DTSTART"].params["TZID"] == "Europe/Berlin"
+    assert [str(tz["TZID"]) for tz in calendar.walk("VTIMEZONE")] == ["Europe/Berlin"]
+    assert event.decoded("DTSTART") == other.starts_at
+    parsed = vobject.readOne(message.body_calendar).vevent.dtstart.value
+    assert parsed == other.starts_at
+    assert parsed.utcoffset() == other.starts_at.astimezone(ZoneInfo("Europe/Berlin")).utcoffset()
+
+
+def test_a_recruiter_without_an_address_organises_from_the_sender(settings):
+    settings.DEFAULT_FROM_EMAIL = "TVR Feedback <feedback@tvr.example>"
+    application = ApplicationFactory(candidate__owner__user__email="")
+    schedule_interview(application=application)
+    message = invites(request__party=Party.CANDIDATE)[0]
+    assert str(event_of(message)[1]["ORGANIZER"]) == "mailto:feedback@tvr.example"

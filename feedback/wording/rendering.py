@@ -7,7 +7,7 @@ from django.template import Context
 from django.template.loader import get_template, render_to_string
 from django.utils.safestring import mark_safe
 
-from .catalog import HTML, PART_FILES, SUBJECT, TEXT
+from .catalog import BY_KEY, HTML, PART_FILES, SUBJECT, TEXT
 from .context import plain_context
 from .engine import wording_compile
 from .models import MessageWording
@@ -34,26 +34,31 @@ def wording_sources(*, key: str, parts: tuple[str, ...], row: MessageWording | N
 
 
 def wording_render_sources(*, sources: dict, context: dict) -> dict:
-    """Subject, text and (if among the sources) HTML written from `sources`, with a
-    context of plain values (see .context)."""
+    """Subject, text and HTML written from `sources` (a part not among them is empty:
+    an invite has no HTML), with a context of plain values (see .context)."""
     plain = plain_context(context)
-    written = {
-        SUBJECT: " ".join(_render_part(sources[SUBJECT], plain, part=SUBJECT).split()),
-        TEXT: _render_part(sources[TEXT], plain, part=TEXT),
-        HTML: "",
-    }
+    written = {SUBJECT: "", TEXT: "", HTML: ""}
+    if SUBJECT in sources:
+        written[SUBJECT] = " ".join(_render_part(sources[SUBJECT], plain, part=SUBJECT).split())
+    if TEXT in sources:
+        written[TEXT] = _render_part(sources[TEXT], plain, part=TEXT)
     if HTML in sources:
         inner = _render_part(sources[HTML], plain, part=HTML)
         written[HTML] = render_to_string(
             LAYOUT,
-            {"content": mark_safe(inner), "recruiter": plain.get("recruiter")},  # noqa: S308 - escaped by the engine
+            # The inner part was escaped by the engine as it was written.
+            {"content": mark_safe(inner), "recruiter": plain.get("recruiter")},  # noqa: S308
         )
     return written
 
 
 def wording_render(*, key: str, context: dict, html: bool = True) -> dict:
-    """The message `key` (e.g. "candidate_request") written for `context`."""
-    parts = (SUBJECT, TEXT, HTML) if html else (SUBJECT, TEXT)
+    """The message `key` (e.g. "candidate_request") written for `context`: the parts
+    its catalog entry has (all three for a message the catalog does not list)."""
+    wording = BY_KEY.get(key)
+    parts = wording.parts if wording else (SUBJECT, TEXT, HTML)
+    if not html:
+        parts = tuple(part for part in parts if part != HTML)
     row = MessageWording.objects.filter(key=key).first()
     return wording_render_sources(
         sources=wording_sources(key=key, parts=parts, row=row), context=context
