@@ -206,3 +206,18 @@ def test_staff_without_the_recruiter_role_get_403(db):
     ):
         assert staff.get(url).status_code == 403
     assert staff.post(preview_url("candidate_request"), {"subject": "x"}).status_code == 403
+
+
+def test_the_html_preview_frame_shows_the_wording_in_force(asked, recruiter):
+    wording_services.message_wording_save(
+        key="candidate_request",
+        sources={"subject": "x", "body_html": "<p>Ours, {{ candidate.first_name }}</p>"},
+    )
+    page = recruiter.get(preview_url("candidate_request")).content.decode()
+    frame = reverse("admin:feedback_messagewording_preview_html") + "?key=candidate_request"
+    assert f'src="{frame.replace("&", "&amp;")}"' in page
+    response = recruiter.get(frame)
+    assert response.status_code == 200
+    assert f"<p>Ours, {asked.application.candidate.first_name}</p>" in response.content.decode()
+    assert "'unsafe-inline'" in response["Content-Security-Policy"]
+    assert recruiter.get(frame.replace("candidate_request", "candidate_invite")).status_code == 404

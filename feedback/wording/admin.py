@@ -3,15 +3,18 @@
 real request with the variables it may use, and reset to the shipped files. Thin: the
 rules are feedback.services.wording's."""
 
+from csp.decorators import csp_replace
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 
+from ..admin.outbox import MAIL_PREVIEW_POLICY
 from ..services import wording as wording_services
 from .catalog import BY_KEY, HTML, MESSAGES
 from .models import MessageWording
@@ -160,6 +163,13 @@ class MessageWordingAdmin(admin.ModelAdmin):
                 name="feedback_messagewording_preview",
             ),
             path(
+                "preview/html/",
+                self.admin_site.admin_view(
+                    csp_replace(MAIL_PREVIEW_POLICY)(xframe_options_sameorigin(self.html_view))
+                ),
+                name="feedback_messagewording_preview_html",
+            ),
+            path(
                 "reset/",
                 self.admin_site.admin_view(self.reset_view),
                 name="feedback_messagewording_reset",
@@ -194,8 +204,28 @@ class MessageWordingAdmin(admin.ModelAdmin):
             "preview": preview,
             "errors": errors,
             "has_html": HTML in wording.parts,
+            # The saved wording's HTML shows rendered in a frame of its own; typed text
+            # not saved yet shows as its source.
+            "html_url": (
+                reverse("admin:feedback_messagewording_preview_html")
+                + "?"
+                + urlencode({"key": key})
+                if sources is None
+                else ""
+            ),
         }
         return TemplateResponse(request, "admin/feedback/messagewording/preview.html", context)
+
+    def html_view(self, request):
+        """The HTML of the wording in force, alone (for the preview's frame), under the
+        outbox preview's policy: the mail's inline styles, nothing else."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        wording = BY_KEY.get(request.GET.get("key", ""))
+        if wording is None or HTML not in wording.parts:
+            raise Http404("No such message.")
+        preview = wording_services.message_wording_preview(key=wording.key)
+        return HttpResponse(preview.written[HTML] if preview.written else "")
 
     def reset_view(self, request):
         """Back to the shipped text, on a POST from the change form (GET shows the form)."""
