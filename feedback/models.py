@@ -384,12 +384,15 @@ class OutboundMessage(models.Model):
         # Our answer to a text or mail the candidate sent (STOP, START, HELP, an unread reply).
         AUTO_REPLY = "auto_reply", "Answer to a reply"
         REPLY_UNREAD = "reply_unread", "Unread reply (to recruiter)"
+        INVITE = "invite", "Calendar invite"
+        INVITE_CANCELLED = "invite_cancelled", "Calendar invite cancelled"
 
     # A channel comes with its transport (feedback/transports.py, docs/architecture.md).
     class Channel(models.TextChoices):
         EMAIL = "email", "Email"
         WEBHOOK = "webhook", "Webhook"
         SMS = "sms", "SMS"
+        CALENDAR = "calendar", "Calendar invite"
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"
@@ -427,6 +430,8 @@ class OutboundMessage(models.Model):
     subject = models.CharField(max_length=300)
     body_text = models.TextField()
     body_html = models.TextField(blank=True)
+    # A calendar invite's iCalendar text (feedback/invites/), written when it is queued.
+    body_calendar = models.TextField(blank=True, default="", db_default="")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
@@ -608,3 +613,6 @@ class SweepRecord(models.Model):
 # Inbound texts and mails, and the addresses nothing more goes to (feedback/inbound/).
 from .inbound.models import InboundMessage, Suppression  # noqa: E402, F401
 from .webhooks.models import WebhookEndpoint  # noqa: E402, F401
+
+# The agency's wording of each message (feedback/wording/).
+from .wording.models import MessageWording  # noqa: E402, F401

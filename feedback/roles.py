@@ -39,6 +39,8 @@ RECRUITER_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "suppression": ("view",),
         # The agency's own integrations: where the loop's events are sent.
         "webhookendpoint": EDIT,
+        # The agency's wording of its messages (delete: reset to the shipped text).
+        "messagewording": EDIT,
     },
     "privacy": {
         # Consent is recorded by the recruiter (added, never edited: the history stays);

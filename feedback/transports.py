@@ -60,6 +60,11 @@ class EmailTransport:
         # An anymail backend sends it as the message's metadata, which its delivery
         # events carry back (feedback/inbound/email.py); SMTP ignores it.
         email.metadata = {"outbox_id": str(message.pk)}
+        message.provider_id = self.send_email(email) or message.provider_id
+
+    def send_email(self, email: EmailMultiAlternatives) -> str:
+        """Send a built mail on the open connection (the invite transport's too); the
+        provider's id for it where an anymail backend gives one, else ""."""
         try:
             self._send_on_open_connection(email)
         except smtplib.SMTPResponseException as exc:
@@ -76,7 +81,8 @@ class EmailTransport:
             raise TransportError(f"{type(exc).__name__}: {exc}", permanent=False) from exc
         status = getattr(email, "anymail_status", None)
         if status is not None and status.message_id:
-            message.provider_id = str(status.message_id)[:64]
+            return str(status.message_id)[:64]
+        return ""
 
     def _send_on_open_connection(self, email) -> None:
         with self._lock:
@@ -228,3 +234,8 @@ TRANSPORTS[OutboundMessage.Channel.WEBHOOK] = WebhookTransport()
 from .sms.transport import SmsTransport  # noqa: E402
 
 TRANSPORTS[OutboundMessage.Channel.SMS] = SmsTransport()
+from .invites.transport import InviteTransport  # noqa: E402
+
+TRANSPORTS[OutboundMessage.Channel.CALENDAR] = InviteTransport(
+    TRANSPORTS[OutboundMessage.Channel.EMAIL]
+)

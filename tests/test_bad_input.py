@@ -43,6 +43,7 @@ from candidates.models import Candidate
 from clients import selectors as client_selectors
 from feedback import selectors, services
 from feedback.models import FeedbackRequest, Party, WebhookEndpoint
+from feedback.services import wording as wording_services
 from feedback.tests.desk import HOUR, answer, interview_asked
 from privacy.models import RetentionRule
 from tests.factories import (
@@ -138,6 +139,10 @@ def world(recruiter, client_a):
     )
     # What came back: a text a candidate sent (STOP), kept with the number it suppressed.
     services.sms_inbound_receive(provider_id="SM-world", sender="+17735550123", body="STOP")
+    # The agency's wording of one message (the others follow the shipped files).
+    wording_services.message_wording_save(
+        key="candidate_request", sources={"subject": "Your interview, {{ candidate.first_name }}"}
+    )
     # The retention rule's one row (a migration makes it; a flushed test database has
     # lost it).
     RetentionRule.objects.get_or_create(pk=1)

@@ -85,6 +85,10 @@ def test_no_page_breaks_the_content_security_policy(live_server, demo, new_conte
             reverse("admin:candidates_application_changelist"),
             reverse("admin:candidates_interview_add"),
             reverse("admin:feedback_outboundmessage_change", args=[message.pk]),
+            # The agency's wording: the list, a form, and the preview with its mail frame.
+            reverse("admin:feedback_messagewording_changelist"),
+            reverse("admin:feedback_messagewording_add") + "?key=candidate_request",
+            reverse("admin:feedback_messagewording_preview") + "?key=candidate_request",
         ],
     }
     found = {}

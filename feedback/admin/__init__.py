@@ -19,6 +19,7 @@ registered here, each by the module of its page:
 - policy_and_timeline: ReminderPolicy, TimelineEvent
 - feedback.webhooks.admin: WebhookEndpoint (the webhook channel's own folder)
 - feedback.inbound.admin: InboundMessage, Suppression (what came back; read-only)
+- feedback.wording.admin: MessageWording (the agency's wording of every message)
 
 candidates.admin registers the plain pages (recruiters, positions, candidates), and
 clients.admin the clients and their contacts.
@@ -26,6 +27,7 @@ clients.admin the clients and their contacts.
 
 from ..inbound import admin as inbound
 from ..webhooks import admin as webhooks
+from ..wording import admin as wording
 from . import answers, applications, interviews, outbox, policy_and_timeline, requests
 
 __all__ = [
@@ -37,4 +39,5 @@ __all__ = [
     "policy_and_timeline",
     "requests",
     "webhooks",
+    "wording",
 ]

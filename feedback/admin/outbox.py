@@ -97,7 +97,10 @@ class OutboundMessageAdmin(BigTableMixin, ViewOnlyAdmin):
                 ]
             },
         ),
-        ("Message", {"fields": ["subject", "text_as_sent", "html_preview", "html_source"]}),
+        (
+            "Message",
+            {"fields": ["subject", "text_as_sent", "html_preview", "html_source", "invite"]},
+        ),
     ]
     readonly_fields = [name for _, options in fieldsets for name in options["fields"]]
 
@@ -132,6 +135,10 @@ class OutboundMessageAdmin(BigTableMixin, ViewOnlyAdmin):
         if not obj.body_html:
             return "–"
         return format_html("<pre>{}</pre>", without_secret_links(obj.body_html))
+
+    @admin.display(description="Calendar invite (iCalendar)")
+    def invite(self, obj):
+        return format_html("<pre>{}</pre>", obj.body_calendar) if obj.body_calendar else "–"
 
     @admin.display(description="About")
     def application(self, obj):

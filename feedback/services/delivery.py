@@ -11,6 +11,7 @@ import structlog
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import F, QuerySet
+from django.utils import timezone
 
 from core import clock
 from core.bulk import AnyOf, update_returning
@@ -255,13 +256,18 @@ def _text_to_store(message: OutboundMessage) -> dict:
     recorded; {} when it has its text."""
     if message.channel == OutboundMessage.Channel.WEBHOOK:
         return {} if message.body_text else webhook_text(message)
+    if message.channel == OutboundMessage.Channel.CALENDAR:
+        return {}  # written when it was queued: its version must not change on a retry
     if message.body_text or message.request is None:
         return {}
     return _written_at_send_time(message=message)
 
 
 def _lost_its_point(message: OutboundMessage) -> bool:
-    """An ask or reminder whose request has been answered or cancelled."""
+    """An ask or reminder whose request has been answered or cancelled; an invite to an
+    interview that is over (by this host's clock: a few seconds do not matter here)."""
+    if message.kind == OutboundMessage.Kind.INVITE and message.request is not None:
+        return message.request.interview.ends_at <= timezone.now()
     return (
         message.kind in OutboundMessage.ASKING_KINDS
         and message.request is not None

@@ -19,6 +19,7 @@ from core.formatting import moment_text
 
 from ..models import TimelineEvent
 from ..rules import application_withdrawable, interview_transitions
+from .invites import interview_invites_drop_queued, interview_invites_queue
 from .planning import feedback_requests_cancel, feedback_requests_plan
 from .timeline import timeline_record
 
@@ -83,6 +84,7 @@ def interview_schedule(
             application=application, stage=Application.Stage.INTERVIEWING
         )
     feedback_requests_plan(interview=interview)
+    interview_invites_queue(interview=interview)
     timeline_record(
         application=application,
         kind=TimelineEvent.Kind.INTERVIEW_SCHEDULED,
@@ -99,6 +101,8 @@ def interview_schedule(
 # the loop reads). The status, the application and the desks move only through services.
 INTERVIEW_TIMES = ("starts_at", "ends_at")
 INTERVIEW_DETAILS = ("round", "kind", "time_zone", "location", "video_link", "interviewers")
+# The details an invite shows: a change to one sends the parties an updated invite.
+INVITE_DETAILS = ("kind", "time_zone", "location", "video_link")
 
 
 @transaction.atomic
@@ -129,15 +133,17 @@ def interview_save(
         raise ValueError(f"not a plain detail of an interview: {sorted(not_details)}")
     if details:
         interview.save(update_fields=[*details, "updated_at"])
-    if set(INTERVIEW_TIMES) & set(changed):
-        return interview_reschedule(
-            interview=interview,
-            starts_at=interview.starts_at,
-            ends_at=interview.ends_at,
-            actor=actor,
-            now=now,
-        )
-    return interview
+    if not set(INTERVIEW_TIMES) & set(changed):
+        if set(INVITE_DETAILS) & set(details) and interview.status == Interview.Status.SCHEDULED:
+            interview_invites_queue(interview=interview)
+        return interview
+    return interview_reschedule(
+        interview=interview,
+        starts_at=interview.starts_at,
+        ends_at=interview.ends_at,
+        actor=actor,
+        now=now,
+    )
 
 
 @transaction.atomic
@@ -159,6 +165,7 @@ def interview_reschedule(
     interview.status = Interview.Status.SCHEDULED
     interview.save(update_fields=["starts_at", "ends_at", "status", "updated_at"])
     feedback_requests_plan(interview=interview)
+    interview_invites_queue(interview=interview)
     timeline_record(
         application=interview.application,
         kind=TimelineEvent.Kind.INTERVIEW_RESCHEDULED,
@@ -184,6 +191,10 @@ def interview_cancel(
     interview.save(update_fields=["status", "updated_at"])
     now = now or timezone.now()
     feedback_requests_cancel(interview=interview, now=now)
+    if no_show:
+        interview_invites_drop_queued(interview=interview)
+    else:
+        interview_invites_queue(interview=interview, cancelled=True)
     timeline_record(
         application=interview.application,
         kind=TimelineEvent.Kind.INTERVIEW_NO_SHOW

@@ -2,21 +2,19 @@
 says them, and the text rendered from feedback/email/<template>_*.
 """
 
-import copy
 from datetime import datetime
 
 from django.conf import settings
-from django.db import models
 from django.db.models import Case, CharField, F, Q, Value, When
 from django.template.loader import render_to_string
-from django.utils.safestring import SafeString, mark_safe
 
 from core.formatting import MOMENT_LONG, duration_text, moment_text
-from core.text import plain_text, single_line
 
 from .. import selectors
 from ..models import FeedbackRequest, OutboundMessage, Party
 from ..sms.segments import gsm7_text, segments
+from ..wording.context import plain_context
+from ..wording.rendering import wording_render
 
 # --- who a message goes to --------------------------------------------------------------
 #
@@ -190,7 +188,7 @@ def sms_rendered(*, template: str, request: FeedbackRequest, **extra) -> dict:
     context = _context(request=request, **extra)
     context["link"] = selectors.feedback_request_short_link(request=request)
     context["recruiter_name"] = context["recruiter"].full_name
-    context = {name: _harmless(value) for name, value in context.items()}
+    context = plain_context(context)
     versions = [
         gsm7_text(line)
         for line in render_to_string(f"feedback/sms/{template}.txt", context).splitlines()
@@ -200,41 +198,8 @@ def sms_rendered(*, template: str, request: FeedbackRequest, **extra) -> dict:
     return {"subject": "", "body_text": fitting[0] if fitting else versions[-1], "body_html": ""}
 
 
-def _rendered(*, template: str, context: dict) -> dict:
-    """A message's subject and bodies from feedback/email/<template>_*. Every message is
-    written here, from a context made harmless first (see `_harmless`)."""
-    base = f"feedback/email/{template}"
-    context = {name: _harmless(value) for name, value in context.items()}
-    return {
-        "subject": " ".join(render_to_string(f"{base}_subject.txt", context).split()),
-        "body_text": render_to_string(f"{base}_body.txt", context),
-        "body_html": render_to_string(f"{base}_body.html", context),
-    }
-
-
-def _harmless(value, *, depth: int = 2):
-    """`value` as a message may print it: lines (names, titles, phones) on one line and
-    free text without control characters. The forms refuse both already; this holds for
-    rows written around them too (an import, a shell), so that a name with a line break
-    cannot add a line that reads like a header to a plain-text mail. Model rows are
-    copied, never changed, with the related rows they carry (to `depth`)."""
-    if isinstance(value, SafeString):
-        return mark_safe(single_line(value))  # noqa: S308 - it was safe, and stays so
-    if isinstance(value, str):
-        return single_line(value)
-    if not isinstance(value, models.Model) or depth < 0:
-        return value
-    safe = copy.copy(value)
-    for field in value._meta.concrete_fields:
-        text = getattr(value, field.attname)
-        if not isinstance(text, str):
-            continue
-        if isinstance(field, models.TextField):
-            setattr(safe, field.attname, plain_text(text))
-        elif isinstance(field, models.CharField):
-            setattr(safe, field.attname, single_line(text))
-    safe._state.fields_cache = {
-        name: _harmless(related, depth=depth - 1)
-        for name, related in value._state.fields_cache.items()
-    }
-    return safe
+def _rendered(*, template: str, context: dict, html: bool = True) -> dict:
+    """A message's subject and bodies (no HTML body for an invite): the one place every
+    message is written, from the agency's wording of `template` or its shipped files
+    (feedback/wording/), with a context of plain values."""
+    return wording_render(key=template, context=context, html=html)

@@ -303,6 +303,9 @@ FEEDBACK = {
     "WEBHOOK_TIMEOUT": timedelta(seconds=env.int("WEBHOOK_TIMEOUT_SECONDS", default=10)),
     # A webhook endpoint failing for this long, without one success, is turned off.
     "WEBHOOK_DISABLE_AFTER": timedelta(days=env.int("WEBHOOK_DISABLE_AFTER_DAYS", default=3)),
+    # Calendar invites to both parties of each interview (docs/wording.md); off for an
+    # agency whose own calendar system sends them.
+    "CALENDAR_INVITES": env.bool("CALENDAR_INVITES", default=True),
 }
 
 # The REST API (api/, docs/api.md): API keys only (no session: a browser signed in to

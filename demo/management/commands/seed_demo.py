@@ -37,7 +37,15 @@ from candidates.models import (
 )
 from feedback import roles
 from feedback import services as feedback_services
-from feedback.models import Feedback, FeedbackRequest, Party, ReminderPolicy, WebhookEndpoint
+from feedback.models import (
+    Feedback,
+    FeedbackRequest,
+    MessageWording,
+    Party,
+    ReminderPolicy,
+    WebhookEndpoint,
+)
+from feedback.services import wording as wording_services
 from feedback.webhooks.events import EVENT_TYPES
 
 DEMO_PASSWORD = "tvr-demo-2026"
@@ -185,6 +193,7 @@ def demo_delete() -> None:
     ).delete()
     clients.delete()
     integrations_delete()
+    MessageWording.objects.filter(updated_by__username__in=demo_usernames()).delete()
     get_user_model().objects.filter(username__in=demo_usernames()).delete()
 
 
@@ -616,6 +625,20 @@ def demo_load(*, now: datetime) -> None:
     apply("rachel", "icu_tech")
 
     integrations_create(created_by=dana)
+    wording_create(by=dana)
+
+
+# --- the agency's wording ------------------------------------------------------------------
+
+
+def wording_create(*, by) -> None:
+    """The agency's own subject for the candidate's reminder (the rest as shipped): the
+    admin's *Message wording* shows it beside the shipped text, ready to preview."""
+    wording_services.message_wording_save(
+        key="candidate_reminder",
+        sources={"subject": "{{ candidate.first_name }}, one minute on {{ position.title }}?"},
+        actor=by,
+    )
 
 
 # --- the agency's integrations ------------------------------------------------------------
