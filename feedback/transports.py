@@ -60,7 +60,8 @@ class EmailTransport:
         # An anymail backend sends it as the message's metadata, which its delivery
         # events carry back (feedback/inbound/email.py); SMTP ignores it.
         email.metadata = {"outbox_id": str(message.pk)}
-        message.provider_id = self.send_email(email) or message.provider_id
+        if provider_id := self.send_email(email):
+            message.provider_id = provider_id
 
     def send_email(self, email: EmailMultiAlternatives) -> str:
         """Send a built mail on the open connection (the invite transport's too); the

@@ -36,6 +36,7 @@ MESSAGES = (
     Wording(Party.CANDIDATE, Kind.OVERDUE_ALERT, "the recruiter"),
     Wording(Party.CANDIDATE, Kind.FEEDBACK_RECEIVED, "the recruiter"),
     Wording(Party.CANDIDATE, Kind.DEBRIEF_ALERT, "the recruiter"),
+    Wording(Party.CANDIDATE, Kind.REPLY_UNREAD, "the recruiter"),
     Wording(Party.CANDIDATE, Kind.INVITE, "the candidate", INVITE),
     Wording(Party.CANDIDATE, Kind.INVITE_CANCELLED, "the candidate", INVITE),
     Wording(Party.CLIENT, Kind.REQUEST, "the hiring contact"),
