@@ -189,7 +189,16 @@ def feedback_submit(
     values = {name: answers[name] for name in fields if name in answers}
     if request.party == Party.CANDIDATE and values.get("preferred_call_time"):
         values["wants_call"] = True  # a time to call is a request to be called
-    previous = request.answers.filter(is_current=True).first()
+    # The current answers of both sides in one read: this side's is the one amended, the
+    # other side's is what the debrief check compares with.
+    answered = sorted(
+        Feedback.objects.filter(request__interview_id=request.interview_id, is_current=True)
+        .select_related("request")
+        .order_by(),
+        key=lambda answer: answer.pk,
+    )
+    previous = next((a for a in answered if a.request_id == request.pk), None)
+    other_side = next((a for a in answered if a.request.party != request.party), None)
     if previous and entered_by is None:
         # Without a current answer there is none at all, so nothing to count.
         _refuse_a_burst(request=request, now=now)
@@ -245,7 +254,13 @@ def feedback_submit(
     _notify_recruiter(request=request, feedback=feedback)
     if entered_by is None:
         # An answer a recruiter logged took a call: that call is the debrief.
-        _debrief_check(request=request, feedback=feedback, application=application, now=now)
+        _debrief_check(
+            request=request,
+            feedback=feedback,
+            application=application,
+            other=other_side,
+            now=now,
+        )
     return feedback
 
 

@@ -29,6 +29,7 @@ def _debrief_check(
     feedback: Feedback,
     now: datetime,
     application: Application | None = None,
+    other: Feedback | None | object = ...,
 ) -> None:
     """With both sides' answers in for an interview and in disagreement, put the
     application on the recruiter's call list and alert the candidate's recruiter once.
@@ -41,12 +42,13 @@ def _debrief_check(
     # sees the first one's committed answer. `application`: locked by the caller already.
     if application is None:
         application = Application.objects.select_for_update().get(pk=interview.application_id)
-    other = (
-        Feedback.objects.filter(request__interview=interview, is_current=True)
-        .exclude(request__party=request.party)
-        .select_related("request")
-        .first()
-    )
+    if other is ...:  # `other`: the other side's current answer, read by the caller
+        other = (
+            Feedback.objects.filter(request__interview=interview, is_current=True)
+            .exclude(request__party=request.party)
+            .select_related("request")
+            .first()
+        )
     if other is None:
         return
     candidate_answer, client_answer = (

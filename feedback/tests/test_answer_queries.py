@@ -2,8 +2,7 @@
 the answer path cannot quietly grow back (docs/benchmarks.md, "Answer path").
 
 Counted inside the test's transaction, so each atomic block adds a SAVEPOINT and its
-RELEASE (two per block: the form's constraint check and the answer); a site running in
-autocommit sends neither."""
+RELEASE (the answer's block); a site running in autocommit sends neither."""
 
 import pytest
 
@@ -15,11 +14,11 @@ pytestmark = pytest.mark.django_db
 
 VALID = {"interest_level": "8", "still_interested": "yes", "went_well": "Friendly team."}
 
-# Token lookup (the request's row alone), the form's constraint check, the request locked
-# with its interview and desk, the application locked, the current answer; then the
-# writes (answer, request, queued asks, timeline, interest, recruiter's notice) and the
-# reads of the webhooks wanted, a notice already queued and the other side's answer.
-FIRST_ANSWER = 14 + 4
+# Token lookup (the request's row alone), the request locked with its interview and
+# desk, the application locked, both sides' current answers; then the writes (answer,
+# request, queued asks, timeline, interest, recruiter's notice) and the reads of the
+# webhooks wanted and of a notice already queued.
+FIRST_ANSWER = 12 + 2
 # An amendment also counts the link's recent answers and retires the previous one; it
 # does not settle the request again, finds the notice queued, and no webhook event type
 # is an amendment's.
