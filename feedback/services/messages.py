@@ -140,7 +140,8 @@ def _rendered(*, template: str, context: dict) -> dict:
     """A message's subject and bodies from feedback/email/<template>_*. Every message is
     written here, from a context made harmless first (see `_harmless`)."""
     base = f"feedback/email/{template}"
-    context = {name: _harmless(value) for name, value in context.items()}
+    copies: dict = {}
+    context = {name: _harmless(value, copies=copies) for name, value in context.items()}
     return {
         "subject": " ".join(render_to_string(f"{base}_subject.txt", context).split()),
         "body_text": render_to_string(f"{base}_body.txt", context),
@@ -148,19 +149,28 @@ def _rendered(*, template: str, context: dict) -> dict:
     }
 
 
-def _harmless(value, *, depth: int = 2):
+def _harmless(value, *, copies: dict | None = None):
     """`value` as a message may print it: lines (names, titles, phones) on one line and
     free text without control characters. The forms refuse both already; this holds for
     rows written around them too (an import, a shell), so that a name with a line break
     cannot add a line that reads like a header to a plain-text mail. Model rows are
-    copied, never changed, with the related rows they carry (to `depth`)."""
+    copied, never changed, with every related row they carry. `copies`: the rows copied
+    so far for one message, so that a row its context reaches by several paths (the
+    candidate through the request, the interview, the application) is copied once."""
     if isinstance(value, SafeString):
         return mark_safe(single_line(value))  # noqa: S308 - it was safe, and stays so
     if isinstance(value, str):
         return single_line(value)
-    if not isinstance(value, models.Model) or depth < 0:
+    if not isinstance(value, models.Model):
         return value
-    safe = copy.copy(value)
+    copies = {} if copies is None else copies
+    if id(value) in copies:
+        return copies[id(value)]
+    # A shallow copy of the row and of its state (what copy.copy makes, without the
+    # pickling protocol's detour).
+    safe = copies[id(value)] = object.__new__(type(value))
+    safe.__dict__.update(value.__dict__)
+    safe._state = copy.copy(value._state)
     for field in value._meta.concrete_fields:
         text = getattr(value, field.attname)
         if not isinstance(text, str):
@@ -170,7 +180,7 @@ def _harmless(value, *, depth: int = 2):
         elif isinstance(field, models.CharField):
             setattr(safe, field.attname, single_line(text))
     safe._state.fields_cache = {
-        name: _harmless(related, depth=depth - 1)
+        name: _harmless(related, copies=copies)
         for name, related in value._state.fields_cache.items()
     }
     return safe
