@@ -45,9 +45,7 @@ def test_a_row_reached_by_several_paths_is_copied_once_and_cleaned_everywhere(
 
 
 def test_a_name_with_a_line_break_stays_on_its_line_in_the_message(request_with_people):
-    text = _rendered(
-        template="candidate_request", context=_context(request=request_with_people)
-    )
+    text = _rendered(template="candidate_request", context=_context(request=request_with_people))
 
     assert "\nBcc:" not in text["body_text"]
     assert "\nBcc:" not in text["subject"]
