@@ -71,9 +71,9 @@ def smtplib_baseline(port: int, recorder: Recorder, processes: int) -> tuple[int
     smtplib by `processes` processes of one connection each to the same server. Returns
     how many were accepted and over how many seconds (first to last acceptance)."""
     import multiprocessing
-    from email.message import EmailMessage
 
     from django.conf import settings
+    from django.core.mail import EmailMultiAlternatives
 
     from feedback.models import OutboundMessage
 
@@ -81,13 +81,13 @@ def smtplib_baseline(port: int, recorder: Recorder, processes: int) -> tuple[int
     for pk, recipient, subject, text, html in OutboundMessage.objects.filter(
         status=OutboundMessage.Status.SENT
     ).values_list("pk", "recipient", "subject", "body_text", "body_html"):
-        mail = EmailMessage()
-        mail["Subject"], mail["From"], mail["To"] = subject, settings.DEFAULT_FROM_EMAIL, recipient
-        mail["X-TVR-Baseline-Id"] = str(pk)
-        mail.set_content(text)
+        mail = EmailMultiAlternatives(
+            subject=subject, body=text, to=[recipient], headers={"X-TVR-Baseline-Id": str(pk)}
+        )
         if html:
-            mail.add_alternative(html, subtype="html")
-        rendered.append((settings.DEFAULT_FROM_EMAIL, recipient, mail.as_bytes()))
+            mail.attach_alternative(html, "text/html")
+        content = mail.message().as_bytes(linesep="\r\n")
+        rendered.append((settings.DEFAULT_FROM_EMAIL, recipient, content))
     context = multiprocessing.get_context("spawn")
     go = context.Event()
     workers = []

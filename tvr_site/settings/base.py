@@ -110,7 +110,7 @@ else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     # Server-side prepared statements (psycopg plans a statement once per connection
     # after it has run this many times); off unless set: a transaction-mode pooler in
-    # front of PostgreSQL cannot keep them (docs/benchmarks.md, "Prepared statements").
+    # front of PostgreSQL cannot keep them (docs/benchmarks.md, "Speed where people wait").
     prepare_after = env.int("DATABASE_PREPARE_THRESHOLD", default=-1)
     if prepare_after >= 0 and DATABASES["default"]["ENGINE"].endswith("postgresql"):
         DATABASES["default"].setdefault("OPTIONS", {}).update(
