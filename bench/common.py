@@ -95,40 +95,43 @@ def seed(
                 signature)
             SELECT i, i, '+1 312 555 0100', '+1 312 555 0199', 'America/Chicago',
                    'Senior Recruiter' FROM generate_series(1, {recruiters}) i""",
-        f"""INSERT INTO candidates_client (id, name, kind, city, time_zone, created_at)
+        f"""INSERT INTO candidates_client (id, name, kind, city, time_zone, created_at,
+                external_id, updated_at)
             SELECT i, 'Lakeshore Animal Hospital ' || i, 'Specialty', 'Chicago',
-                   'America/Chicago', now() FROM generate_series(1, {clients}) i""",
+                   'America/Chicago', now(), '', now() FROM generate_series(1, {clients}) i""",
         f"""INSERT INTO candidates_clientcontact (id, client_id, name, title, email, phone,
-                time_zone)
+                time_zone, external_id, updated_at)
             SELECT i, i, 'Dr Contact ' || i, 'Medical Director', 'hiring' || i || '@client.example',
-                   '', 'America/Chicago' FROM generate_series(1, {clients}) i""",
+                   '', 'America/Chicago', '', now() FROM generate_series(1, {clients}) i""",
         f"""INSERT INTO candidates_position (id, client_id, hiring_contact_id, recruiter_id, title,
-                location, status, created_at)
+                location, status, created_at, external_id, updated_at)
             SELECT i, (i - 1) % {clients} + 1, (i - 1) % {clients} + 1, (i - 1) % {recruiters} + 1,
-                   'Emergency Veterinarian ' || i, 'Chicago, IL', 'open', now()
+                   'Emergency Veterinarian ' || i, 'Chicago, IL', 'open', now(), '', now()
             FROM generate_series(1, {positions}) i""",
         f"""INSERT INTO candidates_candidate (id, first_name, last_name, email, phone, time_zone,
-                specialty, consent_email, consent_sms, created_at, owner_id)
+                specialty, consent_email, consent_sms, created_at, owner_id, external_id,
+                updated_at)
             SELECT i, 'Casey', 'Candidate' || i, 'candidate' || i || '@mail.example', '',
                    'America/Chicago', 'Emergency', true, false,
-                   now() - (i || ' seconds')::interval, (i - 1) % {recruiters} + 1
+                   now() - (i || ' seconds')::interval, (i - 1) % {recruiters} + 1, '', now()
             FROM generate_series(1, {candidates}) i""",
         f"""INSERT INTO candidates_application (id, candidate_id, position_id, stage,
-                interest_status, created_at, debrief_reason, candidate_owner_id)
+                interest_status, created_at, debrief_reason, candidate_owner_id, external_id,
+                updated_at)
             SELECT i, (i - 1) % {candidates} + 1,
                    ((i - 1) % {candidates} + (i - 1) / {candidates} * 7) % {positions} + 1,
                    'interviewing',
                    'unknown', now() - (i || ' seconds')::interval, '',
-                   c.owner_id
+                   c.owner_id, '', now()
             FROM generate_series(1, {applications}) i
             JOIN candidates_candidate c ON c.id = (i - 1) % {candidates} + 1""",
         f"""INSERT INTO candidates_interview (id, application_id, round, kind, starts_at, ends_at,
                 time_zone, location, video_link, interviewers, status, created_at,
-                candidate_owner_id, position_recruiter_id)
+                candidate_owner_id, position_recruiter_id, external_id, updated_at)
             SELECT i, a.id, (i - 1) / {applications} + 1, 'in_person',
                    ({ends_at}) - interval '1 hour', {ends_at}, 'America/Chicago',
                    'Lakeshore Animal Hospital', '', 'Dr Who', 'scheduled', now(),
-                   a.candidate_owner_id, p.recruiter_id
+                   a.candidate_owner_id, p.recruiter_id, '', now()
             FROM generate_series(1, {interviews}) i
             JOIN candidates_application a ON a.id = (i - 1) % {applications} + 1
             JOIN candidates_position p ON p.id = a.position_id""",

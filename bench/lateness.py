@@ -1,13 +1,16 @@
 """Lateness of feedback requests when N interviews end in the same minute.
 
-    python bench/lateness.py --burst 10000 [--concurrency N]
+    python bench/lateness.py --burst 10000 [--concurrency N] [--spread 60] [--no-baseline]
 
 Seeds N interviews ending within one minute starting shortly after the start (two
 requests each, asked at the interview's end, quiet hours off), starts a real Celery
 worker and beat on Redis (own queue, own database) sending to a local SMTP server in this
 process, and measures, for every request email, the time from its due time (ask_at) to
-the SMTP server accepting it. Prints p50 / p99 / max lateness. Every process it starts is
-stopped at the end.
+the SMTP server accepting it. Prints p50 / p99 / max lateness. Then sends the same messages,
+rendered and flattened beforehand, with raw smtplib from as many processes as the worker
+has (one connection each) to the same server, and prints both rates and their ratio
+(with --spread 0, everything due at once, the product's rate is its capacity). Every
+process it starts is stopped at the end.
 """
 
 import argparse
@@ -31,19 +34,77 @@ QUEUE = "tvr-bench-lateness"
 
 
 class Recorder:
-    """aiosmtpd handler: when each outbox message was accepted."""
+    """aiosmtpd handler: when each outbox message (and each of the baseline's) was
+    accepted."""
 
     def __init__(self):
         self.accepted: dict[int, float] = {}
+        self.baseline: dict[int, float] = {}
         self.lock = threading.Lock()
 
     async def handle_DATA(self, server, session, envelope):
         now = time.time()
-        match = re.search(rb"X-TVR-Outbox-Id: (\d+)", envelope.content)
+        match = re.search(rb"X-TVR-(Outbox|Baseline)-Id: (\d+)", envelope.content)
         if match:
+            into = self.accepted if match.group(1) == b"Outbox" else self.baseline
             with self.lock:
-                self.accepted.setdefault(int(match.group(1)), now)
+                into.setdefault(int(match.group(2)), now)
         return "250 OK"
+
+
+def _baseline_sender(port: int, messages: list[tuple[str, str, bytes]], ready, go) -> None:
+    """One process of the baseline: one SMTP connection, already rendered messages."""
+    import smtplib
+
+    smtp = smtplib.SMTP("127.0.0.1", port)
+    smtp.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # as the product
+    smtp.ehlo()
+    ready.set()
+    go.wait()
+    for sender, recipient, content in messages:
+        smtp.sendmail(sender, [recipient], content)
+    smtp.quit()
+
+
+def smtplib_baseline(port: int, recorder: Recorder, processes: int) -> tuple[int, float]:
+    """The messages the product sent, rendered and flattened beforehand, sent with raw
+    smtplib by `processes` processes of one connection each to the same server. Returns
+    how many were accepted and over how many seconds (first to last acceptance)."""
+    import multiprocessing
+
+    from django.conf import settings
+    from django.core.mail import EmailMultiAlternatives
+
+    from feedback.models import OutboundMessage
+
+    rendered = []
+    for pk, recipient, subject, text, html in OutboundMessage.objects.filter(
+        status=OutboundMessage.Status.SENT
+    ).values_list("pk", "recipient", "subject", "body_text", "body_html"):
+        mail = EmailMultiAlternatives(
+            subject=subject, body=text, to=[recipient], headers={"X-TVR-Baseline-Id": str(pk)}
+        )
+        if html:
+            mail.attach_alternative(html, "text/html")
+        content = mail.message().as_bytes(linesep="\r\n")
+        rendered.append((settings.DEFAULT_FROM_EMAIL, recipient, content))
+    context = multiprocessing.get_context("spawn")
+    go = context.Event()
+    workers = []
+    for index in range(processes):
+        ready = context.Event()
+        worker = context.Process(
+            target=_baseline_sender, args=(port, rendered[index::processes], ready, go)
+        )
+        worker.start()
+        workers.append((worker, ready))
+    for _, ready in workers:
+        ready.wait(60)
+    go.set()
+    for worker, _ in workers:
+        worker.join()
+    times = list(recorder.baseline.values())
+    return len(times), (max(times) - min(times)) if times else float("nan")
 
 
 def cpu_seconds(worker_pid: int, url: str) -> dict[str, float]:
@@ -106,6 +167,13 @@ def main() -> None:
         "--concurrency", type=int, default=None, help="worker processes (default: the product's)"
     )
     parser.add_argument("--lead", type=float, default=20, help="seconds until the minute")
+    parser.add_argument(
+        "--spread",
+        type=int,
+        default=60,
+        help="seconds over which the interviews end (0: all due at once)",
+    )
+    parser.add_argument("--no-baseline", action="store_true", help="skip the raw smtplib baseline")
     parser.add_argument("--timeout", type=float, default=900)
     args = parser.parse_args()
     # Stopped from outside (timeout, kill): unwind, so that the finally below stops the
@@ -133,7 +201,8 @@ def main() -> None:
     redis_client = redis.Redis.from_url(os.environ["REDIS_URL"])
     redis_client.delete(QUEUE, f"{QUEUE}-sweep")
     start_at = datetime.now(UTC) + timedelta(seconds=args.lead)
-    ends = f"(timestamptz '{start_at.isoformat()}' + (i % 60) * interval '1 second')"
+    spread = max(args.spread, 1)
+    ends = f"(timestamptz '{start_at.isoformat()}' + (i % {spread}) * interval '1 second')"
     seed(
         candidates=args.burst,
         applications=args.burst,
@@ -194,7 +263,6 @@ def main() -> None:
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
-        controller.stop()
         redis_client.delete(QUEUE, f"{QUEUE}-sweep")
 
     due = {
@@ -229,6 +297,19 @@ def main() -> None:
         f"lateness due -> SMTP accepted: p50 {s['p50']:.2f} s  p99 {s['p99']:.2f} s  "
         f"max {s['max']:.2f} s  (goal p99 < 10 s)"
     )
+    if not args.no_baseline:
+        accepted = sorted(recorder.accepted.values())
+        product_rate = (len(accepted) - 1) / (accepted[-1] - accepted[0])
+        sent, seconds = smtplib_baseline(port, recorder, concurrency)
+        baseline_rate = (sent - 1) / seconds
+        print(
+            f"capacity, first to last acceptance: product {product_rate:.0f} emails/s; raw "
+            f"smtplib baseline ({concurrency} processes, one connection each, {sent} "
+            f"pre-rendered messages) {baseline_rate:.0f} emails/s; ratio "
+            f"{product_rate / baseline_rate:.2f} (goal >= 0.5; read it with --spread 0: "
+            f"a spread burst paces the product)"
+        )
+    controller.stop()
     connections.close_all()
 
 

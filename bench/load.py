@@ -1,14 +1,16 @@
-"""The portal feedback POST under load (gunicorn on loopback), against a bare view.
+"""The portal feedback POST under load (gunicorn on loopback), against a bare view and a
+hand-written answer.
 
-    python bench/load.py [--requests 2000] [--concurrency 8] [--sweep-rows 1000000]
+    python bench/load.py [--requests 2000] [--concurrency 8] [--sweep-rows 1000000] [--rounds 6]
 
-Starts gunicorn (bench.settings: the site plus /bench/bare/) on its own database, then,
-with the same number of client threads: POSTs to the bare view; POSTs a candidate's answer
-to the portal form (each POST a different pending request, a real submit: feedback row,
-timeline, recruiter notice in the outbox); and the portal POST again while
-`manage.py sweep --loop` works through --sweep-rows past-deadline requests. Prints
-requests/s and p50 / p99 of each and the ratios. Every process it starts is stopped.
-"""
+Starts gunicorn (bench.settings: the site plus the baselines of bench/urls.py) on its own
+database, then, with the same number of client threads: POSTs to the bare view; POSTs a
+candidate's answer to the portal form (each POST a different pending request, a real
+submit: feedback row, timeline, recruiter notice in the outbox) and to the hand-written
+answer (the same writes in plain SQL), in alternating rounds, measuring the CPU of the web
+workers and of PostgreSQL per answer; and the portal POST again while `manage.py sweep
+--loop` works through --sweep-rows past-deadline requests. Prints requests/s and p50 / p99
+of each, CPU per answer and the ratios. Every process it starts is stopped."""
 
 import argparse
 import http.client
@@ -24,6 +26,7 @@ from urllib.parse import urlencode, urlsplit
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import ROOT, django_setup, seed, summary  # noqa: E402
+from bench.lateness import cpu_seconds, cpu_used  # noqa: E402
 
 QUEUE = "tvr-bench-load"
 FUTURE = "now() + interval '1 hour'"
@@ -58,9 +61,12 @@ def post(port: int, path: str, body: bytes, cookie: str) -> int:
         conn.close()
 
 
-def run_phase(port: int, jobs: list[tuple[str, bytes]], cookie: str, concurrency: int) -> dict:
-    """POST every job with `concurrency` threads; per-request latency and overall rate."""
-    latencies: list[float] = []
+def run_phase(
+    port: int, jobs: list[tuple[str, bytes]], cookie: str, concurrency: int, keep=None
+) -> dict:
+    """POST every job with `concurrency` threads; per-request latency and overall rate
+    (the latencies also added to `keep`)."""
+    latencies: list[float] = [] if keep is None else keep
     statuses: dict[int, int] = {}
     lock = threading.Lock()
     index = iter(range(len(jobs)))
@@ -95,6 +101,9 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 2) + 1)
     parser.add_argument("--sweep-rows", type=int, default=1000000)
+    parser.add_argument(
+        "--rounds", type=int, default=6, help="alternating product / hand-written rounds"
+    )
     args = parser.parse_args()
     # Stopped from outside (timeout, kill): unwind, so that the finally below stops the
     # worker, beat and the rest; they run in sessions of their own and would outlive us.
@@ -108,7 +117,7 @@ def main() -> None:
     from feedback import selectors
     from feedback.models import FeedbackRequest
 
-    portal_interviews = 2 * args.requests + 10
+    portal_interviews = 3 * args.requests + 10
     sweep_interviews = args.sweep_rows // 2
     print(f"seeding {2 * portal_interviews} + {args.sweep_rows} requests ...", flush=True)
     seed(
@@ -177,11 +186,36 @@ def main() -> None:
 
         n = args.requests
         bare = run_phase(port, [("/bench/bare/", answer("x"))] * n, cookie, args.concurrency)
-        portal = run_phase(port, [(p, answer(p)) for p in paths[:n]], cookie, args.concurrency)
+        # The product and the hand-written answer (bench/urls.py) in alternating rounds,
+        # each on requests of its own; CPU of the web workers and of PostgreSQL per answer.
+        rounds, cpu = max(1, args.rounds), {"portal": [0.0, 0.0], "hand": [0.0, 0.0]}
+        latencies: dict[str, list[float]] = {"portal": [], "hand": []}
+        statuses: dict[str, dict] = {"portal": {}, "hand": {}}
+        walls = {"portal": 0.0, "hand": 0.0}
+        gunicorn_pid = procs["gunicorn"].pid
+        for r in range(rounds):
+            for kind in ("portal", "hand") if r % 2 == 0 else ("hand", "portal"):
+                offset = 0 if kind == "portal" else n
+                chunk = paths[offset + r * n // rounds : offset + (r + 1) * n // rounds]
+                if kind == "hand":
+                    chunk = [p.replace("/portal/f/", "/bench/answer/") for p in chunk]
+                before = cpu_seconds(gunicorn_pid, url)
+                result = run_phase(port, [(p, answer(p)) for p in chunk], cookie,
+                                   args.concurrency, keep=latencies[kind])  # fmt: skip
+                used = cpu_used(before, cpu_seconds(gunicorn_pid, url))
+                cpu[kind][0] += used["worker"]
+                cpu[kind][1] += used["PostgreSQL"]
+                walls[kind] += len(chunk) / result["rps"]
+                for code, count in result["statuses"].items():
+                    statuses[kind][code] = statuses[kind].get(code, 0) + count
+        portal = {"rps": n / walls["portal"], "statuses": statuses["portal"],
+                  **summary(latencies["portal"])}  # fmt: skip
+        hand = {"rps": n / walls["hand"], "statuses": statuses["hand"],
+                **summary(latencies["hand"])}  # fmt: skip
         spawn("sweep", ["manage.py", "sweep", "--loop", "--interval", "1"])
         time.sleep(3)
         during = run_phase(
-            port, [(p, answer(p)) for p in paths[n : 2 * n]], cookie, args.concurrency
+            port, [(p, answer(p)) for p in paths[2 * n : 3 * n]], cookie, args.concurrency
         )
         stop("sweep")
     finally:
@@ -199,6 +233,7 @@ def main() -> None:
     print(f"{'phase':<34} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8}  statuses")
     for label, r in (
         ("bare view POST", bare),
+        ("hand-written answer POST", hand),
         ("portal feedback POST", portal),
         (f"portal POST during sweep of {args.sweep_rows}", during),
     ):
@@ -208,6 +243,17 @@ def main() -> None:
         f"p99 {portal['p99'] / bare['p99']:.1f}x; during sweep p99 "
         f"{during['p99'] / portal['p99']:.1f}x the quiet p99 "
         f"(sweep marked {swept} overdue meanwhile)"
+    )
+    per = {kind: [1000 * seconds / n for seconds in parts] for kind, parts in cpu.items()}
+    for kind, label in (("hand", "hand-written answer"), ("portal", "portal answer")):
+        web, db = per[kind]
+        print(f"CPU per answer, {label:<20}: web {web:.2f} ms + PostgreSQL {db:.2f} ms"
+              f" = {web + db:.2f} ms")  # fmt: skip
+    total = {kind: sum(parts) for kind, parts in per.items()}
+    print(
+        f"ratio portal/hand-written ({rounds} alternating rounds): CPU "
+        f"{total['portal'] / total['hand']:.2f}x (goal <= 2), p99 {portal['p99']:.1f} ms "
+        f"(goal <= 150 ms at 8 clients), hand-written p99 {hand['p99']:.1f} ms"
     )
     connections.close_all()
 

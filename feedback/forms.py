@@ -14,7 +14,22 @@ INTEREST_CHOICES = [(n, str(n)) for n in range(1, 11)]
 RATING_CHOICES = [(n, str(n)) for n in range(1, 6)]
 
 
-class CandidateFeedbackForm(forms.ModelForm):
+class _AnswerForm(forms.ModelForm):
+    # Fields whose choices here are the model's check constraint already (1 to 10, 1 to
+    # 5): the model's validation skips them, so no answer asks the database to check it.
+    held_by_choices: tuple[str, ...] = ()
+
+    def _get_validation_exclusions(self):
+        return super()._get_validation_exclusions() | set(self.held_by_choices)
+
+    def relabel_submit(self, label: str) -> None:
+        """Say on the button what it does, once the form is built (an answer posted
+        with an error is shown again; "update" only if one is stored already)."""
+        self.helper.inputs[0].value = label
+
+
+class CandidateFeedbackForm(_AnswerForm):
+    held_by_choices = ("interest_level",)
     interest_level = forms.TypedChoiceField(
         label="On a scale of 1 to 10, with 10 the highest, what is your interest in the "
         "position now?",
@@ -65,7 +80,8 @@ class CandidateFeedbackForm(forms.ModelForm):
         self.helper.add_input(Submit("submit", submit_label, css_class="btn-lg w-100"))
 
 
-class ClientFeedbackForm(forms.ModelForm):
+class ClientFeedbackForm(_AnswerForm):
+    held_by_choices = ("rating",)
     decision = forms.ChoiceField(
         label="Your decision",
         choices=Feedback.Decision.choices,

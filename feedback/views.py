@@ -18,10 +18,12 @@ from .models import Feedback, FeedbackRequest, Party
 CHANNEL_FOR_PARTY = {Party.CANDIDATE: Feedback.Channel.PORTAL, Party.CLIENT: Feedback.Channel.EMAIL}
 
 
-def _open_link(request, *, party: str, token: str):
+def _open_link(request, *, party: str, token: str, with_people: bool = True):
     """The request behind a link, or the response that explains why it cannot open."""
     try:
-        feedback_request = selectors.feedback_request_get_by_token(party=party, token=token)
+        feedback_request = selectors.feedback_request_get_by_token(
+            party=party, token=token, with_people=with_people
+        )
     except tokens.LinkExpired as expired:
         stale = selectors.feedback_request_for_expired_link(
             party=party, token_key=expired.token_key
@@ -81,16 +83,18 @@ def short_link(request, code: str):
 @never_cache
 @require_http_methods(["GET", "POST"])
 def feedback_form(request, token: str, party: str):
-    feedback_request, refusal = _open_link(request, party=party, token=token)
+    # A valid answer only needs the request's row: the page (and its people) is read
+    # only when it is shown.
+    posted = request.method == "POST"
+    feedback_request, refusal = _open_link(
+        request, party=party, token=token, with_people=not posted
+    )
     if refusal:
         return refusal
     form_class = FORM_FOR_PARTY[party]
-    current = selectors.feedback_current(request=feedback_request)
-    submit_label = "Update my answer" if current else None
-    form_kwargs = {"submit_label": submit_label} if submit_label else {}
     status = 200
-    if request.method == "POST":
-        form = form_class(request.POST, **form_kwargs)
+    if posted:
+        form = form_class(request.POST)
         if form.is_valid():
             try:
                 services.feedback_submit(
@@ -106,7 +110,13 @@ def feedback_form(request, token: str, party: str):
                 status = 429
             else:
                 return redirect(reverse(f"{_namespace(party)}:thanks", kwargs={"token": token}))
+        feedback_request = selectors.feedback_request_get_by_token(party=party, token=token)
+        current = selectors.feedback_current(request=feedback_request)
+        if current:
+            form.relabel_submit("Update my answer")
     else:
+        current = selectors.feedback_current(request=feedback_request)
+        form_kwargs = {"submit_label": "Update my answer"} if current else {}
         services.feedback_request_mark_opened(request=feedback_request)
         form = form_class(initial=initial_from(current, form_class), **form_kwargs)
     return render(

@@ -202,22 +202,39 @@ def feedback_submit(
     (default: the current time)."""
     now = now or timezone.now()
     # The row lock orders us against a sweep marking the same request overdue: whichever
-    # commits first, the other sees its result.
-    request = _locked_request(request)
+    # commits first, the other sees its result. Only the request and its interview are
+    # read: the people behind them are the page's business, not the answer's.
+    request = (
+        FeedbackRequest.objects.select_for_update(of=("self",))
+        .select_related("interview", "desk__user")
+        .get(pk=request.pk)
+    )
     if not request_takes_answers(request.status):
         raise FeedbackClosed("This interview was cancelled; no feedback is needed.")
-    if entered_by is None:
-        _refuse_a_burst(request=request, now=now)
-    # Rows joined to a locked row keep the snapshot from before the wait (PostgreSQL, READ
-    # COMMITTED): re-read the interest a sweep may just have marked possibly waned.
-    request.interview.application.refresh_from_db(fields=["interest_status", "interest_level"])
+    # Read after the request's lock, so it is fresh (a sweep may just have marked the
+    # interest possibly waned). Its lock is the one the debrief check needs: when both
+    # sides answer at once, the second to take it sees the first one's committed answer.
+    application = Application.objects.select_for_update().get(pk=request.interview.application_id)
+    request.interview.application = application
     fields = (
         Feedback.CANDIDATE_FIELDS if request.party == Party.CANDIDATE else Feedback.CLIENT_FIELDS
     )
     values = {name: answers[name] for name in fields if name in answers}
     if request.party == Party.CANDIDATE and values.get("preferred_call_time"):
         values["wants_call"] = True  # a time to call is a request to be called
-    previous = request.answers.filter(is_current=True).first()
+    # The current answers of both sides in one read: this side's is the one amended, the
+    # other side's is what the debrief check compares with.
+    answered = sorted(
+        Feedback.objects.filter(request__interview_id=request.interview_id, is_current=True)
+        .select_related("request")
+        .order_by(),
+        key=lambda answer: answer.pk,
+    )
+    previous = next((a for a in answered if a.request_id == request.pk), None)
+    other_side = next((a for a in answered if a.request.party != request.party), None)
+    if previous and entered_by is None:
+        # Without a current answer there is none at all, so nothing to count.
+        _refuse_a_burst(request=request, now=now)
     if previous:
         previous.is_current = False
         previous.save(update_fields=["is_current"])
@@ -243,7 +260,6 @@ def feedback_submit(
         request.status = Status.RECEIVED
     _cancel_queued_asks(request=request)
 
-    application = request.interview.application
     who = "phone" if channel == Feedback.Channel.PHONE else channel
     timeline_record(
         application=application,
@@ -271,7 +287,13 @@ def feedback_submit(
     _notify_recruiter(request=request, feedback=feedback)
     if entered_by is None:
         # An answer a recruiter logged took a call: that call is the debrief.
-        _debrief_check(request=request, feedback=feedback, now=now)
+        _debrief_check(
+            request=request,
+            feedback=feedback,
+            application=application,
+            other=other_side,
+            now=now,
+        )
     return feedback
 
 
@@ -300,13 +322,15 @@ def _notify_recruiter(*, request: FeedbackRequest, feedback: Feedback) -> Outbou
     waits find it queued and add nothing. Its text is written when it is sent, from the
     answer current then (delivery), so it carries the last one.
 
-    The row is locked while we look: a worker claiming it (queued -> sending) waits for
-    this transaction, then writes the text from the answer it stored; if the worker
-    claimed it first, the row is no longer queued, and this answer gets a message of its
+    No lock on the message: the request's row lock, held until this answer commits, is
+    what a worker writing the text waits for (messages._answer_context), so a notice
+    found queued here carries this answer even if a worker claims it meanwhile; one that
+    a worker claimed first is no longer queued, and this answer gets a message of its
     own. Either way the last answer is in a message that is sent exactly once."""
     waiting = (
-        OutboundMessage.objects.select_for_update()
-        .filter(request=request, kind=Kind.FEEDBACK_RECEIVED, status=OutboundMessage.Status.QUEUED)
+        OutboundMessage.objects.filter(
+            request=request, kind=Kind.FEEDBACK_RECEIVED, status=OutboundMessage.Status.QUEUED
+        )
         .order_by("pk")
         .first()
     )
@@ -315,9 +339,11 @@ def _notify_recruiter(*, request: FeedbackRequest, feedback: Feedback) -> Outbou
     return _queue_unwritten(
         request=request,
         kind=Kind.FEEDBACK_RECEIVED,
-        recipient=_recruiter_for(request).email,
+        # The request's desk is that recruiter (messages._recruiter_for), one join away.
+        recipient=request.desk.user.email,
         dedupe_key=f"feedback-{feedback.pk}",
         delay=settings.FEEDBACK["ANSWER_NOTICE_DELAY"],
+        fresh=True,
     )
 
 

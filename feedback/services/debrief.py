@@ -23,7 +23,14 @@ from .timeline import timeline_record
 Kind = OutboundMessage.Kind
 
 
-def _debrief_check(*, request: FeedbackRequest, feedback: Feedback, now: datetime) -> None:
+def _debrief_check(
+    *,
+    request: FeedbackRequest,
+    feedback: Feedback,
+    now: datetime,
+    application: Application | None = None,
+    other: Feedback | None | object = ...,
+) -> None:
     """With both sides' answers in for an interview and in disagreement, put the
     application on the recruiter's call list and alert the candidate's recruiter once.
 
@@ -31,15 +38,17 @@ def _debrief_check(*, request: FeedbackRequest, feedback: Feedback, now: datetim
     logged (which clears the flag); the outbox row is unique per pair of answers.
     """
     interview = request.interview
-    # Lock the application: when both sides answer at once, the second to take the lock
-    # sees the first one's committed answer.
-    application = Application.objects.select_for_update().get(pk=interview.application_id)
-    other = (
-        Feedback.objects.filter(request__interview=interview, is_current=True)
-        .exclude(request__party=request.party)
-        .select_related("request")
-        .first()
-    )
+    # The application locked: when both sides answer at once, the second to take the lock
+    # sees the first one's committed answer. `application`: locked by the caller already.
+    if application is None:
+        application = Application.objects.select_for_update().get(pk=interview.application_id)
+    if other is ...:  # `other`: the other side's current answer, read by the caller
+        other = (
+            Feedback.objects.filter(request__interview=interview, is_current=True)
+            .exclude(request__party=request.party)
+            .select_related("request")
+            .first()
+        )
     if other is None:
         return
     candidate_answer, client_answer = (
@@ -68,12 +77,9 @@ def _debrief_check(*, request: FeedbackRequest, feedback: Feedback, now: datetim
         },
         now=now,
     )
-    candidate_request = (
-        request
-        if request.party == Party.CANDIDATE
-        else FeedbackRequest.objects.select_related(*REQUEST_PEOPLE).get(
-            pk=candidate_answer.request_id
-        )
+    # Read with the people the alert names (the answer path read the request alone).
+    candidate_request = FeedbackRequest.objects.select_related(*REQUEST_PEOPLE).get(
+        pk=candidate_answer.request_id
     )
     _queue_message(
         request=candidate_request,

@@ -5,6 +5,7 @@ says them, and the text rendered from feedback/email/<template>_*.
 from datetime import datetime
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Case, CharField, F, Q, Value, When
 from django.template.loader import render_to_string
 
@@ -157,6 +158,11 @@ def _answer_context(*, request: FeedbackRequest) -> dict:
     """What a "feedback received" message says: the request's current answer, as it is
     when the message is written (so one message for a burst of amendments carries the
     last of them)."""
+    # An answer being stored holds its request's row lock until it commits, and finds
+    # this message queued without locking it (answers._notify_recruiter): wait for that
+    # answer, so the text read next carries it.
+    with transaction.atomic():
+        list(FeedbackRequest.objects.select_for_update().filter(pk=request.pk).values_list("pk"))
     feedback = request.answers.filter(is_current=True).first()
     return {
         "feedback": feedback,

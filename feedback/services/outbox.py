@@ -90,27 +90,39 @@ def _queue_text(
 
 
 def _queue_unwritten(
-    *, request: FeedbackRequest, kind: str, recipient: str, dedupe_key: str, delay
+    *,
+    request: FeedbackRequest,
+    kind: str,
+    recipient: str,
+    dedupe_key: str,
+    delay,
+    fresh: bool = False,
 ) -> OutboundMessage:
     """Add a message to the outbox once, without its text: delivery writes it when it
     sends it, from the rows as they are then. Due after `delay`: with none it is
     dispatched after commit; otherwise the sweep's re-dispatch hands it out once due
-    (never a task with a countdown: the database holds the time, see DESIGN)."""
+    (never a task with a countdown: the database holds the time, see DESIGN). `fresh`:
+    the dedupe key is new (it names a row written in this transaction), so the row is
+    inserted without looking for it first."""
     due_at = clock.now() + delay if delay else clock.now_in_sql()
-    message, created = OutboundMessage.objects.get_or_create(
-        request=request,
-        kind=kind,
-        channel=OutboundMessage.Channel.EMAIL,
-        dedupe_key=dedupe_key,
-        defaults={
-            "recipient": recipient,
-            "subject": "",
-            "body_text": "",
-            "next_attempt_at": due_at,
-            "dispatched_at": None if delay else clock.now_in_sql(),
-            "queued_by_request": current_request_id(),
-        },
-    )
+    key = {
+        "request": request,
+        "kind": kind,
+        "channel": OutboundMessage.Channel.EMAIL,
+        "dedupe_key": dedupe_key,
+    }
+    defaults = {
+        "recipient": recipient,
+        "subject": "",
+        "body_text": "",
+        "next_attempt_at": due_at,
+        "dispatched_at": None if delay else clock.now_in_sql(),
+        "queued_by_request": current_request_id(),
+    }
+    if fresh:
+        message, created = OutboundMessage.objects.create(**key, **defaults), True
+    else:
+        message, created = OutboundMessage.objects.get_or_create(**key, defaults=defaults)
     if created and not delay:
         transaction.on_commit(lambda: outbox_dispatch(message_ids=[message.pk]))
     return message

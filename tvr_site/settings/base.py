@@ -111,6 +111,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", 60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Server-side prepared statements (psycopg plans a statement once per connection
+    # after it has run this many times); off unless set: a transaction-mode pooler in
+    # front of PostgreSQL cannot keep them (docs/benchmarks.md, "Speed where people wait").
+    prepare_after = env.int("DATABASE_PREPARE_THRESHOLD", default=-1)
+    if prepare_after >= 0 and DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        DATABASES["default"].setdefault("OPTIONS", {}).update(
+            server_side_binding=True, prepare_threshold=prepare_after
+        )
 # The same backends, counting queries, errors and connections for /metrics
 # (django-prometheus); the vendor stays "postgresql" or "sqlite".
 DATABASES["default"]["ENGINE"] = {
