@@ -147,6 +147,18 @@ def test_the_preview_shows_each_version_its_segments_and_the_one_sent(asked, rec
     assert not MessageWording.objects.exists()
 
 
+def test_a_saved_text_opens_in_its_form_with_the_variables_it_may_use(asked, recruiter):
+    row = wording_services.message_wording_save(
+        key="sms_candidate_unread", sources={"body_text": "Sorry {{ candidate.first_name }}"}
+    )
+    form = recruiter.get(reverse("admin:feedback_messagewording_change", args=[row.pk]))
+    assert form.status_code == 200
+    html = form.content.decode()
+    assert "Sorry {{ candidate.first_name }}" in html
+    assert "{{ recruiter_name }}" in html
+    assert 'name="subject"' not in html
+
+
 def test_the_keys_of_the_texts_are_their_own():
     texts = [key for key, wording in BY_KEY.items() if wording.sms]
     assert sorted(texts) == [
