@@ -9,10 +9,8 @@ calling twice changes nothing twice.
 import logging
 from datetime import datetime
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
-from django.template.loader import render_to_string
 from django.utils import timezone
 
 from candidates.models import Candidate
@@ -30,9 +28,9 @@ from ..models import (
 from ..replies import email_reply_text, keyword_of, reply_parse
 from ..rules import AWAITED_STATUSES
 from ..signals import sms_consent_stated
-from ..sms.segments import gsm7_text
+from ..wording.rendering import wording_sms_render
 from .answers import FeedbackClosed, TooManyAnswers, feedback_submit
-from .messages import _context, _recruiter_for, sms_rendered
+from .messages import _context, _recruiter_for, keyword_text_context, sms_rendered
 from .outbox import _queue_message, _queue_text
 from .timeline import timeline_record
 
@@ -213,15 +211,12 @@ def _opt_in(*, inbound: InboundMessage, candidates: list[Candidate], now: dateti
 
 
 def _queue_keyword_answer(*, inbound: InboundMessage, template: str, dedupe_key: str) -> None:
-    text = render_to_string(
-        f"feedback/sms/{template}.txt",
-        {"agency_name": settings.AGENCY_NAME, "agency_phone": settings.AGENCY_PHONE},
-    )
+    text = wording_sms_render(key=f"sms_{template}", context=keyword_text_context())
     _queue_text(
         request=None,
         recipient=inbound.sender,
         kind=Kind.AUTO_REPLY,
-        body=gsm7_text(text),
+        body=text,
         dedupe_key=dedupe_key,
     )
 

@@ -7,15 +7,12 @@ from datetime import datetime
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Case, CharField, F, Q, Value, When
-from django.template.loader import render_to_string
 
 from core.formatting import MOMENT_LONG, duration_text, moment_text
 
 from .. import selectors
 from ..models import FeedbackRequest, OutboundMessage, Party
-from ..sms.segments import gsm7_text, segments
-from ..wording.context import plain_context
-from ..wording.rendering import wording_render
+from ..wording.rendering import wording_render, wording_sms_render
 
 # --- who a message goes to --------------------------------------------------------------
 #
@@ -187,21 +184,28 @@ def _written_at_send_time(*, message: OutboundMessage) -> dict:
     )
 
 
-def sms_rendered(*, template: str, request: FeedbackRequest, **extra) -> dict:
-    """A text from feedback/sms/<template>.txt with the short link. The template may hold
-    several versions, longest first, one a line: the first that fits one GSM-7 segment is
-    sent, else the last (the shortest)."""
+def sms_context(*, request: FeedbackRequest, **extra) -> dict:
+    """What a text about `request` is written with: the request's context, the short
+    link, and the names a text has room for."""
     context = _context(request=request, **extra)
     context["link"] = selectors.feedback_request_short_link(request=request)
     context["recruiter_name"] = context["recruiter"].full_name
-    context = plain_context(context)
-    versions = [
-        gsm7_text(line)
-        for line in render_to_string(f"feedback/sms/{template}.txt", context).splitlines()
-        if line.strip()
-    ]
-    fitting = [text for text in versions if segments(text) == 1]
-    return {"subject": "", "body_text": fitting[0] if fitting else versions[-1], "body_html": ""}
+    context["agency_phone"] = settings.AGENCY_PHONE
+    return context
+
+
+def keyword_text_context() -> dict:
+    """What a text answering HELP, STOP or START is written with: no request, the
+    agency only."""
+    return {"agency_name": settings.AGENCY_NAME, "agency_phone": settings.AGENCY_PHONE}
+
+
+def sms_rendered(*, template: str, request: FeedbackRequest, **extra) -> dict:
+    """A text from the agency's wording of sms_<template> or feedback/sms/<template>.txt.
+    The template may hold several versions, longest first, one a line: the first that
+    fits one GSM-7 segment is sent, else the last (the shortest)."""
+    text = wording_sms_render(key=f"sms_{template}", context=sms_context(request=request, **extra))
+    return {"subject": "", "body_text": text, "body_html": ""}
 
 
 def _rendered(*, template: str, context: dict, html: bool = True) -> dict:

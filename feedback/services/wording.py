@@ -3,7 +3,7 @@ compiles in the sandboxed engine (a broken one is refused with the error, never 
 send time), reset to the shipped files, and previewed on a real request with the
 variables it may use."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -11,13 +11,19 @@ from django.db import transaction
 from django.urls import reverse
 
 from ..models import REQUEST_PEOPLE, Feedback, FeedbackRequest, OutboundMessage, Party
-from ..wording.catalog import BY_KEY, Wording
+from ..wording.catalog import BY_KEY, KEYWORD_TEXTS, TEXT, Wording
 from ..wording.context import plain_context, variables_of
 from ..wording.engine import wording_error
 from ..wording.models import MessageWording
-from ..wording.rendering import shipped_source, wording_render_sources, wording_sources
+from ..wording.rendering import (
+    shipped_source,
+    sms_chosen,
+    sms_versions,
+    wording_render_sources,
+    wording_sources,
+)
 from .invites import invite_context
-from .messages import _answer_context, _context, _recruiter_for
+from .messages import _answer_context, _context, _recruiter_for, keyword_text_context, sms_context
 
 Kind = OutboundMessage.Kind
 
@@ -73,6 +79,9 @@ class Preview:
     written: dict | None
     variables: list[tuple[str, object]]
     sources: dict
+    # A text's versions as written, each with its segments, and the one sent.
+    versions: list[tuple[str, int]] = field(default_factory=list)
+    chosen: str = ""
 
 
 def _preview_request(wording: Wording) -> FeedbackRequest | None:
@@ -95,6 +104,10 @@ def message_wording_context(*, key: str, request: FeedbackRequest) -> dict:
     the loop gives it when it sends one."""
     wording = _wording(key)
     kind = wording.kind
+    if wording.sms in KEYWORD_TEXTS:
+        return keyword_text_context()
+    if wording.sms:
+        return sms_context(request=request)
     if kind in (Kind.INVITE, Kind.INVITE_CANCELLED):
         return invite_context(request=request)
     if kind == Kind.FEEDBACK_RECEIVED:
@@ -139,9 +152,14 @@ def message_wording_preview(*, key: str, sources: dict[str, str] | None = None) 
     if request is None:
         return Preview(request=None, written=None, variables=[], sources=sources)
     context = message_wording_context(key=key, request=request)
-    return Preview(
+    written = wording_render_sources(sources=sources, context=context)
+    preview = Preview(
         request=request,
-        written=wording_render_sources(sources=sources, context=context),
+        written=written,
         variables=variables_of(plain_context(context)),
         sources=sources,
     )
+    if wording.sms:
+        preview.versions = sms_versions(written[TEXT])
+        preview.chosen = written[TEXT] = sms_chosen(preview.versions)
+    return preview

@@ -21,6 +21,10 @@ from .models import MessageWording
 from .rendering import shipped_source
 
 PARTS = ("subject", "body_text", "body_html")
+SMS_HELP = (
+    "Each line is one version of the text, longest first: the first that fits one SMS "
+    "segment (160 plain characters) is sent, else the last. Blank: the shipped text."
+)
 
 
 def _preview_url(key: str) -> str:
@@ -72,6 +76,12 @@ class MessageWordingAdmin(admin.ModelAdmin):
         wording = BY_KEY.get(self._key(request, obj))
         parts = [p for p in PARTS if wording is None or p in wording.parts]
         return ["key", *parts, "variables"] if obj else ["key", *parts]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        wording = BY_KEY.get(self._key(request, obj))
+        if wording is not None and wording.sms:
+            kwargs["help_texts"] = {"body_text": SMS_HELP}
+        return super().get_form(request, obj, change, **kwargs)
 
     def get_readonly_fields(self, request, obj=None):
         return ["key", "variables"] if obj else []

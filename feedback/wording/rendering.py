@@ -7,6 +7,7 @@ from django.template import Context
 from django.template.loader import get_template, render_to_string
 from django.utils.safestring import mark_safe
 
+from ..sms.segments import gsm7_text, segments
 from .catalog import BY_KEY, HTML, PART_FILES, SUBJECT, TEXT
 from .context import plain_context
 from .engine import wording_compile
@@ -16,7 +17,11 @@ LAYOUT = "feedback/email/base.html"
 
 
 def shipped_source(*, key: str, part: str) -> str:
-    """The text of a part as shipped (templates/feedback/email/<key><part file>)."""
+    """The text of a part as shipped (templates/feedback/email/<key><part file>, or
+    templates/feedback/sms/<name>.txt for a text)."""
+    wording = BY_KEY.get(key)
+    if wording is not None and wording.sms:
+        return get_template(f"feedback/sms/{wording.sms}.txt").template.source
     return get_template(f"feedback/email/{key}{PART_FILES[part]}").template.source
 
 
@@ -63,3 +68,23 @@ def wording_render(*, key: str, context: dict, html: bool = True) -> dict:
     return wording_render_sources(
         sources=wording_sources(key=key, parts=parts, row=row), context=context
     )
+
+
+def sms_versions(text: str) -> list[tuple[str, int]]:
+    """The versions of a written text (one a line, longest first), each with the
+    segments it costs."""
+    versions = [gsm7_text(line.strip()) for line in text.splitlines() if line.strip()]
+    return [(version, segments(version)) for version in versions]
+
+
+def sms_chosen(versions: list[tuple[str, int]]) -> str:
+    """The version sent: the first that fits one segment, else the last (the shortest)."""
+    fitting = [version for version, count in versions if count == 1]
+    return fitting[0] if fitting else (versions[-1][0] if versions else "")
+
+
+def wording_sms_render(*, key: str, context: dict) -> str:
+    """The text `key` (e.g. "sms_candidate_request") written for `context` from the
+    agency's wording or the shipped file: the version that is sent."""
+    text = wording_render(key=key, context=context, html=False)[TEXT]
+    return sms_chosen(sms_versions(text))
