@@ -110,10 +110,10 @@ def seed(
             FROM generate_series(1, {positions}) i""",
         f"""INSERT INTO candidates_candidate (id, first_name, last_name, email, phone, time_zone,
                 specialty, consent_email, consent_sms, created_at, owner_id, external_id,
-                updated_at)
+                updated_at, contact_by)
             SELECT i, 'Casey', 'Candidate' || i, 'candidate' || i || '@mail.example', '',
                    'America/Chicago', 'Emergency', true, false,
-                   now() - (i || ' seconds')::interval, (i - 1) % {recruiters} + 1, '', now()
+                   now() - (i || ' seconds')::interval, (i - 1) % {recruiters} + 1, '', now(), ''
             FROM generate_series(1, {candidates}) i""",
         f"""INSERT INTO candidates_application (id, candidate_id, position_id, stage,
                 interest_status, created_at, debrief_reason, candidate_owner_id, external_id,
