@@ -6,6 +6,7 @@ import pytest
 import time_machine
 
 from tests.factories import schedule_interview
+from tests.fake_twilio import FakeTwilio
 
 from .desk import interview_asked
 
@@ -33,3 +34,19 @@ def interview(interview_end):
 def asked(interview_end):
     """An interview that has just ended, with both requests queued in the outbox."""
     return interview_asked(ends_at=interview_end)
+
+
+@pytest.fixture(scope="module")
+def twilio_server():
+    """The fake of Twilio's Messages API (tests/fake_twilio.py), one per test module."""
+    fake = FakeTwilio().start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def twilio(twilio_server, settings):
+    """Texts go to the fake provider, which starts each test with nothing received."""
+    twilio_server.reset()
+    settings.SMS_URL = twilio_server.sms_url
+    return twilio_server

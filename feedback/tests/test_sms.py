@@ -12,27 +12,13 @@ from feedback.models import OutboundMessage, ReminderPolicy, TimelineEvent
 from feedback.sms.segments import gsm7_length, segments
 from feedback.transports import transport_for
 from tests.factories import ApplicationFactory
-from tests.fake_twilio import FROM_NUMBER, FakeTwilio
+from tests.fake_twilio import FROM_NUMBER
 
 from .desk import interview_asked
 
 pytestmark = pytest.mark.django_db
 
 NUMBER = "+17735550123"
-
-
-@pytest.fixture(scope="module")
-def twilio_server():
-    fake = FakeTwilio().start()
-    yield fake
-    fake.stop()
-
-
-@pytest.fixture
-def twilio(twilio_server, settings):
-    twilio_server.reset()
-    settings.SMS_URL = twilio_server.sms_url
-    return twilio_server
 
 
 def texted_application(**candidate):

@@ -11,7 +11,7 @@ from candidates.models import Application
 from feedback import services
 from feedback.inbound.models import InboundMessage, Suppression
 from feedback.models import Feedback, OutboundMessage, TimelineEvent
-from tests.fake_twilio import AUTH_TOKEN, FakeTwilio, signed_post
+from tests.fake_twilio import AUTH_TOKEN, signed_post
 
 from .test_sms import NUMBER, asked_by, deliver, outbox
 
@@ -19,20 +19,6 @@ pytestmark = pytest.mark.django_db
 
 INBOUND = "/hooks/sms/twilio/"
 STATUS = "/hooks/sms/twilio/status/"
-
-
-@pytest.fixture(scope="module")
-def twilio_server():
-    fake = FakeTwilio().start()
-    yield fake
-    fake.stop()
-
-
-@pytest.fixture
-def twilio(twilio_server, settings):
-    twilio_server.reset()
-    settings.SMS_URL = twilio_server.sms_url
-    return twilio_server
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from feedback.sms.segments import segments
 from feedback.wording.admin import SMS_HELP
 from feedback.wording.catalog import BY_KEY
 from feedback.wording.rendering import shipped_source
-from tests.fake_twilio import FakeTwilio, signed_post
+from tests.fake_twilio import signed_post
 
 from .test_sms import NUMBER, asked_by, deliver, outbox
 
@@ -23,20 +23,6 @@ pytestmark = pytest.mark.django_db
 # Longer than one segment, so the next line is the one sent.
 LONG = "Hello {{ candidate.first_name }}, " + "a very long way of asking " * 8 + "{{ link }}"
 SHORT = "Ours: how keen, {{ candidate.first_name }}? {{ link }}"
-
-
-@pytest.fixture(scope="module")
-def twilio_server():
-    fake = FakeTwilio().start()
-    yield fake
-    fake.stop()
-
-
-@pytest.fixture
-def twilio(twilio_server, settings):
-    twilio_server.reset()
-    settings.SMS_URL = twilio_server.sms_url
-    return twilio_server
 
 
 def add_url(key: str) -> str:
