@@ -6,12 +6,15 @@ TransportError saying whether trying again could help.
 
 import contextlib
 import io
+import re
 import secrets
 import smtplib
 import socket
 import threading
 from email.generator import BytesGenerator
+from email.header import Header
 from email.policy import compat32
+from email.utils import formatdate
 from typing import Protocol
 
 from django.conf import settings
@@ -121,7 +124,7 @@ class EmailTransport:
             self._envelope_from = sanitize_address(email.from_email, encoding)
         recipients = [sanitize_address(address, encoding) for address in email.recipients()]
         if not built:
-            built.append(_flattened(email.message()))
+            built.append(_flattened_plain(email) or _flattened(email.message()))
         _sendmail_awaiting_acceptance(smtp, self._envelope_from, recipients, built[0])
 
     def _open_if_needed(self) -> None:
@@ -171,6 +174,7 @@ class _PlainAsciiHeaders(type(compat32)):
 
 
 _PLAIN_ASCII_HEADERS = _PlainAsciiHeaders()
+_PLAIN_ASCII_HEADERS_CRLF = _PLAIN_ASCII_HEADERS.clone(linesep="\r\n")
 
 
 def _flattened(mime) -> bytes:
@@ -186,6 +190,82 @@ def _flattened(mime) -> bytes:
         mime, linesep="\r\n"
     )
     return flat.getvalue()
+
+
+# What a mail's header or body line may not be longer than (RFC 5322, 2.1.1).
+_LINE_LIMIT = 998
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def _flattened_plain(email: EmailMultiAlternatives) -> bytes | None:
+    """The very bytes Django's message() and the generator make of a plain mail (a UTF-8
+    text body, at most an HTML alternative, no attachment, copy or reply-to), written
+    directly: building and flattening the library's MIME objects was the largest part of
+    the worker's time per message (docs/benchmarks.md, "Delivery"). None for any other
+    mail, or one with a header or a line that needs the library's folding or encoding;
+    the library writes that one (feedback/tests/test_transports.py holds both equal)."""
+    html = [content for content, mimetype in email.alternatives if mimetype == "text/html"]
+    extra = {name.lower(): (name, str(value)) for name, value in email.extra_headers.items()}
+    if (
+        email.attachments
+        or email.cc
+        or email.bcc
+        or email.reply_to
+        or email.content_subtype != "plain"
+        or len(email.alternatives) != len(html)
+        or len(html) > 1
+        or (email.encoding or settings.DEFAULT_CHARSET).lower() != "utf-8"
+        or "message-id" not in extra
+        or {"from", "to", "cc", "reply-to", "subject"} & set(extra)
+    ):
+        return None
+    headers = [("Subject", email.subject), ("From", email.from_email), ("To", ", ".join(email.to))]
+    if "date" not in extra:
+        headers.append(("Date", formatdate(localtime=settings.EMAIL_USE_LOCALTIME)))
+    headers += extra.values()
+    written = []
+    for name, value in headers:
+        if "\n" in value or "\r" in value:
+            return None  # the library refuses it (BadHeaderError)
+        if name == "Subject" and not value.isascii():
+            # As the library encodes and folds it.
+            folded = _PLAIN_ASCII_HEADERS_CRLF.fold_binary(name, Header(value, "utf-8").encode())
+            written.append(folded)
+        elif value.isascii() and len(name) + 2 + len(value) <= 78:
+            written.append(f"{name}: {value}\r\n".encode("ascii"))
+        else:
+            return None
+    parts = [_plain_part(email.body, "plain"), *(_plain_part(body, "html") for body in html)]
+    if None in parts:
+        return None
+    if not html:
+        part_headers, body = parts[0]
+        return part_headers + b"".join(written) + b"\r\n" + body
+    boundary = f"{'=' * 15}{secrets.randbelow(10**19):019d}=="
+    delimiter = f"\r\n--{boundary}\r\n".encode("ascii")
+    return (
+        f'Content-Type: multipart/alternative;\r\n boundary="{boundary}"\r\n'
+        "MIME-Version: 1.0\r\n".encode("ascii")
+        + b"".join(written)
+        + b"\r\n"
+        + delimiter[2:]
+        + delimiter.join(part_headers + b"\r\n" + body for part_headers, body in parts)
+        + f"\r\n--{boundary}--\r\n".encode("ascii")
+    )
+
+
+def _plain_part(body: str, subtype: str) -> tuple[bytes, bytes] | None:
+    """A text part's headers and body as the library writes a UTF-8 one whose lines all
+    fit (7bit when it is ASCII, else 8bit); None when a line is too long for that."""
+    encoded = "\r\n".join(_LINE_BREAK.split(body)).encode("utf-8")
+    if any(len(line) > _LINE_LIMIT for line in encoded.split(b"\r\n")):
+        return None
+    encoding = "7bit" if body.isascii() else "8bit"
+    headers = (
+        f'Content-Type: text/{subtype}; charset="utf-8"\r\nMIME-Version: 1.0\r\n'
+        f"Content-Transfer-Encoding: {encoding}\r\n"
+    )
+    return headers.encode("ascii"), encoded
 
 
 def _sendmail_awaiting_acceptance(

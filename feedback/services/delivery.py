@@ -19,7 +19,8 @@ from core.bulk import AnyOf, update_returning
 from ..models import REQUEST_PEOPLE, OutboundMessage, TimelineEvent
 from ..rules import OPEN_STATUSES
 from ..transports import TransportError, transport_for
-from .inbound import outbox_send_refusal
+from ..wording.rendering import wording_read_once
+from .inbound import outbox_send_refusals
 from .messages import _written_at_send_time
 from .outbox import outbox_dispatch
 from .timeline import timeline_record
@@ -37,6 +38,11 @@ def outbox_deliver(*, message_ids: list[int]) -> list[str]:
     else) waiting for a worker process. Messages go a group at a time: one statement
     claims the group, then each is sent and recorded on its own before the next.
     Returns what happened to each message it dealt with, in order."""
+    with wording_read_once():
+        return _deliver_for_a_while(message_ids=message_ids)
+
+
+def _deliver_for_a_while(*, message_ids: list[int]) -> list[str]:
     deadline = time.monotonic() + settings.FEEDBACK["DELIVERY_TASK_SECONDS"]
     # One query for the lot: a message's text names a dozen related rows, and one join
     # that wide costs more to plan than to run.
@@ -128,13 +134,16 @@ def _deliver_group(
     for message in claimed:
         message.status = OutboundMessage.Status.SENDING
         message.attempts, message.claimed_at = won[message.pk]
+    # Checked at the last moment, for the group at once: a STOP that arrived while they
+    # waited in the queue wins.
+    refusals = outbox_send_refusals(messages=claimed) if claimed else {}
     released: list[int] = []
     for index, message in enumerate(claimed):
         if outcome and time.monotonic() > deadline:
             released = [m.pk for m in claimed[index:]]
             _release(_claim_of(message).filter(AnyOf(F("pk"), released)))
             break
-        outcome[message.pk] = _send_claimed(message)
+        outcome[message.pk] = _send_claimed(message, refusal=refusals.get(message.pk, ""))
     outcomes = [
         "skipped" if m is None else outcome.get(m.pk, "skipped")
         for m in messages
@@ -151,8 +160,8 @@ def _claim_of(message: OutboundMessage) -> QuerySet:
     )
 
 
-def _send_claimed(message: OutboundMessage) -> str:
-    outcome = _send_and_record(message)
+def _send_claimed(message: OutboundMessage, *, refusal: str) -> str:
+    outcome = _send_and_record(message, refusal=refusal)
     events.info(
         "message_delivery",
         message_id=message.pk,
@@ -165,8 +174,9 @@ def _send_claimed(message: OutboundMessage) -> str:
     return outcome
 
 
-def _send_and_record(message: OutboundMessage) -> str:
-    """Write (if the sweep queued it without text), send and record one claimed message.
+def _send_and_record(message: OutboundMessage, *, refusal: str) -> str:
+    """Write (if the sweep queued it without text), send and record one claimed message,
+    or cancel it with its `refusal` (outbox_send_refusals).
     Once the server has accepted it, recording that comes before anything else: no later
     step (another message's text, a failure's record, a database error) can lose it."""
     try:
@@ -177,9 +187,7 @@ def _send_and_record(message: OutboundMessage) -> str:
         return _record_failure(message=message, error=error, permanent=False)
     for name, value in text.items():
         setattr(message, name, value)
-    refusal = outbox_send_refusal(message=message)
     if refusal:
-        # Checked at the last moment: a STOP that arrived while it waited in the queue wins.
         _claim_of(message).filter(pk=message.pk).update(
             status=OutboundMessage.Status.CANCELLED, last_error=refusal, **text
         )

@@ -52,34 +52,68 @@ def outbox_send_refusal(*, message: OutboundMessage) -> str:
     """Why this message must not go now (an opted-out or suppressed address, a text
     without consent), or "". Read when it is sent, so that it holds for a message queued
     before the STOP."""
-    if message.channel not in (Channel.SMS, Channel.EMAIL):
-        return ""
-    keyword_answer = message.kind == Kind.AUTO_REPLY and message.dedupe_key.startswith(
-        _KEYWORD_ANSWERS
-    )
-    if not keyword_answer:
-        address = message.recipient
-        if message.channel == Channel.SMS:
-            address = e164(address) or address
-        suppressed = (
-            Suppression.objects.filter(channel=message.channel, address=address)
-            .values_list("reason", flat=True)
-            .first()
+    return outbox_send_refusals(messages=[message]).get(message.pk, "")
+
+
+def outbox_send_refusals(*, messages: list[OutboundMessage]) -> dict[int, str]:
+    """Why each of `messages` must not go now (see outbox_send_refusal), by id; a message
+    free to go is not in it. One read of the suppressions and at most one of the
+    candidates' consent for the lot: a worker checks a group just before sending it."""
+    checked = [m for m in messages if m.channel in (Channel.SMS, Channel.EMAIL)]
+    addresses = {m.pk: _suppressible_address(m) for m in checked if not _keyword_answer(m)}
+    suppressed = {}
+    if addresses:
+        wanted = Q(pk__in=[])
+        channels = {m.pk: m.channel for m in checked}
+        for channel in {m.channel for m in checked if m.pk in addresses}:
+            of_channel = {a for pk, a in addresses.items() if channels[pk] == channel}
+            wanted |= Q(channel=channel, address__in=of_channel)
+        suppressed = {
+            (channel, address): reason
+            for channel, address, reason in Suppression.objects.filter(wanted).values_list(
+                "channel", "address", "reason"
+            )
+        }
+    asked_by_text = {
+        m.pk: m.request.interview.application.candidate_id for m in checked if _asks_by_text(m)
+    }
+    consenting = (
+        set(
+            Candidate.objects.filter(
+                pk__in=set(asked_by_text.values()), consent_sms=True
+            ).values_list("pk", flat=True)
         )
-        if suppressed:
-            return f"not sent: {message.recipient} is suppressed ({suppressed})"
-    request = message.request
-    if (
+        if asked_by_text
+        else set()
+    )
+    refusals = {}
+    for message in checked:
+        reason = suppressed.get((message.channel, addresses.get(message.pk)))
+        if reason:
+            refusals[message.pk] = f"not sent: {message.recipient} is suppressed ({reason})"
+        elif message.pk in asked_by_text and asked_by_text[message.pk] not in consenting:
+            refusals[message.pk] = "not sent: no consent to text messages"
+    return refusals
+
+
+def _keyword_answer(message: OutboundMessage) -> bool:
+    return message.kind == Kind.AUTO_REPLY and message.dedupe_key.startswith(_KEYWORD_ANSWERS)
+
+
+def _suppressible_address(message: OutboundMessage) -> str:
+    if message.channel == Channel.SMS:
+        return e164(message.recipient) or message.recipient
+    return message.recipient
+
+
+def _asks_by_text(message: OutboundMessage) -> bool:
+    """A text asking a candidate, which needs the candidate's consent to texts."""
+    return (
         message.channel == Channel.SMS
         and message.kind in OutboundMessage.ASKING_KINDS
-        and request is not None
-        and request.party == Party.CANDIDATE
-        and not Candidate.objects.filter(
-            pk=request.interview.application.candidate_id, consent_sms=True
-        ).exists()
-    ):
-        return "not sent: no consent to text messages"
-    return ""
+        and message.request is not None
+        and message.request.party == Party.CANDIDATE
+    )
 
 
 # --- texts and mails in -------------------------------------------------------------------

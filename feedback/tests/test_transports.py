@@ -8,7 +8,7 @@ from aiosmtpd.controller import Controller
 from django.core.mail import EmailMultiAlternatives, get_connection
 
 from conftest import free_port
-from feedback.transports import EmailTransport
+from feedback.transports import EmailTransport, _flattened, _flattened_plain
 
 
 class RawHandler:
@@ -84,3 +84,48 @@ def test_the_transport_sends_the_bytes_djangos_backend_sends(raw_smtp, subject, 
     assert ours[:2] == djangos[:2]  # the envelope: sender and recipients
     assert comparable(ours[2]) == comparable(djangos[2])
     assert b"X-TVR-Outbox-Id: 7" in ours[2]
+
+
+def plain_mail(subject: str, recipient: str, body: str, html: str | None) -> EmailMultiAlternatives:
+    email = EmailMultiAlternatives(
+        subject=subject,
+        body=body,
+        to=[recipient],
+        headers={"Message-ID": "<outbox-7-x@tvr-feedback>", "X-TVR-Outbox-Id": "7"},
+    )
+    if html is not None:
+        email.attach_alternative(html, "text/html")
+    return email
+
+
+@pytest.mark.parametrize(
+    ("subject", "recipient", "body", "html"),
+    [
+        ("How did it go?", "casey@mail.example", "Dear Casey,\n\nHow did it go?\n", "<p>Hi</p>"),
+        ("Rückmeldung zu Ihrem Gespräch", "casey@mail.example", "Dear Dr Weiß,\r\n", "<p>ß</p>"),
+        ("Zoë, a subject long enough to be folded " * 3, "casey@mail.example", "Hi\n", None),
+        ("How did it go?", "casey@mail.example", "Line one\rline two\n\nA long line. " * 70, ""),
+        ("How did it go?", "casey@mail.example", "Only text, no HTML part.", None),
+    ],
+)
+def test_a_plain_mail_is_written_directly_with_the_librarys_bytes(subject, recipient, body, html):
+    email = plain_mail(subject, recipient, body, html)
+
+    written = _flattened_plain(email)
+
+    assert written is not None
+    assert comparable(written) == comparable(_flattened(email.message()))
+
+
+@pytest.mark.parametrize(
+    "email",
+    [
+        plain_mail("Hi", "jürgen@tierklinik.example", "Hi", "<p>Hi</p>"),  # an encoded address
+        plain_mail("A plain subject long enough to be folded " * 3, "c@mail.example", "Hi", None),
+        plain_mail("Hi", "casey@mail.example", "x" * 999, None),  # needs quoted-printable
+        plain_mail("Hi\nBcc: everyone@example.com", "casey@mail.example", "Hi", None),
+    ],
+    ids=["encoded address", "long ascii subject", "long line", "header injection"],
+)
+def test_a_mail_that_needs_the_library_is_left_to_it(email):
+    assert _flattened_plain(email) is None

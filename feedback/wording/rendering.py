@@ -3,6 +3,9 @@ shipped file; compiled by the sandboxed engine, rendered from plain values. The 
 is the part inside the mail's layout (templates/feedback/email/base.html), which stays
 ours."""
 
+import contextlib
+from contextvars import ContextVar
+
 from django.template import Context
 from django.template.loader import get_template, render_to_string
 from django.utils.safestring import mark_safe
@@ -14,6 +17,31 @@ from .engine import wording_compile
 from .models import MessageWording
 
 LAYOUT = "feedback/email/base.html"
+
+# The agency's wording as read once for a run of messages (see wording_read_once); None
+# outside such a run.
+_read_once: ContextVar[dict | None] = ContextVar("wording_read_once", default=None)
+
+
+@contextlib.contextmanager
+def wording_read_once():
+    """Within: the agency's wording is read once, when the first message is written, for
+    every message written in the run (a delivery task's), instead of once a message. A
+    change saved meanwhile applies from the next run on."""
+    token = _read_once.set({})
+    try:
+        yield
+    finally:
+        _read_once.reset(token)
+
+
+def _wording_row(key: str) -> MessageWording | None:
+    run = _read_once.get()
+    if run is None:
+        return MessageWording.objects.filter(key=key).first()
+    if "rows" not in run:
+        run["rows"] = {row.key: row for row in MessageWording.objects.all()}
+    return run["rows"].get(key)
 
 
 def shipped_source(*, key: str, part: str) -> str:
@@ -64,7 +92,7 @@ def wording_render(*, key: str, context: dict, html: bool = True) -> dict:
     parts = wording.parts if wording else (SUBJECT, TEXT, HTML)
     if not html:
         parts = tuple(part for part in parts if part != HTML)
-    row = MessageWording.objects.filter(key=key).first()
+    row = _wording_row(key)
     return wording_render_sources(
         sources=wording_sources(key=key, parts=parts, row=row), context=context
     )
