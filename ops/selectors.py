@@ -16,9 +16,14 @@ from .models import WorkerHeartbeat
 WORKER_SEEN_WITHIN = timedelta(minutes=1)
 
 
+# A sweep a few seconds late (a burst keeps every worker process busy) is no outage.
+SWEEP_OVERDUE_AT_LEAST = timedelta(seconds=15)
+
+
 def sweep_overdue_after() -> timedelta:
-    """The sweep is late when none has finished for this long: three intervals."""
-    return timedelta(seconds=3 * settings.SWEEP_INTERVAL_SECONDS)
+    """The sweep is late when none has finished for this long: three intervals, and at
+    least SWEEP_OVERDUE_AT_LEAST."""
+    return max(timedelta(seconds=3 * settings.SWEEP_INTERVAL_SECONDS), SWEEP_OVERDUE_AT_LEAST)
 
 
 def queue_stuck_after() -> timedelta:

@@ -19,10 +19,6 @@ READINESS = reverse("ops:readiness")
 pytestmark = pytest.mark.django_db
 
 
-def _sweep_interval() -> dt.timedelta:
-    return dt.timedelta(seconds=settings.SWEEP_INTERVAL_SECONDS)
-
-
 def _queue_limit() -> dt.timedelta:
     return settings.FEEDBACK["REDISPATCH_AFTER"] + dt.timedelta(
         seconds=settings.HEALTH_QUEUE_MARGIN_SECONDS
@@ -62,10 +58,12 @@ def test_readiness_is_503_before_any_sweep_has_finished(anonymous, clock):
     assert response.json()["Loop()"] == "Unavailable: no sweep has finished yet"
 
 
-def test_readiness_turns_503_once_no_sweep_has_finished_for_three_intervals(
-    anonymous, swept, clock
+@pytest.mark.parametrize(("interval", "overdue_after"), [(2, 15), (5, 15), (10, 30)])
+def test_readiness_turns_503_once_no_sweep_has_finished_for_three_intervals_or_15_s(
+    anonymous, swept, clock, settings, interval, overdue_after
 ):
-    clock.shift(3 * _sweep_interval())
+    settings.SWEEP_INTERVAL_SECONDS = interval
+    clock.shift(dt.timedelta(seconds=overdue_after))
     assert anonymous.get(READINESS).status_code == 200
     clock.shift(dt.timedelta(seconds=1))
     response = anonymous.get(READINESS)

@@ -248,7 +248,10 @@ CELERY_TIMEZONE = "UTC"
 # The worker logs through Django's LOGGING (tvr_site/logs.py) like every other process,
 # instead of replacing the root logger's handlers with its own.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
-SWEEP_INTERVAL_SECONDS = env.float("SWEEP_INTERVAL_SECONDS", default=5.0)
+# A request due between two sweeps waits for the next one: the interval is the floor of
+# its lateness (docs/benchmarks.md, "Delivery"). A sweep with nothing due is a few
+# indexed reads.
+SWEEP_INTERVAL_SECONDS = env.float("SWEEP_INTERVAL_SECONDS", default=2.0)
 # The dashboards' charts, computed into the cache for every desk (feedback.selectors.charts,
 # dashboard_charts).
 CHART_REFRESH_SECONDS = env.float("CHART_REFRESH_SECONDS", default=60.0)
