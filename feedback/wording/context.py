@@ -5,6 +5,7 @@ here. Text is made harmless on the way: lines on one line, free text without con
 characters (a name with a line break cannot add a header-like line to a plain mail)."""
 
 import datetime as dt
+import functools
 from decimal import Decimal
 
 from django.db import models
@@ -80,19 +81,35 @@ def _text(value: str, *, free: bool) -> str:
     return plain_text(value) if free else single_line(value)
 
 
-def _row(row: models.Model) -> dict | None:
-    shown = next((names for kind, names in _SHOWN.items() if isinstance(row, kind)), None)
+@functools.cache
+def _shown_of(kind: type) -> tuple[tuple[str, object, bool], ...] | None:
+    """What a message may print of a row of `kind`: (name, how to read it or None, whether
+    it is free text); None for a kind not shown. Worked out once per kind."""
+    shown = next(
+        (names for shown_kind, names in _SHOWN.items() if issubclass(kind, shown_kind)), None
+    )
     if shown is None:
         return None
-    values = {}
+    items = []
     for item in shown:
         name, read = item if isinstance(item, tuple) else (item, None)
-        value = read(row) if read else getattr(row, name)
-        free = False
-        if read is None and name != "pk":
-            free = isinstance(row._meta.get_field(name), models.TextField)
-        values[name] = _plain(value, free=free)
-    return values
+        free = (
+            read is None
+            and name != "pk"
+            and isinstance(kind._meta.get_field(name), models.TextField)
+        )
+        items.append((name, read, free))
+    return tuple(items)
+
+
+def _row(row: models.Model) -> dict | None:
+    shown = _shown_of(type(row))
+    if shown is None:
+        return None
+    return {
+        name: _plain(read(row) if read else getattr(row, name), free=free)
+        for name, read, free in shown
+    }
 
 
 def _plain(value, *, free: bool = False):
