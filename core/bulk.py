@@ -1,4 +1,5 @@
-"""Set-based writes the ORM has no verb for: INSERT … SELECT, and UPDATE … RETURNING.
+"""Set-based writes the ORM has no verb for: INSERT … SELECT, and UPDATE … RETURNING;
+and one row inserted from a statement written once per process (`insert_one`).
 
 The sweep writes a timeline event and an outbox row for each of hundreds of requests at
 once. Building them in Python (a model instance each, then bulk_create) costs more than
@@ -7,7 +8,9 @@ requests costs one statement. The SELECT is an ordinary queryset, so joins, Case
 Concat and JSONObject compile for every backend we run on (PostgreSQL, SQLite).
 """
 
-from django.db import connections
+from datetime import timedelta
+
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Model, QuerySet
 from django.db.models.lookups import In
 from django.db.models.sql import UpdateQuery
@@ -38,6 +41,48 @@ def insert_select(
     with connection.cursor() as cursor:
         cursor.execute(statement, params)
         return [row[0] for row in cursor.fetchall()]
+
+
+# The INSERT of each model, by database alias, model and fields set by the database's clock:
+# written on first use.
+_INSERTS: dict[tuple, tuple[str, list]] = {}
+
+
+def insert_one(
+    instance: Model, *, using: str = DEFAULT_DB_ALIAS, database_now: dict | None = None
+) -> Model:
+    """`instance.save()` for a new row whose fields hold plain values, on a path where the
+    ORM's building of the INSERT each time is a cost of its own (the portal's answer). The
+    statement is written once per process; the values are prepared by each field as the
+    ORM would. `database_now`: fields set to the database's statement time plus an offset
+    (a timedelta, or None for none) instead of the instance's value; PostgreSQL only. No
+    save signals are sent (the project has none)."""
+    model = type(instance)
+    connection = connections[using]
+    timed = tuple(database_now or ())
+    key = (using, model, timed)
+    if key not in _INSERTS:
+        opts = model._meta
+        fields = [f for f in opts.concrete_fields if not f.primary_key]
+        quote = connection.ops.quote_name
+        values = [("STATEMENT_TIMESTAMP() + %s" if f.name in timed else "%s") for f in fields]
+        _INSERTS[key] = (
+            f"INSERT INTO {quote(opts.db_table)} ({', '.join(quote(f.column) for f in fields)})"
+            f" VALUES ({', '.join(values)}) RETURNING {quote(opts.pk.column)}",
+            fields,
+        )
+    sql, fields = _INSERTS[key]
+    params = [
+        (database_now[f.name] or timedelta(0))
+        if f.name in timed
+        else f.get_db_prep_save(f.pre_save(instance, True), connection)
+        for f in fields
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        instance.pk = cursor.fetchone()[0]
+    instance._state.adding, instance._state.db = False, using
+    return instance
 
 
 def update_returning(queryset: QuerySet, *, returning: tuple[str, ...], **values) -> list[tuple]:

@@ -5,6 +5,9 @@ from crispy_forms.bootstrap import InlineRadios
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Field, Layout, Submit
 from django import forms
+from django.core.exceptions import ValidationError
+from django.forms.models import construct_instance
+from django.utils.functional import cached_property
 
 from core.text import FREE_TEXT_MAX_LENGTH, limit_help
 
@@ -18,14 +21,51 @@ class _AnswerForm(forms.ModelForm):
     # Fields whose choices here are the model's check constraint already (1 to 10, 1 to
     # 5): the model's validation skips them, so no answer asks the database to check it.
     held_by_choices: tuple[str, ...] = ()
+    default_submit_label = ""
+
+    def __init__(self, *args, submit_label: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.submit_label = submit_label or self.default_submit_label
 
     def _get_validation_exclusions(self):
         return super()._get_validation_exclusions() | set(self.held_by_choices)
 
+    def _post_clean(self):
+        # The model's own checks of each field, without its constraints and uniqueness:
+        # the form's choices hold the check constraints, and the one-current-answer
+        # constraint and the unique amendment link name rows the service sets. Django
+        # would still build a query for each constraint before finding it excluded.
+        try:
+            self.instance = construct_instance(
+                self, self.instance, self._meta.fields, self._meta.exclude
+            )
+        except ValidationError as e:
+            self._update_errors(e)
+        try:
+            self.instance.full_clean(
+                exclude=self._get_validation_exclusions(),
+                validate_unique=False,
+                validate_constraints=False,
+            )
+        except ValidationError as e:
+            self._update_errors(e)
+
+    @cached_property
+    def helper(self) -> FormHelper:
+        """How the form is drawn: built only when it is shown (a valid answer is not)."""
+        helper = FormHelper()
+        helper.layout = self.layout()
+        helper.add_input(Submit("submit", self.submit_label, css_class="btn-lg w-100"))
+        return helper
+
+    def layout(self) -> Layout:
+        raise NotImplementedError
+
     def relabel_submit(self, label: str) -> None:
         """Say on the button what it does, once the form is built (an answer posted
         with an error is shown again; "update" only if one is stored already)."""
-        self.helper.inputs[0].value = label
+        self.submit_label = label
+        self.__dict__.pop("helper", None)
 
 
 class CandidateFeedbackForm(_AnswerForm):
@@ -65,10 +105,10 @@ class CandidateFeedbackForm(_AnswerForm):
             "preferred_call_time": forms.TextInput(attrs={"placeholder": "e.g. today after 5pm"}),
         }
 
-    def __init__(self, *args, submit_label: str = "Send my feedback", **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.layout = Layout(
+    default_submit_label = "Send my feedback"
+
+    def layout(self) -> Layout:
+        return Layout(
             InlineRadios("interest_level"),
             InlineRadios("still_interested"),
             Field("went_well"),
@@ -77,7 +117,6 @@ class CandidateFeedbackForm(_AnswerForm):
             Field("wants_call"),
             Field("preferred_call_time"),
         )
-        self.helper.add_input(Submit("submit", submit_label, css_class="btn-lg w-100"))
 
 
 class ClientFeedbackForm(_AnswerForm):
@@ -111,10 +150,10 @@ class ClientFeedbackForm(_AnswerForm):
             "next_step_date": forms.DateInput(attrs={"type": "date"}),
         }
 
-    def __init__(self, *args, submit_label: str = "Send feedback", **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.layout = Layout(
+    default_submit_label = "Send feedback"
+
+    def layout(self) -> Layout:
+        return Layout(
             InlineRadios("decision"),
             InlineRadios("rating"),
             Field("strengths"),
@@ -122,7 +161,6 @@ class ClientFeedbackForm(_AnswerForm):
             Field("next_step"),
             Field("next_step_date"),
         )
-        self.helper.add_input(Submit("submit", submit_label, css_class="btn-lg w-100"))
 
 
 FORM_FOR_PARTY = {"candidate": CandidateFeedbackForm, "client": ClientFeedbackForm}

@@ -18,12 +18,11 @@ from .models import Feedback, FeedbackRequest, Party
 CHANNEL_FOR_PARTY = {Party.CANDIDATE: Feedback.Channel.PORTAL, Party.CLIENT: Feedback.Channel.EMAIL}
 
 
-def _open_link(request, *, party: str, token: str, with_people: bool = True):
-    """The request behind a link, or the response that explains why it cannot open."""
+def _open_link(request, *, party: str, token: str):
+    """The request behind a link, with the people its page names, or the response that
+    explains why it cannot open."""
     try:
-        feedback_request = selectors.feedback_request_get_by_token(
-            party=party, token=token, with_people=with_people
-        )
+        feedback_request = selectors.feedback_request_get_by_token(party=party, token=token)
     except tokens.LinkExpired as expired:
         stale = selectors.feedback_request_for_expired_link(
             party=party, token_key=expired.token_key
@@ -83,38 +82,38 @@ def short_link(request, code: str):
 @never_cache
 @require_http_methods(["GET", "POST"])
 def feedback_form(request, token: str, party: str):
-    # A valid answer only needs the request's row: the page (and its people) is read
-    # only when it is shown.
-    posted = request.method == "POST"
-    feedback_request, refusal = _open_link(
-        request, party=party, token=token, with_people=not posted
-    )
-    if refusal:
-        return refusal
     form_class = FORM_FOR_PARTY[party]
     status = 200
-    if posted:
+    if request.method == "POST":
         form = form_class(request.POST)
         if form.is_valid():
+            # A valid answer reads the request once, as the service locks it by the link's
+            # key; a link that cannot take it gets its page from _open_link below.
             try:
-                services.feedback_submit(
-                    request=feedback_request,
+                services.feedback_submit_by_link(
+                    party=party,
+                    token_key=tokens.token_unsign(party=party, token=token),
                     answers=form.cleaned_data,
                     channel=CHANNEL_FOR_PARTY[party],
                 )
-            except services.FeedbackClosed:
-                return _cancelled(request, feedback_request)
+            except (tokens.LinkInvalid, tokens.LinkExpired, services.FeedbackClosed):
+                pass
             except services.TooManyAnswers as refused:
                 # Nothing was stored; the form keeps what was typed.
                 form.add_error(None, str(refused))
                 status = 429
             else:
                 return redirect(reverse(f"{_namespace(party)}:thanks", kwargs={"token": token}))
-        feedback_request = selectors.feedback_request_get_by_token(party=party, token=token)
+        feedback_request, refusal = _open_link(request, party=party, token=token)
+        if refusal:
+            return refusal
         current = selectors.feedback_current(request=feedback_request)
         if current:
             form.relabel_submit("Update my answer")
     else:
+        feedback_request, refusal = _open_link(request, party=party, token=token)
+        if refusal:
+            return refusal
         current = selectors.feedback_current(request=feedback_request)
         form_kwargs = {"submit_label": "Update my answer"} if current else {}
         services.feedback_request_mark_opened(request=feedback_request)

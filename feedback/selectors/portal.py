@@ -41,15 +41,13 @@ def feedback_request_link_for_short(*, code: str) -> str | None:
     return feedback_request_link(request=request) if request else None
 
 
-def feedback_request_get_by_token(
-    *, party: str, token: str, with_people: bool = True
-) -> FeedbackRequest:
-    """The request a link opens, with the people its page names (`with_people`; an answer
-    being stored needs the row alone). Raises tokens.LinkInvalid or tokens.LinkExpired."""
+def feedback_request_get_by_token(*, party: str, token: str) -> FeedbackRequest:
+    """The request a link opens, with the people its page names (an answer being stored
+    is found by services.feedback_submit_by_link instead). Raises tokens.LinkInvalid or
+    tokens.LinkExpired."""
     token_key = tokens.token_unsign(party=party, token=token)
-    rows = FeedbackRequest.objects.select_related(*REQUEST_PEOPLE) if with_people else None
     request = (
-        (rows if rows is not None else FeedbackRequest.objects)
+        FeedbackRequest.objects.select_related(*REQUEST_PEOPLE)
         .filter(token_key=token_key, party=party)
         .first()
     )

@@ -26,6 +26,7 @@ from .answers import (
     feedback_request_resend_link,
     feedback_share_with_client,
     feedback_submit,
+    feedback_submit_by_link,
 )
 from .applications import application_save_recorded
 from .charts import dashboard_charts_refresh
@@ -69,6 +70,7 @@ __all__ = [
     "feedback_requests_sweep",
     "feedback_share_with_client",
     "feedback_submit",
+    "feedback_submit_by_link",
     "email_inbound_receive",
     "outbox_delivery_status_record",
     "outbox_send_refusal",

@@ -7,15 +7,18 @@ import uuid
 from datetime import datetime
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from candidates import services as candidate_services
-from candidates.models import Application
+from candidates.models import Application, Interview, Recruiter
+from core.bulk import insert_one
 from core.formatting import duration_text
+from core.rows import model_columns, read_rows
 
-from .. import selectors
+from .. import selectors, tokens
 from ..models import (
     REQUEST_PEOPLE,
     Feedback,
@@ -200,21 +203,106 @@ def feedback_submit(
     recruiter. A late answer clears "possibly waned" and records how late it was. A
     candidate who gives a time to call asks to be called, ticked or not. Given at `now`
     (default: the current time)."""
-    now = now or timezone.now()
-    # The row lock orders us against a sweep marking the same request overdue: whichever
-    # commits first, the other sees its result. Only the request and its interview are
-    # read: the people behind them are the page's business, not the answer's.
-    request = (
-        FeedbackRequest.objects.select_for_update(of=("self",))
-        .select_related("interview", "desk__user")
-        .get(pk=request.pk)
+    request, recruiter_email = _locked_for_answer(column="id", value=request.pk)
+    return _submit(
+        request=request,
+        recruiter_email=recruiter_email,
+        answers=answers,
+        channel=channel,
+        entered_by=entered_by,
+        now=now,
     )
+
+
+@transaction.atomic
+def feedback_submit_by_link(
+    *, party: str, token_key: str, answers: dict, channel: str, now: datetime | None = None
+) -> Feedback:
+    """feedback_submit for the request a link's key opens (tokens.token_unsign), found by
+    the statement that locks it: the portal's answer reads the request once. Raises
+    tokens.LinkInvalid, with nothing stored, when no request of that party has the key."""
+    key = FeedbackRequest._meta.get_field("token_key")
+    found = _locked_for_answer(
+        column="token_key",
+        value=key.get_db_prep_value(key.to_python(token_key), connection),
+        party=party,
+    )
+    if found is None:
+        raise tokens.LinkInvalid("no such request (revoked or never issued)")
+    request, recruiter_email = found
+    return _submit(
+        request=request, recruiter_email=recruiter_email, answers=answers, channel=channel, now=now
+    )
+
+
+def _for_update(of: str = "") -> str:
+    """The locking clause of a plain SELECT (SQLite has none: it locks the database)."""
+    features = connection.features
+    if not features.has_select_for_update:
+        return ""
+    return f" FOR UPDATE OF {of}" if of and features.has_select_for_update_of else " FOR UPDATE"
+
+
+def _locked_for_answer(
+    *, column: str, value, party: str | None = None
+) -> tuple[FeedbackRequest, str] | None:
+    """The request's current row, locked until the transaction ends, with what the answer
+    needs of its interview (its application, its round) and the recruiter's address.
+
+    Plain SQL: every answer runs it, and the ORM's building of a three-join locking read
+    was a noticeable part of the answer's CPU (docs/benchmarks.md, "Answer path"). The row
+    lock orders us against a sweep marking the same request overdue: whichever commits
+    first, the other sees its result. Only the request and what it names are read: the
+    people behind them are the page's business, not the answer's. None when no request
+    of `party` has that value."""
+    quote = connection.ops.quote_name
+    User = get_user_model()
+    table = {m: quote(m._meta.db_table) for m in (FeedbackRequest, Interview, Recruiter, User)}
+    sql = (
+        f"SELECT {model_columns(FeedbackRequest, 'r')}, i.application_id, i.round, u.email"
+        f" FROM {table[FeedbackRequest]} r"
+        f" JOIN {table[Interview]} i ON i.id = r.interview_id"
+        f" JOIN {table[Recruiter]} d ON d.id = r.desk_id"
+        f" JOIN {table[User]} u ON u.id = d.user_id"
+        f" WHERE r.{quote(column)} = %s" + (" AND r.party = %s" if party else "") + _for_update("r")
+    )
+    rows = read_rows(FeedbackRequest, sql, [value, party] if party else [value])
+    if not rows:
+        if party:
+            return None
+        raise FeedbackRequest.DoesNotExist
+    request, (application_id, interview_round, recruiter_email) = rows[0]
+    request.interview = Interview.from_db(
+        connection.alias,
+        ["id", "application_id", "round"],
+        [request.interview_id, application_id, interview_round],
+    )
+    return request, recruiter_email
+
+
+def _submit(
+    *,
+    request: FeedbackRequest,
+    recruiter_email: str,
+    answers: dict,
+    channel: str,
+    now: datetime | None,
+    entered_by=None,
+) -> Feedback:
+    """feedback_submit's work, on the request locked by _locked_for_answer."""
+    now = now or timezone.now()
     if not request_takes_answers(request.status):
         raise FeedbackClosed("This interview was cancelled; no feedback is needed.")
     # Read after the request's lock, so it is fresh (a sweep may just have marked the
     # interest possibly waned). Its lock is the one the debrief check needs: when both
     # sides answer at once, the second to take it sees the first one's committed answer.
-    application = Application.objects.select_for_update().get(pk=request.interview.application_id)
+    quote = connection.ops.quote_name
+    ((application, _),) = read_rows(
+        Application,
+        f"SELECT {model_columns(Application, 'a')} FROM {quote(Application._meta.db_table)} a"
+        " WHERE a.id = %s" + _for_update(),
+        [request.interview.application_id],
+    )
     request.interview.application = application
     fields = (
         Feedback.CANDIDATE_FIELDS if request.party == Party.CANDIDATE else Feedback.CLIENT_FIELDS
@@ -224,14 +312,15 @@ def feedback_submit(
         values["wants_call"] = True  # a time to call is a request to be called
     # The current answers of both sides in one read: this side's is the one amended, the
     # other side's is what the debrief check compares with.
-    answered = sorted(
-        Feedback.objects.filter(request__interview_id=request.interview_id, is_current=True)
-        .select_related("request")
-        .order_by(),
-        key=lambda answer: answer.pk,
+    answered = read_rows(
+        Feedback,
+        f"SELECT {model_columns(Feedback, 'f')}, r.party FROM {quote(Feedback._meta.db_table)} f"
+        f" JOIN {quote(FeedbackRequest._meta.db_table)} r ON r.id = f.request_id"
+        " WHERE r.interview_id = %s AND f.is_current = %s ORDER BY f.id",
+        [request.interview_id, True],
     )
-    previous = next((a for a in answered if a.request_id == request.pk), None)
-    other_side = next((a for a in answered if a.request.party != request.party), None)
+    previous = next((a for a, _ in answered if a.request_id == request.pk), None)
+    other_side = next((a for a, (party,) in answered if party != request.party), None)
     if previous and entered_by is None:
         # Without a current answer there is none at all, so nothing to count.
         _refuse_a_burst(request=request, now=now)
@@ -241,22 +330,29 @@ def feedback_submit(
         lateness = previous.lateness  # lateness belongs to the first answer
     else:
         lateness = now - request.due_at if now > request.due_at else None
-    feedback = Feedback.objects.create(
-        request=request,
-        channel=channel,
-        submitted_at=now,
-        entered_by=entered_by,
-        lateness=lateness,
-        is_current=True,
-        supersedes=previous,
-        shared_with_client=previous.shared_with_client if previous else DEFAULT_SHARED_WITH_CLIENT,
-        **values,
+    feedback = insert_one(
+        Feedback(
+            request=request,
+            channel=channel,
+            submitted_at=now,
+            entered_by=entered_by,
+            lateness=lateness,
+            is_current=True,
+            supersedes=previous,
+            shared_with_client=previous.shared_with_client
+            if previous
+            else DEFAULT_SHARED_WITH_CLIENT,
+            **values,
+        )
     )
     was_overdue = request.status == Status.OVERDUE
     if request.status != Status.RECEIVED:
-        FeedbackRequest.objects.filter(pk=request.pk).update(
-            status=Status.RECEIVED, received_at=now, next_action_at=None
-        )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {quote(FeedbackRequest._meta.db_table)}"
+                " SET status = %s, received_at = %s, next_action_at = NULL WHERE id = %s",
+                [Status.RECEIVED, connection.ops.adapt_datetimefield_value(now), request.pk],
+            )
         request.status = Status.RECEIVED
     _cancel_queued_asks(request=request)
 
@@ -284,7 +380,7 @@ def feedback_submit(
             was_overdue=was_overdue,
             now=now,
         )
-    _notify_recruiter(request=request, feedback=feedback)
+    _notify_recruiter(request=request, recipient=recruiter_email, feedback=feedback)
     if entered_by is None:
         # An answer a recruiter logged took a call: that call is the debrief.
         _debrief_check(
@@ -316,7 +412,7 @@ def _refuse_a_burst(*, request: FeedbackRequest, now: datetime) -> None:
         )
 
 
-def _notify_recruiter(*, request: FeedbackRequest, feedback: Feedback) -> OutboundMessage:
+def _notify_recruiter(*, request: FeedbackRequest, recipient: str, feedback: Feedback) -> None:
     """One "feedback received" message for a burst of answers: the first answer queues
     it, due after ANSWER_NOTICE_DELAY, without text; the answers that follow while it
     waits find it queued and add nothing. Its text is written when it is sent, from the
@@ -327,20 +423,22 @@ def _notify_recruiter(*, request: FeedbackRequest, feedback: Feedback) -> Outbou
     found queued here carries this answer even if a worker claims it meanwhile; one that
     a worker claimed first is no longer queued, and this answer gets a message of its
     own. Either way the last answer is in a message that is sent exactly once."""
-    waiting = (
-        OutboundMessage.objects.filter(
-            request=request, kind=Kind.FEEDBACK_RECEIVED, status=OutboundMessage.Status.QUEUED
+    with connection.cursor() as cursor:
+        # Plain SQL, as the request's lock: every answer runs it.
+        cursor.execute(
+            f"SELECT id FROM {connection.ops.quote_name(OutboundMessage._meta.db_table)}"
+            " WHERE request_id = %s AND kind = %s AND status = %s ORDER BY id LIMIT 1",
+            [request.pk, Kind.FEEDBACK_RECEIVED, OutboundMessage.Status.QUEUED],
         )
-        .order_by("pk")
-        .first()
-    )
+        waiting = cursor.fetchone()
     if waiting is not None:
-        return waiting
-    return _queue_unwritten(
+        return
+    _queue_unwritten(
         request=request,
         kind=Kind.FEEDBACK_RECEIVED,
-        # The request's desk is that recruiter (messages._recruiter_for), one join away.
-        recipient=request.desk.user.email,
+        # The request's desk is that recruiter (messages._recruiter_for), read with the
+        # request's lock.
+        recipient=recipient,
         dedupe_key=f"feedback-{feedback.pk}",
         delay=settings.FEEDBACK["ANSWER_NOTICE_DELAY"],
         fresh=True,

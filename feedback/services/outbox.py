@@ -8,10 +8,11 @@ from datetime import datetime
 
 from celery import current_app
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from core import clock
+from core.bulk import insert_one
 from core.request_ids import current_request_id
 
 from ..models import FeedbackRequest, OutboundMessage, TimelineEvent
@@ -28,11 +29,16 @@ DELIVER_MESSAGES_TASK = "feedback.tasks.deliver_messages"
 
 
 def _cancel_queued_asks(*, request: FeedbackRequest) -> int:
-    return OutboundMessage.objects.filter(
-        request=request,
-        kind__in=OutboundMessage.ASKING_KINDS,
-        status=OutboundMessage.Status.QUEUED,
-    ).update(status=OutboundMessage.Status.CANCELLED)
+    # Plain SQL: every answer runs it (docs/benchmarks.md, "Answer path").
+    kinds = OutboundMessage.ASKING_KINDS
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {connection.ops.quote_name(OutboundMessage._meta.db_table)}"
+            " SET status = %s WHERE request_id = %s AND status = %s"
+            f" AND kind IN ({', '.join(['%s'] * len(kinds))})",
+            [OutboundMessage.Status.CANCELLED, request.pk, OutboundMessage.Status.QUEUED, *kinds],
+        )
+        return cursor.rowcount
 
 
 def _queue_message(
@@ -104,7 +110,6 @@ def _queue_unwritten(
     (never a task with a countdown: the database holds the time, see DESIGN). `fresh`:
     the dedupe key is new (it names a row written in this transaction), so the row is
     inserted without looking for it first."""
-    due_at = clock.now() + delay if delay else clock.now_in_sql()
     key = {
         "request": request,
         "kind": kind,
@@ -115,14 +120,23 @@ def _queue_unwritten(
         "recipient": recipient,
         "subject": "",
         "body_text": "",
-        "next_attempt_at": due_at,
-        "dispatched_at": None if delay else clock.now_in_sql(),
         "queued_by_request": current_request_id(),
     }
-    if fresh:
-        message, created = OutboundMessage.objects.create(**key, **defaults), True
+    if fresh and clock.uses_database():
+        # A statement written once per process (core.bulk.insert_one): every answer queues
+        # one. Its times are the database's clock, read by the INSERT itself.
+        due = {"next_attempt_at": delay or None} | ({} if delay else {"dispatched_at": None})
+        message = insert_one(OutboundMessage(**key, **defaults), database_now=due)
+        created = True
     else:
-        message, created = OutboundMessage.objects.get_or_create(**key, defaults=defaults)
+        defaults |= {
+            "next_attempt_at": clock.now() + delay if delay else clock.now_in_sql(),
+            "dispatched_at": None if delay else clock.now_in_sql(),
+        }
+        if fresh:
+            message, created = OutboundMessage.objects.create(**key, **defaults), True
+        else:
+            message, created = OutboundMessage.objects.get_or_create(**key, defaults=defaults)
     if created and not delay:
         transaction.on_commit(lambda: outbox_dispatch(message_ids=[message.pk]))
     return message

@@ -6,6 +6,7 @@ from datetime import datetime
 from django.utils import timezone
 
 from candidates.models import Application, Candidate
+from core.bulk import insert_one
 
 from ..models import FeedbackRequest, TimelineEvent
 from .webhooks import webhooks_queue_for_event
@@ -23,15 +24,19 @@ def timeline_record(
     now: datetime | None = None,
 ) -> TimelineEvent:
     """One event of an application, or of a person (`candidate`, no application)."""
-    event = TimelineEvent.objects.create(
-        application=application,
-        candidate=candidate,
-        request=request,
-        kind=kind,
-        summary=summary[:300],
-        actor=actor,
-        data=data or {},
-        created_at=now or timezone.now(),
+    # A statement written once per process (core.bulk.insert_one): nearly every write of
+    # the loop records an event.
+    event = insert_one(
+        TimelineEvent(
+            application=application,
+            candidate=candidate,
+            request=request,
+            kind=kind,
+            summary=summary[:300],
+            actor=actor,
+            data=data or {},
+            created_at=now or timezone.now(),
+        )
     )
     # An outgoing webhook is this event told to another system, in this transaction.
     webhooks_queue_for_event(event=event)

@@ -10,13 +10,14 @@ statement per subscribed endpoint. feedback/tests/test_webhooks.py holds them eq
 from datetime import datetime
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import CharField, DateTimeField, F, QuerySet, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
 from core import clock
 from core.bulk import insert_select
+from core.rows import model_columns, read_rows
 
 from ..models import OutboundMessage, TimelineEvent
 from ..webhooks.events import event_type_for, payload_text
@@ -25,8 +26,16 @@ from ..webhooks.models import WebhookEndpoint
 
 def _endpoints_wanting(event_type: str) -> list[WebhookEndpoint]:
     # Few rows; filtered here so the list of events stays a plain JSON list on every
-    # database (SQLite has no JSON containment).
-    return [e for e in WebhookEndpoint.objects.filter(enabled=True) if e.wants(event_type)]
+    # database (SQLite has no JSON containment). Read on every event, so that an endpoint
+    # added takes effect at once: plain SQL, not built by the ORM each time.
+    table = connection.ops.quote_name(WebhookEndpoint._meta.db_table)
+    endpoints = read_rows(
+        WebhookEndpoint,
+        f"SELECT {model_columns(WebhookEndpoint, 'e')} FROM {table} e"
+        " WHERE e.enabled = %s ORDER BY e.name",
+        [True],
+    )
+    return [e for e, _ in endpoints if e.wants(event_type)]
 
 
 def _dispatch_on_commit(message_ids: list[int]) -> None:

@@ -14,11 +14,11 @@ pytestmark = pytest.mark.django_db
 
 VALID = {"interest_level": "8", "still_interested": "yes", "went_well": "Friendly team."}
 
-# Token lookup (the request's row alone), the request locked with its interview and
-# desk, the application locked, both sides' current answers; then the writes (answer,
+# The request found by the link's key and locked in one read, with its interview and
+# desk; the application locked, both sides' current answers; then the writes (answer,
 # request, queued asks, timeline, interest, recruiter's notice) and the reads of the
 # webhooks wanted and of a notice already queued.
-FIRST_ANSWER = 12 + 2
+FIRST_ANSWER = 11 + 2
 # An amendment also counts the link's recent answers and retires the previous one; it
 # does not settle the request again, finds the notice queued, and no webhook event type
 # is an amendment's.
