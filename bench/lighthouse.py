@@ -168,10 +168,12 @@ def lighthouse(url: str, *, cookie: str | None = None) -> dict:
         command,
         env={**os.environ, "CHROME_PATH": CHROMIUM},
         cwd=ROOT,
-        check=True,
         capture_output=True,
         text=True,
     )
+    if result.returncode != 0:
+        # Lighthouse says why on stderr; without it a failed run is a bare exit status.
+        raise SystemExit(f"lighthouse failed on {url} ({result.returncode}):\n{result.stderr}")
     report = json.loads(result.stdout)
     audits = report["audits"]
     figures = {name: report["categories"][name]["score"] for name in report["categories"]}
