@@ -34,7 +34,7 @@ from .delivery import outbox_deliver
 from .inbound import (
     email_inbound_receive,
     outbox_delivery_status_record,
-    outbox_send_refusal,
+    outbox_send_refusals,
     sms_inbound_receive,
 )
 from .interviews import (
@@ -73,7 +73,7 @@ __all__ = [
     "feedback_submit_by_link",
     "email_inbound_receive",
     "outbox_delivery_status_record",
-    "outbox_send_refusal",
+    "outbox_send_refusals",
     "sms_inbound_receive",
     "interview_cancel",
     "interview_mark_completed",

@@ -7,6 +7,7 @@ calling twice changes nothing twice.
 """
 
 import logging
+from collections import defaultdict
 from datetime import datetime
 
 from django.db import transaction
@@ -48,32 +49,30 @@ _KEYWORD_ANSWERS = ("stop-", "start-", "help-")
 # --- at send time -------------------------------------------------------------------------
 
 
-def outbox_send_refusal(*, message: OutboundMessage) -> str:
-    """Why this message must not go now (an opted-out or suppressed address, a text
-    without consent), or "". Read when it is sent, so that it holds for a message queued
-    before the STOP."""
-    return outbox_send_refusals(messages=[message]).get(message.pk, "")
-
-
 def outbox_send_refusals(*, messages: list[OutboundMessage]) -> dict[int, str]:
-    """Why each of `messages` must not go now (see outbox_send_refusal), by id; a message
-    free to go is not in it. One read of the suppressions and at most one of the
-    candidates' consent for the lot: a worker checks a group just before sending it."""
+    """Why each of `messages` must not go now (an opted-out or suppressed address, a text
+    without consent), by id; a message free to go is not in it. Read when they are sent,
+    a claimed group at once, so that it holds for a message queued before the STOP: one
+    read of the suppressions and at most one of the candidates' consent."""
     checked = [m for m in messages if m.channel in (Channel.SMS, Channel.EMAIL)]
     addresses = {m.pk: _suppressible_address(m) for m in checked if not _keyword_answer(m)}
-    suppressed = {}
-    if addresses:
-        wanted = Q(pk__in=[])
-        channels = {m.pk: m.channel for m in checked}
-        for channel in {m.channel for m in checked if m.pk in addresses}:
-            of_channel = {a for pk, a in addresses.items() if channels[pk] == channel}
-            wanted |= Q(channel=channel, address__in=of_channel)
-        suppressed = {
+    by_channel = defaultdict(set)
+    for message in checked:
+        if message.pk in addresses:
+            by_channel[message.channel].add(addresses[message.pk])
+    wanted = Q(pk__in=[])
+    for channel, channel_addresses in by_channel.items():
+        wanted |= Q(channel=channel, address__in=channel_addresses)
+    suppressed = (
+        {
             (channel, address): reason
             for channel, address, reason in Suppression.objects.filter(wanted).values_list(
                 "channel", "address", "reason"
             )
         }
+        if by_channel
+        else {}
+    )
     asked_by_text = {
         m.pk: m.request.interview.application.candidate_id for m in checked if _asks_by_text(m)
     }
