@@ -178,14 +178,18 @@ _PLAIN_ASCII_HEADERS = _PlainAsciiHeaders()
 _PLAIN_ASCII_HEADERS_CRLF = _PLAIN_ASCII_HEADERS.clone(linesep="\r\n")
 
 
+def _boundary() -> str:
+    """A MIME boundary in Python's form, with 19 random digits from the system's secure
+    source: no body holds one by chance, nor can a sender guess one."""
+    return f"{'=' * 15}{secrets.randbelow(10**19):019d}=="
+
+
 def _flattened(mime) -> bytes:
     """The message as sent. A multipart message gets a random boundary first: left to
     the generator, it makes one and compiles a regular expression per message to check
-    that no body holds it, a fifth of flattening. Its own form, with 19 random digits
-    from the system's secure source: no body holds one by chance, nor can a sender guess
-    one."""
+    that no body holds it, a noticeable part of flattening (see _boundary)."""
     if mime.is_multipart():
-        mime.set_boundary(f"{'=' * 15}{secrets.randbelow(10**19):019d}==")
+        mime.set_boundary(_boundary())
     flat = io.BytesIO()
     BytesGenerator(flat, mangle_from_=False, policy=_PLAIN_ASCII_HEADERS).flatten(
         mime, linesep="\r\n"
@@ -242,7 +246,7 @@ def _flattened_plain(email: EmailMultiAlternatives) -> bytes | None:
     if not html:
         part_headers, body = parts[0]
         return part_headers + b"".join(written) + b"\r\n" + body
-    boundary = f"{'=' * 15}{secrets.randbelow(10**19):019d}=="
+    boundary = _boundary()
     delimiter = f"\r\n--{boundary}\r\n".encode("ascii")
     return (
         f'Content-Type: multipart/alternative;\r\n boundary="{boundary}"\r\n'
