@@ -118,6 +118,11 @@ def email_reply_text(body: str) -> str:
     return "\n".join(lines).strip()
 
 
+def _words(text: str) -> list[str]:
+    """The text's words, each whole: "no" in "0no" or "nob" is not the word "no"."""
+    return re.findall(r"\w+", text)
+
+
 def _level(text: str) -> int | None:
     found = set()
     text = _SCALE.sub(" ", text)
@@ -127,7 +132,7 @@ def _level(text: str) -> int | None:
         digits = match.group(1)
         # "07" or "0010" is no plain level: counted as one the reply cannot mean.
         found.add(int(digits) if len(digits) <= 2 and not digits.startswith("0") else 0)
-    for word in re.findall(r"[a-z]+", text):
+    for word in _words(text):
         if word in NUMBER_WORDS:
             found.add(NUMBER_WORDS[word])
     if len(found) != 1:
@@ -143,7 +148,7 @@ def _still_interested(text: str) -> str:
         if pattern.search(text):
             found.add(meaning)
             text = pattern.sub(" ", text)
-    for word in re.findall(r"[a-z]+", text):
+    for word in _words(text):
         if word in STILL_INTERESTED_WORDS:
             found.add(STILL_INTERESTED_WORDS[word])
     return found.pop() if len(found) == 1 else ""

@@ -70,6 +70,11 @@ def test_the_other_keywords(word, kind):
     assert keyword_of(word) == kind
 
 
+@pytest.mark.parametrize("text", ["0no", "yesterday", "8nope", "nob hill", "ninety"])
+def test_a_word_read_is_a_whole_word(text):
+    assert reply_parse(text) == Reply()
+
+
 def test_a_keyword_inside_a_sentence_is_no_keyword():
     assert keyword_of("please stop asking, 3") == ""
 
@@ -131,7 +136,7 @@ def says_number(text: str, level: int) -> bool:
 SAYS = {
     "yes": ("yes", "yeah", "yep", "yup", "interested"),
     "unsure": ("sure", "unsure", "maybe", "dunno", "know", "idea"),
-    "no": ("no", "nope", "nah"),
+    "no": ("no", "nope", "nah", "not interested"),
 }
 
 
