@@ -1,5 +1,6 @@
 """Set-based writes the ORM has no verb for: INSERT … SELECT, and UPDATE … RETURNING;
-and one row inserted from a statement written once per process (`insert_one`).
+one row inserted from a statement written once per process (`insert_one`); and one
+statement run with its parameters bound apart (`execute_bound`).
 
 The sweep writes a timeline event and an outbox row for each of hundreds of requests at
 once. Building them in Python (a model instance each, then bulk_create) costs more than
@@ -112,3 +113,24 @@ class AnyOf(In):
     def as_postgresql(self, compiler, connection):
         lhs, lhs_params = self.process_lhs(compiler, connection)
         return f"{lhs} = ANY(%s)", (*lhs_params, list(self.rhs))
+
+
+def execute_bound(sql: str, params: list, *, using: str = DEFAULT_DB_ALIAS) -> int:
+    """Run one statement and return how many rows it touched. On PostgreSQL its
+    parameters travel apart from the statement (server-side binding): the ORM's cursors
+    bind on the client, quoting every value into the SQL, which for a row carrying a
+    message's whole text is a cost of its own. SQLite (and anything else) runs it on the
+    ORM's cursor. Not prepared: a pooler in transaction mode could not keep that."""
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.rowcount
+    from psycopg import Cursor as ServerBindingCursor
+
+    connection.ensure_connection()
+    # Wrapped as the ORM wraps its own cursors: errors become Django's, and the debug
+    # log and the tests' query capture see the statement.
+    with connection._prepare_cursor(ServerBindingCursor(connection.connection)) as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount

@@ -6,6 +6,8 @@ import zoneinfo
 from datetime import datetime, timedelta
 
 from django.utils import dateformat, timezone
+from django.utils.dates import MONTHS, MONTHS_3, WEEKDAYS, WEEKDAYS_ABBR
+from django.utils.translation import gettext
 
 
 def duration_text(delta: timedelta | None) -> str:
@@ -41,6 +43,46 @@ MOMENT_TIME = "g:i A"
 MOMENT_FORMATS = {"long": MOMENT_LONG, "short": MOMENT_SHORT, "time": MOMENT_TIME}
 
 
+def _clock(local: datetime) -> str:
+    # "g:i A": dateformat's 12-hour clock, its AM and PM translated as it does.
+    return (
+        f"{local.hour % 12 or 12}:{local.minute:02d} {gettext('PM' if local.hour > 11 else 'AM')}"
+    )
+
+
+def _zone_name(local: datetime) -> str:
+    # "T": blank where the local time is ambiguous or does not exist, as dateformat has it.
+    zone = local.tzinfo
+    if zone is None or zone.utcoffset(local.replace(fold=not local.fold)) != zone.utcoffset(local):
+        return ""
+    return str(zone.tzname(local))
+
+
+# Each format written directly, with dateformat's very names and rules: every mail names
+# two moments, and dateformat's reading of the format a character at a time was a
+# noticeable part of writing one (docs/benchmarks.md, "Delivery, third pass").
+# core/tests/test_formatting.py holds both equal across zones, changes of clock and
+# languages.
+_WRITERS = {
+    MOMENT_LONG: lambda local: (
+        f"{WEEKDAYS[local.weekday()]} {local.day} {MONTHS[local.month]}, "
+        f"{_clock(local)} {_zone_name(local)}"
+    ),
+    MOMENT_SHORT: lambda local: (
+        f"{WEEKDAYS_ABBR[local.weekday()]} {local.day} {MONTHS_3[local.month].title()}, "
+        f"{_clock(local)} {_zone_name(local)}"
+    ),
+    MOMENT_TIME: _clock,
+}
+
+
+def moment_written(local: datetime, form: str) -> str:
+    """`local` (a moment already in the reader's zone) in `form`, as
+    dateformat.format writes it."""
+    writer = _WRITERS.get(form)
+    return writer(local) if writer is not None else dateformat.format(local, form)
+
+
 def moment_text(
     moment: datetime | None, time_zone: str | None = None, form: str = MOMENT_SHORT
 ) -> str:
@@ -50,7 +92,7 @@ def moment_text(
     if moment is None:
         return "–"
     zone = zoneinfo.ZoneInfo(time_zone) if time_zone else timezone.get_current_timezone()
-    return dateformat.format(moment.astimezone(zone), form)
+    return moment_written(moment.astimezone(zone), form)
 
 
 def tel_uri(phone: str | None) -> str:

@@ -27,6 +27,8 @@ NAME_MAX_LENGTH = 200
 # C0 controls (CR and LF among them), DEL, C1 controls, and Unicode's line and paragraph
 # separators: none belongs in a line.
 _NOT_IN_A_LINE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# A run of them, made one space by single_line.
+_RUN_NOT_IN_A_LINE = re.compile(f"(?:{_NOT_IN_A_LINE.pattern})+")
 # The same without tab, LF and CR, which free text may hold.
 _NOT_IN_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
@@ -111,7 +113,7 @@ def line_form_field(*, max_length: int = NAME_MAX_LENGTH, help_text: str = "", *
 
 def single_line(value: str) -> str:
     """`value` made one line: each run of control characters becomes one space."""
-    return re.sub(f"(?:{_NOT_IN_A_LINE.pattern})+", " ", value)
+    return _RUN_NOT_IN_A_LINE.sub(" ", value)
 
 
 def plain_text(value: str) -> str:

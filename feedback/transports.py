@@ -122,7 +122,7 @@ class EmailTransport:
         # and folding every header through email.header (see _PlainAsciiHeaders).
         encoding = email.encoding or settings.DEFAULT_CHARSET
         if self._envelope_from is None:
-            self._envelope_from = sanitize_address(email.from_email, encoding)
+            self._envelope_from = _envelope_address(email.from_email, encoding)
         recipients = [_envelope_address(address, encoding) for address in email.recipients()]
         if not built:
             built.append(_flattened_plain(email) or _flattened(email.message()))
@@ -275,9 +275,10 @@ def _plain_part(body: str, subtype: str) -> tuple[bytes, bytes] | None:
 
 @functools.lru_cache(maxsize=4096)
 def _envelope_address(address: str, encoding: str) -> str:
-    """An address as the envelope carries it; kept, since the hiring contacts and the
-    recruiters get many messages each, and parsing it is a noticeable part of a send."""
-    return sanitize_address(address, encoding)
+    """An address as the envelope's commands carry it ("<name@host>", as smtplib quotes
+    it); kept, since the hiring contacts and the recruiters get many messages each, and
+    parsing it is a noticeable part of a send."""
+    return smtplib.quoteaddr(sanitize_address(address, encoding))
 
 
 def _sendmail_awaiting_acceptance(
@@ -290,14 +291,18 @@ def _sendmail_awaiting_acceptance(
     to ten minutes; we wait half the delivery lease, so that the record of "sent" is
     written before another worker could take the message over."""
     smtp.ehlo_or_helo_if_needed()
-    options = [f"size={len(content)}"] if smtp.does_esmtp and smtp.has_extn("size") else []
-    code, reply = smtp.mail(sender, options)
+    # smtplib's mail() and rcpt() would parse each address again to quote it: the
+    # addresses come quoted (_envelope_address), so the commands are written here.
+    size = f" size={len(content)}" if smtp.does_esmtp and smtp.has_extn("size") else ""
+    smtp.putcmd("mail", f"from:{sender}{size}")
+    code, reply = smtp.getreply()
     if code != 250:
         smtp._rset()
         raise smtplib.SMTPSenderRefused(code, reply, sender)
     refused = {}
     for recipient in recipients:
-        code, reply = smtp.rcpt(recipient)
+        smtp.putcmd("rcpt", f"to:{recipient}")
+        code, reply = smtp.getreply()
         if code not in (250, 251):
             refused[recipient] = (code, reply)
     if len(refused) == len(recipients):

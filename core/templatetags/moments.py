@@ -3,9 +3,8 @@
 reader's, or the one a {% timezone %} block sets), as Django's own "date" filter."""
 
 from django import template
-from django.utils import dateformat
 
-from core.formatting import MOMENT_FORMATS
+from core.formatting import MOMENT_FORMATS, moment_written
 
 register = template.Library()
 
@@ -16,4 +15,4 @@ def moment(value, form: str = "short") -> str:
     none, so that |default can follow."""
     if value in (None, ""):
         return ""
-    return dateformat.format(value, MOMENT_FORMATS[form])
+    return moment_written(value, MOMENT_FORMATS[form])

@@ -14,7 +14,7 @@ from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from core import clock
-from core.bulk import AnyOf, update_returning
+from core.bulk import AnyOf, execute_bound, update_returning
 
 from ..models import REQUEST_PEOPLE, OutboundMessage, TimelineEvent
 from ..rules import OPEN_STATUSES
@@ -221,8 +221,9 @@ def _record_sent(message: OutboundMessage, *, text: dict) -> None:
 
 
 def _write_sent(message: OutboundMessage, *, text: dict) -> int:
-    """One UPDATE per message sent, as plain SQL: this runs for every message, and
-    building it through the ORM each time cost the worker noticeably more CPU per message
+    """One UPDATE per message sent, as plain SQL with its parameters bound apart: this
+    runs for every message, and building it through the ORM (or quoting the message's
+    text into it) each time cost the worker noticeably more CPU per message
     (docs/benchmarks.md, "Recording each message")."""
     ops = connection.ops
     table = ops.quote_name(OutboundMessage._meta.db_table)
@@ -246,9 +247,7 @@ def _write_sent(message: OutboundMessage, *, text: dict) -> int:
         OutboundMessage.Status.SENDING,
         OutboundMessage.Status.QUEUED,
     ]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.rowcount
+    return execute_bound(sql, params)
 
 
 def _release(claimed: QuerySet) -> None:

@@ -9,11 +9,11 @@ import uuid
 
 import pytest
 from django.conf import settings
-from django.urls import reverse
+from django.urls import reverse, set_script_prefix
 from django.utils import timezone
 
 from candidates.models import Application
-from feedback import services, tokens
+from feedback import selectors, services, tokens
 from feedback.models import Feedback, FeedbackRequest, Party
 from feedback.services import interview_cancel
 from tests.factories import (
@@ -56,6 +56,26 @@ def client_path(token: str) -> str:
 def assert_refused(response):
     assert response.status_code == 404
     assert "We could not open this link" in response.content.decode()
+
+
+@pytest.mark.parametrize("party", [Party.CANDIDATE, Party.CLIENT])
+@pytest.mark.parametrize("script_prefix", ["/", "/tvr/"])
+def test_a_mails_link_is_the_one_django_reverses_and_opens_its_request(
+    interview, anonymous, party, script_prefix
+):
+    request = request_of(interview, party)
+    name = "portal:feedback" if party == Party.CANDIDATE else "clients:feedback"
+    set_script_prefix(script_prefix)
+    try:
+        link = selectors.feedback_request_link(request=request)
+        token = link.rsplit("/", 2)[-2]
+        assert link == settings.SITE_URL + reverse(name, kwargs={"token": token})
+        assert link.startswith(f"{settings.SITE_URL}{script_prefix}")
+    finally:
+        set_script_prefix("/")
+    assert tokens.token_unsign(party=party, token=token) == str(request.token_key)
+    response = anonymous.get(reverse(name, kwargs={"token": token}))
+    assert response.status_code == 200
 
 
 # --- a good link -------------------------------------------------------------------------
