@@ -42,13 +42,19 @@ def test_the_template_filter_reads_the_same_formats_in_the_active_zone():
 
 @pytest.mark.parametrize("language", ["en", "de"])
 def test_each_format_is_written_as_djangos_date_format_writes_it(language):
-    # Every half hour for two years, in zones with and without changes of clock: both
-    # of each year's changes (an hour that happens twice, one that never does) included.
+    # Every five and a half hours for two years (so at every half hour of the day), in
+    # zones with and without changes of clock; and each half hour around Chicago's and
+    # London's autumn change, where an hour happens twice and has no zone name.
     zones = ["America/Chicago", "Europe/London", "Australia/Lord_Howe", "Asia/Kolkata", "UTC"]
     start = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    moments = [start + dt.timedelta(minutes=30 * step) for step in range(0, 2 * 365 * 48, 11)]
+    for change in (
+        dt.datetime(2026, 11, 1, 7, tzinfo=dt.UTC),
+        dt.datetime(2026, 10, 25, 1, tzinfo=dt.UTC),
+    ):
+        moments += [change + dt.timedelta(minutes=30 * step) for step in range(-4, 5)]
     with translation.override(language):
-        for step in range(0, 2 * 365 * 48, 11):
-            moment = start + dt.timedelta(minutes=30 * step)
+        for moment in moments:
             for zone in zones:
                 local = moment.astimezone(zoneinfo.ZoneInfo(zone))
                 for form in MOMENT_FORMATS.values():
