@@ -127,6 +127,9 @@ def two_hosts():
     reason = hostlib.why_no_namespaces()
     if reason:
         skip_or_fail(f"the cluster test needs network namespaces: {reason}")
+    if not database_url_for_subprocesses().startswith("postgres"):
+        # Its hosts reach the database over their link: a file on this host will not do.
+        skip_or_fail("the cluster test needs PostgreSQL (DATABASE_URL)")
     hostlib.remove_leftovers()
     made = hostlib.make_hosts("a", "b")
     try:
