@@ -12,7 +12,6 @@ of message. So it is a floor: what the same sending costs without them.
 """
 
 import os
-import secrets
 import socket
 import time
 import zoneinfo
@@ -83,10 +82,10 @@ class _Writer:
         from django.conf import settings
         from django.template import Context
         from django.template.loader import get_template
-        from django.urls import reverse
 
         from core.formatting import MOMENT_LONG, moment_written
         from feedback import tokens
+        from feedback.selectors.portal import _path_around_token
         from feedback.wording.engine import wording_compile
         from feedback.wording.rendering import LAYOUT, shipped_source
 
@@ -99,16 +98,12 @@ class _Writer:
             }
             for party in ("candidate", "client")
         }
+        # The link's path around its token, as the product reverses it once.
         self.paths = {
-            party: reverse(name, kwargs={"token": "T"}).split("T")
+            party: _path_around_token(name, "/", settings.ROOT_URLCONF)
             for party, name in (("candidate", "portal:feedback"), ("client", "clients:feedback"))
         }
-        self.site, self.zones = settings.SITE_URL, {}
-
-    def zone(self, name):
-        if name not in self.zones:
-            self.zones[name] = zoneinfo.ZoneInfo(name)
-        return self.zones[name]
+        self.site = settings.SITE_URL
 
     def write(self, row) -> tuple[str, str, str]:
         (_, _, _, party, token_key, starts_at, round_, first, last, candidate_zone, title,
@@ -129,7 +124,7 @@ class _Writer:
             "contact": {"name": contact},
             "interview": {"round": round_},
             "recruiter": recruiter,
-            "interview_when": self.moment(starts_at.astimezone(self.zone(zone)), self.long),
+            "interview_when": self.moment(starts_at.astimezone(zoneinfo.ZoneInfo(zone)), self.long),
             "link": f"{self.site}{before}{self.token_make(party=party, token_key=token_key)}"
             f"{after}",
         }
@@ -143,7 +138,9 @@ class _Writer:
 
 def _content(row, sender: str, subject: str, text: str, html: str) -> bytes:
     message_id, recipient, dedupe_key = row[0], row[1], row[2]
-    boundary = f"{'=' * 15}{secrets.randbelow(10**19):019d}=="
+    from feedback.transports import _boundary
+
+    boundary = _boundary()
     crlf = "\r\n"
     return (
         f'Content-Type: multipart/alternative; boundary="{boundary}"\r\n'
